@@ -1,0 +1,90 @@
+package io.bronzecdc.model.testing;
+
+import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * JUnit 5 fixture: one real embedded PostgreSQL server per test JVM (started on first use, stopped when the
+ * JVM's test run ends) and one fresh database per test class, dropped afterwards together with its
+ * replication slots.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final PostgresExtension POSTGRES = new PostgresExtension();
+ * }</pre>
+ */
+public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback {
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(PostgresExtension.class);
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    private EmbeddedPostgresServer server;
+    private String database;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws SQLException {
+        server = context.getRoot().getStore(NAMESPACE)
+                .getOrComputeIfAbsent("server", key -> new SharedServer(EmbeddedPostgresServer.start()),
+                        SharedServer.class)
+                .server();
+        String className = context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT);
+        database = "t_" + className.substring(0, Math.min(className.length(), 40)) + "_" + DATABASES.incrementAndGet();
+        server.createDatabase(database);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws SQLException {
+        if (server == null || database == null) {
+            return;
+        }
+        try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                    + " WHERE database = '" + database + "' AND active_pid IS NOT NULL");
+            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                    + " WHERE database = '" + database + "' AND NOT active");
+            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+    }
+
+    /** The shared server. */
+    public EmbeddedPostgresServer server() {
+        return requireStarted(server);
+    }
+
+    /** The name of this test class's database. */
+    public String database() {
+        return requireStarted(database);
+    }
+
+    /** JDBC URL of this test class's database. */
+    public String jdbcUrl() {
+        return server().jdbcUrl(database());
+    }
+
+    /** A new superuser connection to this test class's database; the caller closes it. */
+    public Connection connect() throws SQLException {
+        return server().connect(database());
+    }
+
+    private static <T> T requireStarted(T value) {
+        if (value == null) {
+            throw new IllegalStateException("PostgresExtension is not started: register it with @RegisterExtension"
+                    + " on a static field so that it runs before the tests");
+        }
+        return value;
+    }
+
+    private record SharedServer(EmbeddedPostgresServer server)
+            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+}
