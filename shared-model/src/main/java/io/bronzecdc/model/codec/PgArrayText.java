@@ -1,0 +1,108 @@
+package io.bronzecdc.model.codec;
+
+import io.bronzecdc.model.ContractViolationException;
+
+/**
+ * Reads PostgreSQL's text output of an array ({@code {1,2,NULL}}, {@code {{"a b",c},{d,e}}},
+ * {@code [0:1]={1,2}}) and writes it as nested JSON arrays, element by element, as {@code to_jsonb} does
+ * (dimension bounds are dropped).
+ */
+final class PgArrayText {
+    private final String text;
+    private final String column;
+    private int pos;
+
+    PgArrayText(String text, String column) {
+        this.text = text;
+        this.column = column;
+    }
+
+    void writeTo(CanonicalRowWriter writer, PgType elementType) {
+        if (text.startsWith("[")) {
+            pos = text.indexOf('=') + 1;
+            if (pos == 0) {
+                throw malformed("'=' after the dimension bounds");
+            }
+        }
+        array(writer, elementType);
+        if (pos != text.length()) {
+            throw malformed("the end of the array at position " + pos);
+        }
+    }
+
+    private void array(CanonicalRowWriter writer, PgType elementType) {
+        expect('{');
+        writer.startArray();
+        if (peek() == '}') {
+            pos++;
+            writer.endArray();
+            return;
+        }
+        while (true) {
+            if (peek() == '{') {
+                array(writer, elementType);
+            } else if (peek() == '"') {
+                writer.writeText(elementType, quoted());
+            } else {
+                String token = unquoted();
+                if (token.equals("NULL")) {
+                    writer.writeNull();
+                } else {
+                    writer.writeText(elementType, token);
+                }
+            }
+            char next = next();
+            if (next == '}') {
+                writer.endArray();
+                return;
+            }
+            if (next != ',') {
+                throw malformed("',' or '}' at position " + (pos - 1));
+            }
+        }
+    }
+
+    private String quoted() {
+        expect('"');
+        StringBuilder value = new StringBuilder();
+        while (true) {
+            char c = next();
+            if (c == '"') {
+                return value.toString();
+            }
+            value.append(c == '\\' ? next() : c);
+        }
+    }
+
+    private String unquoted() {
+        int start = pos;
+        while (pos < text.length() && text.charAt(pos) != ',' && text.charAt(pos) != '}') {
+            pos++;
+        }
+        return text.substring(start, pos);
+    }
+
+    private char peek() {
+        if (pos >= text.length()) {
+            throw malformed("more input");
+        }
+        return text.charAt(pos);
+    }
+
+    private char next() {
+        char c = peek();
+        pos++;
+        return c;
+    }
+
+    private void expect(char c) {
+        if (next() != c) {
+            throw malformed("'" + c + "' at position " + (pos - 1));
+        }
+    }
+
+    private ContractViolationException malformed(String expected) {
+        return new ContractViolationException("column " + column + ": malformed array text '" + text
+                + "': expected " + expected);
+    }
+}

@@ -1,0 +1,117 @@
+package io.bronzecdc.model.codec;
+
+import io.bronzecdc.model.ContractViolationException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.regex.Pattern;
+
+/**
+ * Reads PostgreSQL's text output of scalar values (as pgoutput sends them, in ISO DateStyle) into their
+ * canonical form. Malformed text fails with a {@link ContractViolationException} that quotes it and names the
+ * column.
+ */
+final class PgTextValues {
+    private static final Pattern JSON_NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+
+    private PgTextValues() {
+    }
+
+    static long integer(String text, String column) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw malformed("an integer", text, column);
+        }
+    }
+
+    static boolean isSpecialNumber(String text) {
+        return text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity");
+    }
+
+    static String number(String text, String column) {
+        if (!JSON_NUMBER.matcher(text).matches()) {
+            throw malformed("a number", text, column);
+        }
+        return text;
+    }
+
+    static boolean bool(String text, String column) {
+        return switch (text) {
+            case "t", "true" -> true;
+            case "f", "false" -> false;
+            default -> throw malformed("a boolean (t or f)", text, column);
+        };
+    }
+
+    /** {@code 2022-01-29 01:58:52.2} to {@code 2022-01-29T01:58:52.2}. */
+    static String timestamp(String text, String column) {
+        if (isInfinity(text)) {
+            return text;
+        }
+        rejectEra(text, column);
+        int space = text.indexOf(' ');
+        if (space < 0) {
+            throw malformed("a timestamp (YYYY-MM-DD HH:MM:SS[.ffffff])", text, column);
+        }
+        return text.substring(0, space) + 'T' + text.substring(space + 1);
+    }
+
+    /** {@code 2022-01-29 02:58:52.2+01} to {@code 2022-01-29T01:58:52.2+00:00}. */
+    static String timestamptz(String text, String column) {
+        if (isInfinity(text)) {
+            return text;
+        }
+        rejectEra(text, column);
+        try {
+            int space = text.indexOf(' ');
+            int offsetStart = Math.max(text.lastIndexOf('+'), text.lastIndexOf('-'));
+            if (space < 0 || offsetStart < space) {
+                throw malformed("a timestamptz (YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM[:SS]])", text, column);
+            }
+            LocalDate date = date(text.substring(0, space));
+            LocalTime time = LocalTime.parse(text.substring(space + 1, offsetStart));
+            ZoneOffset offset = offset(text.substring(offsetStart));
+            return PgTemporal.timestamptz(LocalDateTime.of(date, time).toInstant(offset));
+        } catch (RuntimeException e) {
+            if (e instanceof ContractViolationException cve) {
+                throw cve;
+            }
+            throw malformed("a timestamptz (YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM[:SS]])", text, column);
+        }
+    }
+
+    private static LocalDate date(String text) {
+        int lastDash = text.lastIndexOf('-');
+        int monthDash = text.lastIndexOf('-', lastDash - 1);
+        return LocalDate.of(Integer.parseInt(text.substring(0, monthDash)),
+                Integer.parseInt(text.substring(monthDash + 1, lastDash)),
+                Integer.parseInt(text.substring(lastDash + 1)));
+    }
+
+    private static ZoneOffset offset(String text) {
+        int sign = text.charAt(0) == '-' ? -1 : 1;
+        String[] parts = text.substring(1).split(":");
+        int hours = Integer.parseInt(parts[0]);
+        int minutes = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        int seconds = parts.length > 2 ? Integer.parseInt(parts[2]) : 0;
+        return ZoneOffset.ofTotalSeconds(sign * (hours * 3600 + minutes * 60 + seconds));
+    }
+
+    private static boolean isInfinity(String text) {
+        return text.equals(PgTemporal.INFINITY) || text.equals(PgTemporal.MINUS_INFINITY);
+    }
+
+    private static void rejectEra(String text, String column) {
+        if (text.endsWith(" BC")) {
+            throw new ContractViolationException("column " + column + ": value '" + text + "' is before the common"
+                    + " era; the canonical codec supports years 1 and later");
+        }
+    }
+
+    private static ContractViolationException malformed(String expected, String text, String column) {
+        return new ContractViolationException("column " + column + ": expected PostgreSQL text output of "
+                + expected + " but found '" + text + "'. Check that the server's DateStyle is ISO");
+    }
+}
