@@ -4,7 +4,10 @@ import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -24,6 +27,7 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(PostgresExtension.class);
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
+    private final List<String> extraDatabases = new CopyOnWriteArrayList<>();
     private EmbeddedPostgresServer server;
     private String database;
 
@@ -43,13 +47,35 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
         if (server == null || database == null) {
             return;
         }
+        List<String> all = new ArrayList<>(extraDatabases);
+        all.add(database);
         try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
-                    + " WHERE database = '" + database + "' AND active_pid IS NOT NULL");
-            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-                    + " WHERE database = '" + database + "' AND NOT active");
-            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            for (String name : all) {
+                s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                        + " WHERE database = '" + name + "' AND active_pid IS NOT NULL");
+                s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                        + " WHERE database = '" + name + "' AND NOT active");
+                s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            }
         }
+    }
+
+    /**
+     * Creates one more database for this test class (dropped with the class's own), for a test that must not
+     * share state with the others.
+     *
+     * @return its name: this class's database name plus {@code _<label>}
+     */
+    public String newDatabase(String label) throws SQLException {
+        String name = database() + "_" + label;
+        server().createDatabase(name);
+        extraDatabases.add(name);
+        return name;
+    }
+
+    /** A new superuser connection to {@code databaseName} on the shared server; the caller closes it. */
+    public Connection connect(String databaseName) throws SQLException {
+        return server().connect(databaseName);
     }
 
     /** The shared server. */

@@ -1,0 +1,133 @@
+package io.bronzecdc.model.bronze;
+
+import io.bronzecdc.model.ContractViolationException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the versioned bronze migrations ({@code migrations/V<n>__<description>.sql}, {@code ${schema}}
+ * replaced by the bronze schema) to one bronze schema, recording each in
+ * {@code <schema>.bronze_schema_history}. Idempotent: applied versions are skipped, so a second run changes
+ * nothing. Concurrent runs serialize on an advisory lock; the whole run is one transaction.
+ *
+ * <p>Plain SQL rather than Flyway on purpose: the job jars of both engines embed this module, and Flyway's
+ * dependencies (a newer Jackson among them) clash with Spark 4.0's pinned Jackson.
+ */
+public final class BronzeMigrator {
+    private static final Logger LOG = LoggerFactory.getLogger(BronzeMigrator.class);
+    private static final String HISTORY_TABLE = "bronze_schema_history";
+
+    /** The migrations in order: version, description, resource. Append only; never edit an applied one. */
+    private static final List<Migration> MIGRATIONS = List.of(
+            new Migration(1, "bronze change log tables", "migrations/V1__bronze_change_log_tables.sql"));
+
+    private BronzeMigrator() {
+    }
+
+    /**
+     * Brings {@code schema} up to the newest version.
+     *
+     * @return the versions applied by this run (empty when it was up to date)
+     * @throws ContractViolationException when a version applied earlier differs from the one in this build
+     */
+    public static List<Integer> migrate(Connection connection, BronzeSchema schema) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement s = connection.createStatement()) {
+            s.execute("SELECT pg_advisory_xact_lock(hashtext('bronze-cdc migrate " + schema.name() + "'))");
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + schema.name());
+            s.execute("CREATE TABLE IF NOT EXISTS " + schema.name() + "." + HISTORY_TABLE + " ("
+                    + "version integer PRIMARY KEY, description text NOT NULL, checksum text NOT NULL,"
+                    + " applied_at timestamptz NOT NULL DEFAULT now())");
+            Map<Integer, String> applied = appliedChecksums(connection, schema);
+            List<Integer> appliedNow = new ArrayList<>();
+            for (Migration migration : MIGRATIONS) {
+                String template = migration.template();
+                String checksum = sha256(template);
+                String previous = applied.get(migration.version());
+                if (previous == null) {
+                    s.execute(template.replace("${schema}", schema.name()));
+                    record(connection, schema, migration, checksum);
+                    appliedNow.add(migration.version());
+                } else if (!previous.equals(checksum)) {
+                    throw new ContractViolationException("bronze schema " + schema + ": migration V"
+                            + migration.version() + " was applied with checksum " + previous + " but this build has "
+                            + checksum + ". The schema was created by a different bronze-cdc build; do not edit"
+                            + " applied migrations, add a new version instead");
+                }
+            }
+            connection.commit();
+            if (!appliedNow.isEmpty()) {
+                LOG.info("Bronze schema {} migrated: applied versions {}", schema, appliedNow);
+            }
+            return appliedNow;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static Map<Integer, String> appliedChecksums(Connection connection, BronzeSchema schema)
+            throws SQLException {
+        Map<Integer, String> applied = new LinkedHashMap<>();
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT version, checksum FROM " + schema.name() + "." + HISTORY_TABLE + " ORDER BY version")) {
+            while (rs.next()) {
+                applied.put(rs.getInt(1), rs.getString(2));
+            }
+        }
+        return applied;
+    }
+
+    private static void record(Connection connection, BronzeSchema schema, Migration migration, String checksum)
+            throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + schema.name() + "."
+                + HISTORY_TABLE + " (version, description, checksum) VALUES (?, ?, ?)")) {
+            ps.setInt(1, migration.version());
+            ps.setString(2, migration.description());
+            ps.setString(3, checksum);
+            ps.executeUpdate();
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private record Migration(int version, String description, String resource) {
+        /** The migration's SQL with {@code ${schema}} not yet replaced; its checksum is recorded. */
+        String template() {
+            try (InputStream in = BronzeMigrator.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("bronze migration " + resource + " is missing from the jar");
+                }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read bronze migration " + resource, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.bronzecdc.model.config;
+
+import static io.bronzecdc.model.config.PipelineConfigKeys.BATCH_INTERVAL;
+import static io.bronzecdc.model.config.PipelineConfigKeys.BRONZE_SCHEMA;
+import static io.bronzecdc.model.config.PipelineConfigKeys.CHECKPOINT_INTERVAL;
+import static io.bronzecdc.model.config.PipelineConfigKeys.LAG_THRESHOLD;
+import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_DATABASE;
+import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_HOST;
+import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_PASSWORD;
+import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_PASSWORD_ENV;
+import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_PASSWORD_FILE;
+import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_PORT;
+import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_PUBLICATION_NAME;
+import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_SLOT_NAME;
+import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_SSLMODE;
+import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_USER;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TABLES;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bronzecdc.model.config.PipelineConfig.BronzeConfig;
+import io.bronzecdc.model.config.PipelineConfig.SourceConfig;
+import io.bronzecdc.model.event.TableId;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads a {@link PipelineConfig} from one YAML file. Every problem in the file is collected (unknown keys with a
+ * "did you mean" hint, wrong types, missing required keys, bad values, an unusable password source, unsupported
+ * tables) and thrown together as one {@link ConfigException}, so nothing connects with half a configuration and
+ * one edit can fix everything.
+ */
+public final class PipelineConfigLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineConfigLoader.class);
+
+    /** Leaves of the document not read yet; what is left after reading every key is unknown. */
+    private final Map<String, JsonNode> unread;
+    private final List<ConfigProblem> problems;
+    private final PasswordResolver passwords;
+
+    private PipelineConfigLoader(Map<String, JsonNode> leaves, List<ConfigProblem> problems,
+            Function<String, String> environment) {
+        this.unread = leaves;
+        this.problems = problems;
+        this.passwords = new PasswordResolver(environment, problems);
+    }
+
+    /**
+     * Loads the config file, taking the password from the process environment when the file names a variable.
+     *
+     * @throws ConfigException listing every problem, including a missing or unreadable file
+     */
+    public static PipelineConfig load(Path yamlFile) {
+        return load(yamlFile, System::getenv);
+    }
+
+    /**
+     * Loads the config file, looking environment variables up in {@code environment}.
+     *
+     * @param environment returns the value of the named variable, or null when it is not set
+     * @throws ConfigException listing every problem, including a missing or unreadable file
+     */
+    public static PipelineConfig load(Path yamlFile, Function<String, String> environment) {
+        Objects.requireNonNull(yamlFile, "yamlFile");
+        String sourceName = yamlFile.toAbsolutePath().toString();
+        String yaml;
+        try {
+            yaml = Files.readString(yamlFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            String found = e instanceof NoSuchFileException ? "no such file"
+                    : "an unreadable file (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+            throw new ConfigException(sourceName, List.of(new ConfigProblem("config file",
+                    "a readable UTF-8 YAML file at " + sourceName, found,
+                    "check the path given to the job and that the job's user may read it")), e);
+        }
+        return parse(yaml, sourceName, environment);
+    }
+
+    /**
+     * Parses config text, for tests and for configs that do not come from a file.
+     *
+     * @param yaml the YAML document
+     * @param sourceName where the text came from, used in the exception message
+     * @param environment returns the value of the named variable, or null when it is not set
+     * @throws ConfigException listing every problem
+     */
+    public static PipelineConfig parse(String yaml, String sourceName, Function<String, String> environment) {
+        Objects.requireNonNull(yaml, "yaml");
+        Objects.requireNonNull(sourceName, "sourceName");
+        Objects.requireNonNull(environment, "environment");
+        List<ConfigProblem> problems = new ArrayList<>();
+        Map<String, JsonNode> leaves = FlatYaml.read(yaml, problems);
+        if (leaves == null) {
+            throw new ConfigException(sourceName, problems);
+        }
+        PipelineConfig config = new PipelineConfigLoader(leaves, problems, environment).readAll();
+        if (!problems.isEmpty()) {
+            throw new ConfigException(sourceName, problems);
+        }
+        if (!config.source().sslMode().verifiesServer()) {
+            LOG.warn("{}={}: the connection to {} is not verified and may be unencrypted, so the replication"
+                    + " stream and the login can be read or redirected on the network; use verify-full outside a"
+                    + " local setup", SOURCE_SSLMODE.name(), config.source().sslMode(), config.source().host());
+        }
+        return config;
+    }
+
+    /** Reads every key and reports what is left as unknown; returns null when a problem was added. */
+    private PipelineConfig readAll() {
+        String host = read(SOURCE_HOST);
+        Integer port = read(SOURCE_PORT);
+        String database = read(SOURCE_DATABASE);
+        String user = read(SOURCE_USER);
+        Secret password = readPassword();
+        SslMode sslMode = read(SOURCE_SSLMODE);
+        String slotName = read(SOURCE_SLOT_NAME);
+        String publicationName = read(SOURCE_PUBLICATION_NAME);
+        String bronzeSchema = read(BRONZE_SCHEMA);
+        List<TableId> tables = read(TABLES);
+        Duration batchInterval = read(BATCH_INTERVAL);
+        Duration lagThreshold = read(LAG_THRESHOLD);
+        Duration checkpointInterval = read(CHECKPOINT_INTERVAL);
+        reportUnknownKeys();
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        return new PipelineConfig(
+                new SourceConfig(host, port, database, user, password, sslMode, slotName, publicationName),
+                new BronzeConfig(bronzeSchema), tables, batchInterval, lagThreshold, checkpointInterval);
+    }
+
+    private <T> T read(ConfigKey<T> key) {
+        if (!unread.containsKey(key.name())) {
+            if (key.presence() == ConfigKey.Presence.REQUIRED) {
+                problems.add(new ConfigProblem(key.name(), key.type().expected(), "no value",
+                        "add " + key.name() + " to the config file; it is required and has no default"));
+            }
+            return key.defaultValue();
+        }
+        return key.type().convert(key.name(), unread.remove(key.name()), problems);
+    }
+
+    private Secret readPassword() {
+        boolean plain = unread.remove(SOURCE_PASSWORD) != null;
+        if (plain) {
+            problems.add(new ConfigProblem(SOURCE_PASSWORD, "no password in the config file",
+                    "a plain password (value not shown)", "remove it; put the password in an environment variable"
+                            + " and name that in " + SOURCE_PASSWORD_ENV.name() + ", or in a file and give its"
+                            + " path in " + SOURCE_PASSWORD_FILE.name()));
+        }
+        boolean envGiven = unread.containsKey(SOURCE_PASSWORD_ENV.name());
+        boolean fileGiven = unread.containsKey(SOURCE_PASSWORD_FILE.name());
+        String variable = read(SOURCE_PASSWORD_ENV);
+        Path file = read(SOURCE_PASSWORD_FILE);
+        String both = SOURCE_PASSWORD_ENV.name() + " or " + SOURCE_PASSWORD_FILE.name();
+        if (envGiven && fileGiven) {
+            problems.add(new ConfigProblem(both, "exactly one of them", "both", "remove one of them"));
+        } else if (!envGiven && !fileGiven && !plain) {
+            problems.add(new ConfigProblem(both, "exactly one of them", "neither",
+                    "set " + SOURCE_PASSWORD_ENV.name() + " to the name of an environment variable holding the"
+                            + " password, or " + SOURCE_PASSWORD_FILE.name() + " to the path of a file holding it"));
+        } else if (variable != null) {
+            return passwords.fromEnvironment(variable);
+        } else if (file != null) {
+            return passwords.fromFile(file);
+        }
+        return null;
+    }
+
+    private void reportUnknownKeys() {
+        List<String> known = PipelineConfigKeys.ALL.stream().map(ConfigKey::name).toList();
+        for (String key : unread.keySet()) {
+            // The value is not quoted: a misspelt password key would otherwise print the password.
+            List<String> below = known.stream().filter(name -> name.startsWith(key + ".")).toList();
+            if (!below.isEmpty()) {
+                problems.add(new ConfigProblem(key, "a mapping of the keys " + String.join(", ", below),
+                        "a single value", "write the keys below " + key + ", or remove it"));
+                continue;
+            }
+            String hint = KeySuggester.closest(key, known)
+                    .map(suggestion -> "did you mean " + suggestion + "?")
+                    .orElseGet(() -> "remove it; the known keys are " + String.join(", ", known));
+            problems.add(new ConfigProblem(key, "a known key", "an unknown key", hint));
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.bronzecdc.model.validate;
+
+import io.bronzecdc.model.event.TableId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Replay equals source (invariant 5): folds a bronze log by the source table's primary key (the row with the
+ * highest lsn per key wins; a D removes the key) and compares the result with {@code to_jsonb} of every source
+ * row. Runs in SQL, so the source table must be in the bronze log's database; the caller sets
+ * {@code TimeZone = 'UTC'}.
+ */
+final class ReplayCheck {
+    private final Connection connection;
+
+    ReplayCheck(Connection connection) {
+        this.connection = connection;
+    }
+
+    List<Violation> check(TableId source, String bronzeTable) throws SQLException {
+        List<String> key = primaryKey(source);
+        String keyOf = "jsonb_build_object(" + String.join(", ",
+                key.stream().map(column -> "'" + column + "', %1$s->'" + column + "'").toList()) + ")";
+        String sql = "WITH folded AS ("
+                + "  SELECT DISTINCT ON (k) k, op, full_row, lsn FROM (SELECT " + keyOf.formatted("full_row")
+                + "    AS k, op, full_row, lsn FROM " + bronzeTable + ") b ORDER BY k, lsn DESC),"
+                + " live AS (SELECT k, full_row, lsn FROM folded WHERE op <> 'D'),"
+                + " src AS (SELECT " + keyOf.formatted("r") + " AS k, r FROM (SELECT to_jsonb(s) AS r FROM "
+                + source.qualifiedName() + " s) t)"
+                + " SELECT count(*) FILTER (WHERE live.k IS NULL),"
+                + "   min(src.k::text) FILTER (WHERE live.k IS NULL),"
+                + "   count(*) FILTER (WHERE src.k IS NULL),"
+                + "   min(live.k::text || ' (lsn ' || live.lsn || ')') FILTER (WHERE src.k IS NULL),"
+                + "   count(*) FILTER (WHERE live.k IS NOT NULL AND src.k IS NOT NULL AND live.full_row <> src.r),"
+                + "   min(live.k::text || ' (lsn ' || live.lsn || ')')"
+                + "     FILTER (WHERE live.k IS NOT NULL AND src.k IS NOT NULL AND live.full_row <> src.r)"
+                + " FROM live FULL JOIN src ON live.k = src.k";
+        List<Violation> violations = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            add(violations, source, Check.REPLAY_MISSING, rs.getLong(1),
+                    "source row " + rs.getString(2) + " is missing from the folded log");
+            add(violations, source, Check.REPLAY_EXTRA, rs.getLong(3),
+                    "folded row " + rs.getString(4) + " is not in the source");
+            add(violations, source, Check.REPLAY_DIFFERENT, rs.getLong(5),
+                    "folded row " + rs.getString(6) + " differs from the source row");
+        }
+        return violations;
+    }
+
+    private static void add(List<Violation> violations, TableId source, Check check, long count, String example) {
+        if (count > 0) {
+            violations.add(new Violation(source.name(), check, count, example));
+        }
+    }
+
+    private List<String> primaryKey(TableId source) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT a.attname FROM pg_index i"
+                + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
+                + " WHERE i.indrelid = to_regclass(?) AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
+            ps.setString(1, source.qualifiedName());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1));
+                }
+            }
+        }
+        if (columns.isEmpty()) {
+            throw new IllegalStateException("source table " + source + " has no primary key in this database, so"
+                    + " the bronze log cannot be folded by key. Validate in the source's database, give the table"
+                    + " a primary key, or turn the replay check off");
+        }
+        return columns;
+    }
+}
