@@ -1,5 +1,7 @@
 package io.bronzecdc.model.event;
 
+import java.util.regex.Pattern;
+
 /**
  * A PostgreSQL WAL position ({@code pg_lsn}), printed as {@code X/X}: the high and low 32 bits in upper-case
  * hexadecimal, as the server prints it. Compared as an unsigned 64-bit number.
@@ -9,6 +11,8 @@ package io.bronzecdc.model.event;
 public final class PgLsn implements Comparable<PgLsn> {
     /** The position before any WAL; snapshot rows of engines without a consistent point carry it. */
     public static final PgLsn ZERO = new PgLsn(0L);
+
+    private static final Pattern FORM = Pattern.compile("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}");
 
     private final long value;
 
@@ -31,20 +35,14 @@ public final class PgLsn implements Comparable<PgLsn> {
         if (text == null) {
             throw new IllegalArgumentException("WAL position must be of the form X/X (hex) but was null");
         }
-        int slash = text.indexOf('/');
-        if (slash <= 0 || slash != text.lastIndexOf('/') || slash == text.length() - 1
-                || slash > 8 || text.length() - slash - 1 > 8) {
+        if (!FORM.matcher(text).matches()) {
             throw new IllegalArgumentException(
                     "WAL position must be of the form X/X (hex, at most 8 digits each) but was '" + text + "'");
         }
-        try {
-            long high = Long.parseLong(text.substring(0, slash), 16);
-            long low = Long.parseLong(text.substring(slash + 1), 16);
-            return of((high << 32) | low);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "WAL position must be of the form X/X (hex) but was '" + text + "'", e);
-        }
+        int slash = text.indexOf('/');
+        long high = Long.parseLong(text.substring(0, slash), 16);
+        long low = Long.parseLong(text.substring(slash + 1), 16);
+        return of((high << 32) | low);
     }
 
     /** The 64-bit value, as stored in bronze {@code source_lsn}. */
