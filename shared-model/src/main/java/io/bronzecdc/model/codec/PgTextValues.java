@@ -5,7 +5,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
-import java.util.regex.Pattern;
 
 /**
  * Reads PostgreSQL's text output of scalar values (as pgoutput sends them, in ISO DateStyle) into their
@@ -13,8 +12,6 @@ import java.util.regex.Pattern;
  * column.
  */
 final class PgTextValues {
-    private static final Pattern JSON_NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
-
     private PgTextValues() {
     }
 
@@ -31,10 +28,52 @@ final class PgTextValues {
     }
 
     static String number(String text, String column) {
-        if (!JSON_NUMBER.matcher(text).matches()) {
+        if (!isJsonNumber(text)) {
             throw malformed("a number", text, column);
         }
         return text;
+    }
+
+    /** {@code -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?}, checked by hand: this runs once per value. */
+    static boolean isJsonNumber(String s) {
+        int n = s.length();
+        int i = s.startsWith("-") ? 1 : 0;
+        if (i < n && s.charAt(i) == '0') {
+            i++;
+        } else {
+            int start = i;
+            i = digits(s, i);
+            if (i == start) {
+                return false;
+            }
+        }
+        if (i < n && s.charAt(i) == '.') {
+            int start = ++i;
+            i = digits(s, i);
+            if (i == start) {
+                return false;
+            }
+        }
+        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+                i++;
+            }
+            int start = i;
+            i = digits(s, i);
+            if (i == start) {
+                return false;
+            }
+        }
+        return i == n;
+    }
+
+    private static int digits(String s, int from) {
+        int i = from;
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            i++;
+        }
+        return i;
     }
 
     static boolean bool(String text, String column) {

@@ -59,12 +59,16 @@ public final class SourceSchema {
     public static List<String> relationsWithoutFullIdentity(Connection connection, Collection<TableId> tables)
             throws SQLException {
         List<String> relations = new ArrayList<>();
-        String sql = "SELECT n.nspname || '.' || c.relname FROM pg_partition_tree(?::regclass) t"
-                + " JOIN pg_class c ON c.oid = t.relid JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE c.relreplident <> 'f' ORDER BY t.level, c.relname";
+        // pg_partition_tree() lists a partitioned table and its partitions, but nothing for a plain table:
+        // the table itself is added explicitly.
+        String sql = "SELECT n.nspname || '.' || c.relname FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.oid IN (SELECT relid FROM pg_partition_tree(?::regclass) UNION SELECT ?::regclass)"
+                + " AND c.relreplident <> 'f' ORDER BY c.relkind DESC, c.relname";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             for (TableId table : tables) {
                 ps.setString(1, table.qualifiedName());
+                ps.setString(2, table.qualifiedName());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         relations.add(rs.getString(1));

@@ -57,6 +57,24 @@ class PagilaLoaderIT {
             assertThat(count(c, "ONLY payment")).isZero();
             List<TableId> tables = Arrays.stream(PagilaTable.values()).map(PagilaTable::id).toList();
             assertThat(SourceSchema.relationsWithoutFullIdentity(c, tables)).isEmpty();
+            // Straight from the catalog: the 3 tables and 7 partitions all carry REPLICA IDENTITY FULL.
+            assertThat(count(c, "pg_class WHERE relname ~ '^(customer|rental|payment|payment_p2022_0[1-7])$'"
+                    + " AND relreplident = 'f'")).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void shouldFindAndFixTablesWithoutFullReplicaIdentity() throws Exception {
+        try (Connection c = POSTGRES.connect(POSTGRES.newDatabase("identity")); Statement s = c.createStatement()) {
+            SourceSchema.create(c);
+            s.execute("ALTER TABLE customer REPLICA IDENTITY DEFAULT");
+            s.execute("ALTER TABLE payment_p2022_03 REPLICA IDENTITY DEFAULT");
+            List<TableId> tables = Arrays.stream(PagilaTable.values()).map(PagilaTable::id).toList();
+            assertThat(SourceSchema.relationsWithoutFullIdentity(c, tables))
+                    .containsExactly("public.customer", "public.payment_p2022_03");
+            assertThat(SourceSchema.ensureReplicaIdentityFull(c, tables))
+                    .containsExactly("public.customer", "public.payment_p2022_03");
+            assertThat(SourceSchema.relationsWithoutFullIdentity(c, tables)).isEmpty();
         }
     }
 

@@ -106,8 +106,8 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
         return value;
     }
 
-    private record SharedServer(EmbeddedPostgresServer server)
-            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    /** Closed by JUnit with the root context, when the JVM's test run ends. */
+    private record SharedServer(EmbeddedPostgresServer server) implements AutoCloseable {
         @Override
         public void close() {
             server.close();

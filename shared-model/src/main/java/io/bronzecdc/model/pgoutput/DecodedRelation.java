@@ -1,0 +1,58 @@
+package io.bronzecdc.model.pgoutput;
+
+import io.bronzecdc.model.codec.PgType;
+import io.bronzecdc.model.event.TableId;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link PgOutputMessage.Relation} as the decoder uses it: the table it maps to, whether the caller keeps its
+ * changes, and each column's codec type resolved once.
+ *
+ * @param relation the message as received
+ * @param table the table, or null when the relation's name is not a plain lower-case identifier (such a relation
+ *     cannot be selected, so its changes are skipped)
+ * @param kept whether the caller keeps the changes of this table
+ * @param columns the resolved columns when kept; empty otherwise (types of skipped tables are never resolved)
+ */
+record DecodedRelation(PgOutputMessage.Relation relation, TableId table, boolean kept, List<Column> columns) {
+    DecodedRelation {
+        Objects.requireNonNull(relation, "relation");
+        columns = List.copyOf(columns);
+        if (kept && table == null) {
+            throw new IllegalArgumentException("a kept relation needs a table: " + relation.qualifiedName());
+        }
+    }
+
+    /** The table name for messages: {@code schema.name}. */
+    String displayName() {
+        return table != null ? table.qualifiedName() : relation.qualifiedName();
+    }
+
+    /** Describes the replica identity as {@code ALTER TABLE} spells it. */
+    String replicaIdentityName() {
+        return switch (relation.replicaIdentity()) {
+            case 'd' -> "DEFAULT";
+            case 'n' -> "NOTHING";
+            case 'f' -> "FULL";
+            case 'i' -> "USING INDEX";
+            default -> "'" + relation.replicaIdentity() + "'";
+        };
+    }
+
+    /**
+     * One column with its codec type.
+     *
+     * @param name the column name, the JSON key
+     * @param typeName the {@code pg_type.typname}
+     * @param type the codec type (of the element for arrays)
+     * @param array whether the column is an array
+     */
+    record Column(String name, String typeName, PgType type, boolean array) {
+        Column {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(typeName, "typeName");
+            Objects.requireNonNull(type, "type");
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package io.bronzecdc.model.pgoutput;
+
+import io.bronzecdc.model.ContractViolationException;
+import io.bronzecdc.model.codec.CanonicalRowWriter;
+import io.bronzecdc.model.event.ChangeEvent;
+import io.bronzecdc.model.event.Op;
+import io.bronzecdc.model.event.PgLsn;
+import io.bronzecdc.model.event.SourcePosition;
+import io.bronzecdc.model.event.TableId;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
+
+/**
+ * Turns a pgoutput stream (protocol version 1, text format) into {@link ChangeEvent}s with canonical
+ * {@code full_row}s. Feed it every message of a decoding session in stream order, each with the {@code lsn}
+ * column the slot function returned for it; each Insert, Update or Delete of a kept table gives one event.
+ *
+ * <p>State: the relations and types announced so far, and the open transaction (from its Begin: commit LSN,
+ * commit time, xid). {@code indexInTransaction} counts every change message of the transaction from 0, kept or
+ * skipped, so a change's position does not depend on which tables the caller selects.
+ *
+ * <p>The bronze contract needs the complete row for every change, so the decoder refuses, with a
+ * {@link ContractViolationException} naming the table and the fix, what would lose data: an update whose
+ * unchanged TOASTed value cannot be filled from a full old row, an update or delete that carries only the key
+ * columns (both mean the table lacks REPLICA IDENTITY FULL), a TRUNCATE of a kept table, binary values, and
+ * changes outside a transaction or for a relation never announced.
+ *
+ * <p>Not thread-safe: one decoder per stream. Reuses one {@link CanonicalRowWriter}.
+ */
+public final class PgOutputDecoder {
+    private final RelationCatalog catalog;
+    private final CanonicalRowWriter writer = new CanonicalRowWriter();
+    private PgOutputMessage.Begin transaction;
+    private long nextIndex;
+
+    /**
+     * @param keep which tables to emit changes for; the changes of other tables are skipped without decoding
+     *     their rows
+     * @param typeNameResolver the {@code pg_type.typname} of a type OID that is neither built in nor announced by
+     *     a Type message (for example looked up in {@code pg_type}), or null when unknown. Called once per column
+     *     of a kept table when its Relation message arrives.
+     */
+    public PgOutputDecoder(Predicate<TableId> keep, IntFunction<String> typeNameResolver) {
+        this.catalog = new RelationCatalog(keep, typeNameResolver);
+    }
+
+    /**
+     * Decodes one message from its bytes (the {@code data} column), from the buffer's position to its limit.
+     * Changes of skipped tables are recognized from their relation OID and not parsed further.
+     *
+     * @param lsn the message's {@code lsn} column: for a change, its WAL position ({@code source_lsn})
+     * @return the change event, or empty for messages that are not changes of a kept table
+     * @throws ContractViolationException when the message cannot be captured as a complete change (see the class
+     *     comment)
+     */
+    public Optional<ChangeEvent> decode(PgLsn lsn, ByteBuffer data) {
+        if (data.remaining() >= 5) {
+            char kind = (char) data.get(data.position());
+            if (kind == 'I' || kind == 'U' || kind == 'D') {
+                DecodedRelation relation = startChange(kind, data.getInt(data.position() + 1));
+                long index = nextIndex++;
+                if (!relation.kept()) {
+                    return Optional.empty();
+                }
+                return Optional.of(change(lsn, relation, index, PgOutputParser.parse(data)));
+            }
+        }
+        return decode(lsn, PgOutputParser.parse(data));
+    }
+
+    /**
+     * Decodes one parsed message; see {@link #decode(PgLsn, ByteBuffer)}.
+     */
+    public Optional<ChangeEvent> decode(PgLsn lsn, PgOutputMessage message) {
+        Objects.requireNonNull(lsn, "lsn");
+        if (message instanceof PgOutputMessage.Insert insert) {
+            return changeOf(lsn, 'I', insert.relationOid(), message);
+        } else if (message instanceof PgOutputMessage.Update update) {
+            return changeOf(lsn, 'U', update.relationOid(), message);
+        } else if (message instanceof PgOutputMessage.Delete delete) {
+            return changeOf(lsn, 'D', delete.relationOid(), message);
+        } else if (message instanceof PgOutputMessage.Begin begin) {
+            begin(begin);
+        } else if (message instanceof PgOutputMessage.Commit commit) {
+            commit(commit);
+        } else if (message instanceof PgOutputMessage.Relation relation) {
+            catalog.put(relation);
+        } else if (message instanceof PgOutputMessage.Type type) {
+            catalog.put(type);
+        } else if (message instanceof PgOutputMessage.Truncate truncate) {
+            truncate(lsn, truncate);
+        } else if (!(message instanceof PgOutputMessage.Origin || message instanceof PgOutputMessage.LogicalMessage)) {
+            throw new IllegalStateException("unhandled pgoutput message " + message.getClass().getName());
+        }
+        return Optional.empty();
+    }
+
+    /** Whether a Begin was decoded whose Commit has not been decoded yet. */
+    public boolean inTransaction() {
+        return transaction != null;
+    }
+
+    private Optional<ChangeEvent> changeOf(PgLsn lsn, char kind, int relationOid, PgOutputMessage message) {
+        DecodedRelation relation = startChange(kind, relationOid);
+        long index = nextIndex++;
+        return relation.kept() ? Optional.of(change(lsn, relation, index, message)) : Optional.empty();
+    }
+
+    private void begin(PgOutputMessage.Begin begin) {
+        if (transaction != null) {
+            throw new ContractViolationException("pgoutput Begin of transaction " + begin.xid() + " (commit "
+                    + begin.finalLsn() + ") arrived while transaction " + transaction.xid() + " (commit "
+                    + transaction.finalLsn() + ") had no Commit yet. Feed the decoder whole transactions, in order");
+        }
+        transaction = begin;
+        nextIndex = 0;
+    }
+
+    private void commit(PgOutputMessage.Commit commit) {
+        if (transaction == null) {
+            throw new ContractViolationException("pgoutput Commit at " + commit.commitLsn() + " arrived outside a"
+                    + " transaction (no Begin before it). Feed the decoder whole transactions, from their Begin");
+        }
+        if (!commit.commitLsn().equals(transaction.finalLsn())) {
+            throw new ContractViolationException("pgoutput Commit of transaction " + transaction.xid() + ": expected"
+                    + " commit LSN " + transaction.finalLsn() + " (from its Begin) but found " + commit.commitLsn()
+                    + ". Messages of different transactions were mixed; feed them in stream order");
+        }
+        transaction = null;
+    }
+
+    private DecodedRelation startChange(char kind, int relationOid) {
+        DecodedRelation relation = catalog.get(relationOid, kind);
+        if (transaction == null) {
+            throw new ContractViolationException(relation.displayName() + ": pgoutput change '" + kind
+                    + "' arrived outside a transaction (no Begin before it), so it has no commit position. Feed the"
+                    + " decoder whole transactions, from their Begin");
+        }
+        return relation;
+    }
+
+    private ChangeEvent change(PgLsn lsn, DecodedRelation relation, long index, PgOutputMessage message) {
+        SourcePosition position = SourcePosition.streamed(transaction.finalLsn(), lsn, index, transaction.xid(),
+                transaction.commitTime());
+        if (message instanceof PgOutputMessage.Insert insert) {
+            String row = rowImage(relation, Op.INSERT, lsn, insert.newTuple(), null);
+            return new ChangeEvent(relation.table(), Op.INSERT, row, position);
+        } else if (message instanceof PgOutputMessage.Update update) {
+            TupleData old = null;
+            if (update.oldTuple() != null) {
+                requireFullOldRow(relation, Op.UPDATE, lsn, update.oldTuple());
+                old = update.oldTuple().tuple();
+            }
+            String row = rowImage(relation, Op.UPDATE, lsn, update.newTuple(), old);
+            return new ChangeEvent(relation.table(), Op.UPDATE, row, position);
+        } else if (message instanceof PgOutputMessage.Delete delete) {
+            requireFullOldRow(relation, Op.DELETE, lsn, delete.oldTuple());
+            String row = rowImage(relation, Op.DELETE, lsn, delete.oldTuple().tuple(), null);
+            return new ChangeEvent(relation.table(), Op.DELETE, row, position);
+        }
+        throw new IllegalStateException("not a change message: " + message.getClass().getName());
+    }
+
+    private String rowImage(DecodedRelation relation, Op op, PgLsn lsn, TupleData tuple, TupleData old) {
+        List<DecodedRelation.Column> columns = relation.columns();
+        if (tuple.size() != columns.size()) {
+            throw new ContractViolationException(where(relation, op, lsn) + " has " + tuple.size()
+                    + " column values but its Relation message announced " + columns.size() + " columns."
+                    + " Feed the decoder every Relation message of the session, in order");
+        }
+        writer.begin();
+        for (int i = 0; i < columns.size(); i++) {
+            DecodedRelation.Column column = columns.get(i);
+            TupleValue value = tuple.get(i);
+            if (value instanceof TupleValue.UnchangedToast) {
+                value = unchangedToast(relation, op, lsn, column, old == null ? null : old.get(i));
+            }
+            String text = text(relation, op, lsn, column, value);
+            try {
+                writer.textValue(column.name(), column.type(), column.array(), text);
+            } catch (ContractViolationException e) {
+                throw new ContractViolationException(where(relation, op, lsn) + ": " + e.getMessage(), e);
+            }
+        }
+        return writer.end();
+    }
+
+    private String text(
+            DecodedRelation relation, Op op, PgLsn lsn, DecodedRelation.Column column, TupleValue value) {
+        if (value instanceof TupleValue.Text text) {
+            return text.value();
+        }
+        if (value instanceof TupleValue.Null) {
+            return null;
+        }
+        throw new ContractViolationException(where(relation, op, lsn) + ", column " + column.name() + ": expected"
+                + " a text value but found kind '" + value.kind() + "'. The decoder reads text format only: do not"
+                + " pass the 'binary' option to the slot function");
+    }
+
+    private TupleValue unchangedToast(
+            DecodedRelation relation, Op op, PgLsn lsn, DecodedRelation.Column column, TupleValue old) {
+        if (op == Op.UPDATE && old != null && !(old instanceof TupleValue.UnchangedToast)) {
+            return old;
+        }
+        String found = op != Op.UPDATE ? "an unchanged-TOAST marker in a " + op + " row"
+                : old == null ? "no old row to fill it from"
+                : "an unchanged-TOAST marker in the old row too";
+        throw new ContractViolationException(where(relation, op, lsn) + ", column " + column.name() + ": the"
+                + " server sent only an unchanged-TOAST marker for the value and " + found + " (replica identity "
+                + relation.replicaIdentityName() + "). full_row needs the complete row, so the table must log whole"
+                + " old rows. Fix: " + alterTable(relation));
+    }
+
+    private void requireFullOldRow(DecodedRelation relation, Op op, PgLsn lsn, PgOutputMessage.OldTuple old) {
+        if (old.keyOnly()) {
+            throw new ContractViolationException(where(relation, op, lsn) + ": expected the whole old row (tuple"
+                    + " kind 'O', REPLICA IDENTITY FULL) but found only the key columns (kind 'K', replica identity "
+                    + relation.replicaIdentityName() + "), so the " + (op == Op.DELETE ? "before-image" : "row")
+                    + " would be incomplete. Fix: " + alterTable(relation));
+        }
+    }
+
+    private void truncate(PgLsn lsn, PgOutputMessage.Truncate truncate) {
+        for (int oid : truncate.relationOids()) {
+            DecodedRelation relation = catalog.get(oid, 'T');
+            if (relation.kept()) {
+                throw new ContractViolationException(relation.displayName() + ": TRUNCATE at " + lsn
+                        + (transaction != null ? " (tx " + transaction.xid() + ")" : "") + " cannot be captured as"
+                        + " row changes: the server sends no deleted rows, so bronze would keep rows the source no"
+                        + " longer has. Do not TRUNCATE captured tables: DELETE the rows instead, or re-snapshot the"
+                        + " table into a fresh bronze table after a truncate");
+            }
+        }
+    }
+
+    private String where(DecodedRelation relation, Op op, PgLsn lsn) {
+        return relation.displayName() + ": " + op + " at " + lsn + " (tx " + transaction.xid() + ", commit "
+                + transaction.finalLsn() + ")";
+    }
+
+    private static String alterTable(DecodedRelation relation) {
+        return "ALTER TABLE " + relation.displayName() + " REPLICA IDENTITY FULL (for a partitioned table, also on"
+                + " each partition: ALTER TABLE <partition> REPLICA IDENTITY FULL)";
+    }
+}

@@ -1,0 +1,234 @@
+package io.bronzecdc.model.pgoutput;
+
+import static io.bronzecdc.model.pgoutput.CapturedStream.assertEvents;
+import static io.bronzecdc.model.pgoutput.CapturedStream.decodeAll;
+import static io.bronzecdc.model.pgoutput.CapturedStream.expected;
+import static io.bronzecdc.model.pgoutput.CapturedStream.messages;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bronzecdc.model.ContractViolationException;
+import io.bronzecdc.model.event.ChangeEvent;
+import io.bronzecdc.model.event.Op;
+import io.bronzecdc.model.event.PgLsn;
+import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.pgoutput.CapturedStream.Expected;
+import io.bronzecdc.model.pgoutput.CapturedStream.Message;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.function.IntFunction;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.Test;
+
+/** Decodes pgoutput bytes captured from PostgreSQL 17 (see {@link PgOutputFixtureCapture}). */
+class PgOutputDecoderTest {
+    private static final Set<TableId> PAGILA = Set.of(TableId.of("customer"), TableId.of("payment"),
+            TableId.of("rental"));
+    /** tsvector is neither in the built-in table nor announced by a Type message: the caller resolves it. */
+    private static final IntFunction<String> RESOLVER = oid -> oid == 3614 ? "tsvector" : null;
+
+    @Test
+    void shouldCompareJsonAsJsonbDoes() {
+        assertThat(CapturedStream.tree("{\"a\": 1.50, \"b\": [1, null]}"))
+                .isEqualTo(CapturedStream.tree("{\"b\":[1,null],\"a\":1.50}"))
+                .isNotEqualTo(CapturedStream.tree("{\"a\": 1.5, \"b\": [1, null]}"));
+    }
+
+    @Test
+    void shouldDecodeEveryTypeExactlyAsToJsonb() {
+        PgOutputDecoder decoder = new PgOutputDecoder(
+                Set.of(TableId.of("codec_golden"), TableId.of("pgo_extra"))::contains, RESOLVER);
+
+        assertEvents(decodeAll(decoder, messages("all-types")), expected("all-types"));
+        assertThat(decoder.inTransaction()).isFalse();
+    }
+
+    @Test
+    void shouldDecodeMixedTransactionsInCommitOrderWithTheirPositions() {
+        List<Expected> kept = expected("mixed").stream().filter(e -> PAGILA.contains(e.table())).toList();
+
+        List<ChangeEvent> events = decodeAll(new PgOutputDecoder(PAGILA::contains, RESOLVER), messages("mixed"));
+
+        assertEvents(events, kept);
+        // The skipped pgo_noise changes still count in the transaction: customer, [noise], rental, payment, ...
+        assertThat(events.stream().limit(3).map(e -> e.position().indexInTransaction())).containsExactly(0L, 2L, 3L);
+        // The cross-partition update arrives as D and I of the root table.
+        assertThat(events.subList(events.size() - 2, events.size())).extracting(ChangeEvent::op, ChangeEvent::table)
+                .containsExactly(Tuple.tuple(Op.DELETE, TableId.of("payment")),
+                        Tuple.tuple(Op.INSERT, TableId.of("payment")));
+    }
+
+    @Test
+    void shouldGiveEachCopiedRowItsOwnIndexThoughTheyShareOneWalRecord() {
+        List<ChangeEvent> copied = decodeAll(new PgOutputDecoder(PAGILA::contains, RESOLVER), messages("mixed"))
+                .stream().filter(e -> e.position().txId() == 754).toList();
+
+        assertThat(copied).hasSize(3);
+        assertThat(copied).extracting(e -> e.position().changeLsn()).containsOnly(copied.get(0).position().changeLsn());
+        assertThat(copied).extracting(e -> e.position().indexInTransaction()).containsExactly(0L, 1L, 2L);
+        assertThat(copied.get(0).position().isBefore(copied.get(1).position())).isTrue();
+    }
+
+    @Test
+    void shouldFillAnUnchangedToastValueFromTheFullOldRow() {
+        List<Message> messages = messages("toast");
+        PgOutputMessage.Update update = (PgOutputMessage.Update) messages.stream()
+                .filter(m -> m.kind() == 'U').map(m -> PgOutputParser.parse(m.buffer())).findFirst().orElseThrow();
+        assertThat(update.newTuple().get(1)).as("the fixture must carry the marker").isEqualTo(TupleValue.UNCHANGED_TOAST);
+        assertThat(update.oldTuple().keyOnly()).isFalse();
+
+        List<ChangeEvent> events = decodeAll(new PgOutputDecoder(t -> true, RESOLVER), messages);
+
+        assertEvents(events, expected("toast"));
+        assertThat(events.get(1).fullRow()).contains("\"big\":\"" + "c4ca4238a0b923820dcc509a6f75849b"); // md5(1)
+        assertThat(CapturedStream.tree(events.get(1).fullRow()).length()).isGreaterThan(10_240);
+    }
+
+    @Test
+    void shouldRefuseAnUpdateWhoseUnchangedToastValueHasNoOldRow() {
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+
+        assertThatThrownBy(() -> decodeAll(decoder, messages("identity-default-update")))
+                .isInstanceOf(ContractViolationException.class)
+                .hasMessageContaining("public.pgo_default: UPDATE at 0/")
+                .hasMessageContaining("column big")
+                .hasMessageContaining("unchanged-TOAST marker")
+                .hasMessageContaining("no old row to fill it from (replica identity DEFAULT)")
+                .hasMessageContaining("Fix: ALTER TABLE public.pgo_default REPLICA IDENTITY FULL")
+                .hasMessageContaining("each partition");
+    }
+
+    @Test
+    void shouldRefuseADeleteThatCarriesOnlyTheKey() {
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+
+        assertThatThrownBy(() -> decodeAll(decoder, messages("identity-default-delete")))
+                .isInstanceOf(ContractViolationException.class)
+                .hasMessageContaining("public.pgo_default: DELETE at 0/")
+                .hasMessageContaining("found only the key columns (kind 'K', replica identity DEFAULT)")
+                .hasMessageContaining("before-image would be incomplete")
+                .hasMessageContaining("Fix: ALTER TABLE public.pgo_default REPLICA IDENTITY FULL");
+    }
+
+    @Test
+    void shouldRefuseATruncateOfAKeptTable() {
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+
+        assertThatThrownBy(() -> decodeAll(decoder, messages("truncate")))
+                .isInstanceOf(ContractViolationException.class)
+                .hasMessageContaining("public.pgo_truncated: TRUNCATE at 0/")
+                .hasMessageContaining("cannot be captured as row changes");
+    }
+
+    @Test
+    void shouldSkipTheTruncateAndChangesOfTablesNotKept() {
+        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+
+        assertThat(decodeAll(decoder, messages("truncate"))).isEmpty();
+        assertThat(decodeAll(decoder, messages("identity-default-delete"))).isEmpty();
+        assertThat(decoder.inTransaction()).isFalse();
+    }
+
+    @Test
+    void shouldSkipChangesOfTablesNotKeptWithoutReadingTheirRows() {
+        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        List<Message> messages = messages("mixed");
+        decoder.decode(PgLsn.of(1), messages.get(0).buffer());
+        decoder.decode(PgLsn.of(2), messages.get(3).buffer()); // Relation pgo_noise
+        int noiseOid = ((PgOutputMessage.Relation) PgOutputParser.parse(messages.get(3).buffer())).oid();
+        ByteBuffer garbage = ByteBuffer.allocate(9).put((byte) 'I').putInt(noiseOid).putInt(0xDEADBEEF).flip();
+
+        assertThat(decoder.decode(PgLsn.of(3), garbage)).isEmpty();
+    }
+
+    @Test
+    void shouldDecodeTheSameFromParsedMessagesAsFromBytes() {
+        List<Message> messages = messages("mixed");
+        PgOutputDecoder fromBytes = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        PgOutputDecoder fromRecords = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+
+        for (Message m : messages) {
+            assertThat(fromRecords.decode(m.lsn(), PgOutputParser.parse(m.buffer())))
+                    .isEqualTo(fromBytes.decode(m.lsn(), m.buffer()));
+        }
+    }
+
+    @Test
+    void shouldRefuseAChangeOutsideATransaction() {
+        List<Message> messages = messages("mixed");
+        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        decoder.decode(messages.get(1).lsn(), messages.get(1).buffer()); // Relation customer, no Begin
+
+        assertThatThrownBy(() -> decoder.decode(messages.get(2).lsn(), messages.get(2).buffer()))
+                .isInstanceOf(ContractViolationException.class)
+                .hasMessageContaining("public.customer: pgoutput change 'I' arrived outside a transaction");
+    }
+
+    @Test
+    void shouldRefuseAChangeOfARelationNeverAnnounced() {
+        List<Message> messages = messages("mixed");
+        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        decoder.decode(messages.get(0).lsn(), messages.get(0).buffer()); // Begin
+
+        assertThatThrownBy(() -> decoder.decode(messages.get(2).lsn(), messages.get(2).buffer()))
+                .isInstanceOf(ContractViolationException.class)
+                .hasMessageContaining("refers to relation OID 16386, but no Relation message announced it")
+                .hasMessageContaining("feed the decoder every message of the session from its start");
+    }
+
+    @Test
+    void shouldRefuseABinaryValue() {
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        decoder.decode(PgLsn.of(1), new PgOutputMessage.Begin(PgLsn.of(100), Instant.EPOCH, 7));
+        decoder.decode(PgLsn.of(2), new PgOutputMessage.Relation(42, "public", "b_table", 'f', List.of(
+                new PgOutputMessage.Relation.Column(1, "id", 23, -1))));
+        PgOutputMessage insert = new PgOutputMessage.Insert(42, new TupleData(List.of(
+                new TupleValue.Binary(ByteBuffer.wrap(new byte[] {0, 0, 0, 1})))));
+
+        assertThatThrownBy(() -> decoder.decode(PgLsn.of(3), insert))
+                .isInstanceOf(ContractViolationException.class)
+                .hasMessageContaining("public.b_table: INSERT at 0/3 (tx 7, commit 0/64), column id: expected a text"
+                        + " value but found kind 'b'")
+                .hasMessageContaining("do not pass the 'binary' option");
+    }
+
+    @Test
+    void shouldRefuseATypeNobodyCanName() {
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, oid -> null);
+        PgOutputMessage relation = new PgOutputMessage.Relation(42, "public", "odd", 'f', List.of(
+                new PgOutputMessage.Relation.Column(0, "shape", 600_000, -1)));
+
+        assertThatThrownBy(() -> decoder.decode(PgLsn.of(1), relation))
+                .isInstanceOf(ContractViolationException.class)
+                .hasMessageContaining("public.odd.shape: type OID 600000 is not built in, no Type message announced"
+                        + " it and the type name resolver returned null")
+                .hasMessageContaining("SELECT typname FROM pg_type WHERE oid = ?");
+    }
+
+    @Test
+    void shouldRefuseACommitThatDoesNotCloseTheOpenTransaction() {
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        decoder.decode(PgLsn.of(1), new PgOutputMessage.Begin(PgLsn.of(100), Instant.EPOCH, 7));
+        PgOutputMessage commit = new PgOutputMessage.Commit(0, PgLsn.of(200), PgLsn.of(208), Instant.EPOCH);
+
+        assertThatThrownBy(() -> decoder.decode(PgLsn.of(208), commit))
+                .isInstanceOf(ContractViolationException.class)
+                .hasMessageContaining("expected commit LSN 0/64 (from its Begin) but found 0/C8");
+    }
+
+    @Test
+    void shouldRefuseAValueTheCodecCannotReadNamingTheTable() {
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        decoder.decode(PgLsn.of(1), new PgOutputMessage.Begin(PgLsn.of(100), Instant.EPOCH, 7));
+        decoder.decode(PgLsn.of(2), new PgOutputMessage.Relation(42, "public", "n_table", 'f', List.of(
+                new PgOutputMessage.Relation.Column(1, "id", 23, -1))));
+        PgOutputMessage insert = new PgOutputMessage.Insert(42, new TupleData(List.of(new TupleValue.Text("x1"))));
+
+        assertThatThrownBy(() -> decoder.decode(PgLsn.of(3), insert))
+                .isInstanceOf(ContractViolationException.class)
+                .hasMessageContaining("public.n_table: INSERT at 0/3 (tx 7, commit 0/64): column id: expected"
+                        + " PostgreSQL text output of an integer but found 'x1'");
+    }
+}
