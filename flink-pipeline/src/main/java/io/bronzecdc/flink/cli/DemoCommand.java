@@ -1,28 +1,30 @@
 package io.bronzecdc.flink.cli;
 
-import io.bronzecdc.model.bronze.BronzeMigrator;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
 import io.bronzecdc.model.source.PagilaGenerator;
 import io.bronzecdc.model.source.PagilaLoader;
 import io.bronzecdc.model.source.PagilaTable;
 import io.bronzecdc.model.source.SourceSchema;
+import io.bronzecdc.model.validate.ValidationReport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bronze-cdc demo}: the main job on the embedded default. Starts a real PostgreSQL server (embedded,
  * logical replication on), loads the Pagila rows (the files when present, generated Pagila-shaped rows
- * otherwise) and creates the bronze schema.
+ * otherwise), runs the streaming job in-process while a live workload changes all three tables, shows progress,
+ * and ends with the validation report of the bronze log. Exit code 0 when every check passes.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Runs bronze-cdc on an embedded PostgreSQL with the Pagila rows: no setup needed.")
@@ -42,6 +44,14 @@ final class DemoCommand implements Callable<Integer> {
             description = "Seed of the generated rows and of the live workload (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(names = "--duration", defaultValue = "15s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long the live workload runs (default: ${DEFAULT-VALUE}).")
+    private Duration duration;
+
+    @Option(names = "--rate", defaultValue = "200", paramLabel = "TX_PER_SECOND",
+            description = "Live workload transactions per second, each of 1..4 changes (default: ${DEFAULT-VALUE}).")
+    private int rate;
+
     @Option(names = "--bronze-schema", defaultValue = BronzeSchema.DEFAULT_NAME, paramLabel = "NAME",
             description = "Bronze schema to write (default: ${DEFAULT-VALUE}).")
     private String bronzeSchema;
@@ -55,10 +65,10 @@ final class DemoCommand implements Callable<Integer> {
         BronzeSchema schema = new BronzeSchema(bronzeSchema);
         Optional<Path> files = generate ? Optional.empty() : pagilaFiles();
         out.println("bronze-cdc demo: starting an embedded PostgreSQL 17 (wal_level=logical)...");
+        out.flush();
         try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start()) {
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bronze-cdc-demo-shutdown"));
             server.createDatabase("pagila");
-            out.printf("  source:  %s (user %s)%n", server.jdbcUrl("pagila"), EmbeddedPostgresServer.SUPERUSER);
+            out.printf("  source:  %s%n", server.jdbcUrl("pagila"));
             try (Connection c = server.connect("pagila")) {
                 SourceSchema.create(c);
                 Map<PagilaTable, Long> loaded = files.isPresent()
@@ -67,16 +77,15 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf("  loaded:  %s%n", files.map(f -> "Pagila files of " + f)
                         .orElse("generated Pagila-shaped rows (seed " + seed + ")"));
                 loaded.forEach((table, rows) -> out.printf("           %-9s %,7d rows%n", table.id().name(), rows));
-                BronzeMigrator.migrate(c, schema);
-                out.printf("  bronze:  schema %s with %s%n", schema, String.join(", ",
-                        java.util.Arrays.stream(PagilaTable.values()).map(t -> schema.tableOf(t.id())).toList()));
+                out.flush();
+                DemoRun run = new DemoRun(server, schema, out);
+                ValidationReport report = run.execute(c, loaded, new DemoRun.Workload(seed, duration, rate));
+                out.println();
+                out.print(report.toText());
+                out.flush();
+                return report.passed() ? 0 : 1;
             }
-            out.println();
-            out.println("The streaming job is not built yet (issue #3: Flink streaming pipeline): the demo stops"
-                    + " after loading the source and creating the bronze schema.");
-            out.flush();
         }
-        return 0;
     }
 
     private Optional<Path> pagilaFiles() {

@@ -1,0 +1,103 @@
+package io.bronzecdc.flink;
+
+import io.bronzecdc.flink.preflight.Preflight;
+import io.bronzecdc.flink.sequence.SequencedChange;
+import io.bronzecdc.flink.sequence.SequencerFunction;
+import io.bronzecdc.flink.sink.BronzeSink;
+import io.bronzecdc.flink.sink.JdbcTarget;
+import io.bronzecdc.flink.source.CapturedChange;
+import io.bronzecdc.flink.source.PostgresCdcSource;
+import io.bronzecdc.model.bronze.BronzeMigrator;
+import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.config.PipelineConfigDescriber;
+import io.bronzecdc.model.config.PipelineConfigLoader;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The streaming job: {@code flink run -c io.bronzecdc.flink.BronzeCdcJob bronze-cdc-job.jar --config
+ * pipeline.yaml [--init]}. Loads the pipeline config, checks the source database (preflight), brings the bronze
+ * schema up to date, then runs source, sequencer and exactly-once sink until cancelled. Wiring only: the logic
+ * lives in the source, sequence and sink packages and in the shared model.
+ */
+@Command(name = "bronze-cdc-job", mixinStandardHelpOptions = true,
+        description = "Streams PostgreSQL changes into the bronze change-log tables, exactly once.")
+public final class BronzeCdcJob implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(BronzeCdcJob.class);
+    /** COPY buffered rows into the open transaction once they reach this many bytes. */
+    static final int SINK_FLUSH_BYTES = 4 << 20;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The pipeline YAML file.")
+    private Path configFile;
+
+    @Option(names = "--init", description = "Set REPLICA IDENTITY FULL and create the publication where missing.")
+    private boolean init;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BronzeCdcJob()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PipelineConfig config = PipelineConfigLoader.load(configFile);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        prepare(config, env.getParallelism(), init);
+        build(env, config, UnaryOperator.identity());
+        env.execute("bronze-cdc " + config.source().slotName() + " -> " + config.bronze().schema());
+        return 0;
+    }
+
+    /**
+     * Everything before the first write: preflight (with {@code init}, fixes what it can), then the bronze
+     * migrations. Throws {@link io.bronzecdc.flink.preflight.PreflightException} listing every problem.
+     */
+    public static void prepare(PipelineConfig config, int parallelism, boolean init) throws SQLException {
+        LOG.info("bronze-cdc pipeline: {}", PipelineConfigDescriber.describe(config));
+        try (Connection c = JdbcTarget.of(config).connect()) {
+            new Preflight(config, parallelism).run(c, init);
+            BronzeMigrator.migrate(c, new BronzeSchema(config.bronze().schema()));
+        }
+    }
+
+    /**
+     * Adds the pipeline to {@code env}: checkpointing, source, keyed sequencer, exactly-once sink.
+     *
+     * @param beforeSequencer a hook on the captured stream (identity in production; tests inject failures here)
+     */
+    public static void build(StreamExecutionEnvironment env, PipelineConfig config,
+            UnaryOperator<DataStream<CapturedChange>> beforeSequencer) {
+        env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        // The first checkpoint may race the snapshot splitter; one failed checkpoint must not fail the job.
+        env.getCheckpointConfig().setTolerableCheckpointFailureNumber(3);
+        JdbcTarget target = JdbcTarget.of(config);
+        BronzeSchema schema = new BronzeSchema(config.bronze().schema());
+        DataStream<CapturedChange> captured = env
+                .fromSource(PostgresCdcSource.of(config), WatermarkStrategy.noWatermarks(), "postgres-cdc")
+                .uid("postgres-cdc");
+        DataStream<SequencedChange> sequenced = beforeSequencer.apply(captured)
+                .keyBy(CapturedChange::table)
+                .process(new SequencerFunction(target, schema))
+                .uid("sequencer").name("sequencer");
+        sequenced.sinkTo(new BronzeSink(new BronzeSink.Settings(target, schema.name(), sinkId(config),
+                        SINK_FLUSH_BYTES)))
+                .uid("bronze-sink").name("bronze-sink");
+    }
+
+    /** Unique per pipeline: its slot and bronze schema. */
+    static String sinkId(PipelineConfig config) {
+        return config.source().slotName() + "_" + config.bronze().schema();
+    }
+}

@@ -1,0 +1,25 @@
+package io.bronzecdc.flink.preflight;
+
+import java.util.List;
+
+/**
+ * The source database is not ready for this pipeline. Lists every problem found, each with its fix; nothing was
+ * written.
+ */
+public final class PreflightException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final List<String> problems;
+
+    public PreflightException(String database, List<String> problems) {
+        super("database " + database + " is not ready for this pipeline (" + problems.size()
+                + (problems.size() == 1 ? " problem" : " problems") + "; nothing was written):\n  - "
+                + String.join("\n  - ", problems));
+        this.problems = List.copyOf(problems);
+    }
+
+    /** Each problem with its fix. */
+    public List<String> problems() {
+        return problems;
+    }
+}
