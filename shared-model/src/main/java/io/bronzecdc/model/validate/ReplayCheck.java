@@ -13,6 +13,9 @@ import java.util.List;
  * highest lsn per key wins; a D removes the key) and compares the result with {@code to_jsonb} of every source
  * row. Runs in SQL, so the source table must be in the bronze log's database; the caller sets
  * {@code TimeZone = 'UTC'}.
+ *
+ * <p>A column added to the source after a row's last change is absent from that row's payload; it counts as
+ * equal when the source holds NULL there (what {@code ADD COLUMN} without a default gives old rows).
  */
 final class ReplayCheck {
     private final Connection connection;
@@ -30,15 +33,18 @@ final class ReplayCheck {
                 + "    AS k, op, full_row, lsn FROM " + bronzeTable + ") b ORDER BY k, lsn DESC),"
                 + " live AS (SELECT k, full_row, lsn FROM folded WHERE op <> 'D'),"
                 + " src AS (SELECT " + keyOf.formatted("r") + " AS k, r FROM (SELECT to_jsonb(s) AS r FROM "
-                + source.qualifiedName() + " s) t)"
-                + " SELECT count(*) FILTER (WHERE live.k IS NULL),"
-                + "   min(src.k::text) FILTER (WHERE live.k IS NULL),"
-                + "   count(*) FILTER (WHERE src.k IS NULL),"
-                + "   min(live.k::text || ' (lsn ' || live.lsn || ')') FILTER (WHERE src.k IS NULL),"
-                + "   count(*) FILTER (WHERE live.k IS NOT NULL AND src.k IS NOT NULL AND live.full_row <> src.r),"
-                + "   min(live.k::text || ' (lsn ' || live.lsn || ')')"
-                + "     FILTER (WHERE live.k IS NOT NULL AND src.k IS NOT NULL AND live.full_row <> src.r)"
-                + " FROM live FULL JOIN src ON live.k = src.k";
+                + source.qualifiedName() + " s) t),"
+                + " pairs AS (SELECT live.k AS live_k, live.lsn, src.k AS src_k, live.full_row <> (src.r - ARRAY("
+                // '??' is the jsonb key-exists operator '?', escaped for the JDBC driver.
+                + "   SELECT e.key FROM jsonb_each(src.r) e WHERE NOT live.full_row ?? e.key AND e.value = 'null'))"
+                + "   AS differs FROM live FULL JOIN src ON live.k = src.k)"
+                + " SELECT count(*) FILTER (WHERE live_k IS NULL),"
+                + "   min(src_k::text) FILTER (WHERE live_k IS NULL),"
+                + "   count(*) FILTER (WHERE src_k IS NULL),"
+                + "   min(live_k::text || ' (lsn ' || lsn || ')') FILTER (WHERE src_k IS NULL),"
+                + "   count(*) FILTER (WHERE differs),"
+                + "   min(live_k::text || ' (lsn ' || lsn || ')') FILTER (WHERE differs)"
+                + " FROM pairs";
         List<Violation> violations = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();

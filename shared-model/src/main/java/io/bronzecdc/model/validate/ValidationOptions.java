@@ -44,6 +44,11 @@ public record ValidationOptions(
         return new ValidationOptions(lagThreshold, commitTimeTolerance, compareWithSource, Optional.of(slot));
     }
 
+    /** These options with another commit-time tolerance ({@link Duration#ZERO} in tests with one writer). */
+    public ValidationOptions withCommitTimeTolerance(Duration tolerance) {
+        return new ValidationOptions(lagThreshold, tolerance, compareWithSource, slotName);
+    }
+
     /** These options with or without the replay-equals-source checks. */
     public ValidationOptions withCompareWithSource(boolean compare) {
         return new ValidationOptions(lagThreshold, commitTimeTolerance, compare, slotName);

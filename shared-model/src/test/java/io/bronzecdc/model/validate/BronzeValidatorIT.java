@@ -167,6 +167,17 @@ class BronzeValidatorIT {
     }
 
     @Test
+    void shouldTreatAColumnAddedAfterARowsLastChangeAsNullButNotAFilledDefault() throws Exception {
+        try (Connection c = correctLog()) {
+            execute(c, "ALTER TABLE customer ADD COLUMN notes text");
+            assertThat(validate(c, ValidationOptions.defaults()).violations()).isEmpty();
+            execute(c, "ALTER TABLE rental ADD COLUMN fee integer NOT NULL DEFAULT 5");
+            assertOnly(validate(c, ValidationOptions.defaults()), "rental", Check.REPLAY_DIFFERENT, 34,
+                    "differs from the source row");
+        }
+    }
+
+    @Test
     void shouldAlertOnLagAboveTheThreshold() throws Exception {
         try (Connection c = correctLog()) {
             execute(c, "UPDATE cdc_bronze.br_rental_cdc SET load_ts = now() - interval '1 hour'");
