@@ -1,6 +1,7 @@
 package io.bronzecdc.flink;
 
 import io.bronzecdc.flink.preflight.Preflight;
+import io.bronzecdc.flink.preflight.PreflightException;
 import io.bronzecdc.flink.sequence.SequencedChange;
 import io.bronzecdc.flink.sequence.SequencerFunction;
 import io.bronzecdc.flink.sink.BronzeSink;
@@ -9,6 +10,7 @@ import io.bronzecdc.flink.source.CapturedChange;
 import io.bronzecdc.flink.source.PostgresCdcSource;
 import io.bronzecdc.model.bronze.BronzeMigrator;
 import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.config.ConfigException;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.PipelineConfigDescriber;
 import io.bronzecdc.model.config.PipelineConfigLoader;
@@ -37,6 +39,8 @@ import picocli.CommandLine.Option;
         description = "Streams PostgreSQL changes into the bronze change-log tables, exactly once.")
 public final class BronzeCdcJob implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(BronzeCdcJob.class);
+    /** Exit code of a job that did not start because its config or the source database is not ready. */
+    public static final int EXIT_NOT_READY = 2;
     /** COPY buffered rows into the open transaction once they reach this many bytes. */
     static final int SINK_FLUSH_BYTES = 4 << 20;
 
@@ -47,7 +51,22 @@ public final class BronzeCdcJob implements Callable<Integer> {
     private boolean init;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BronzeCdcJob()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The job's command line. A bad config or environment ends with its message alone (it lists every problem
+     * and its fix) and exit code {@value #EXIT_NOT_READY}; anything else also prints its stack trace.
+     */
+    public static CommandLine commandLine() {
+        return new CommandLine(new BronzeCdcJob()).setExecutionExceptionHandler((error, cli, parsed) -> {
+            cli.getErr().println("bronze-cdc: " + error.getMessage());
+            if (!(error instanceof PreflightException || error instanceof ConfigException)) {
+                error.printStackTrace(cli.getErr());
+            }
+            cli.getErr().flush();
+            return EXIT_NOT_READY;
+        });
     }
 
     @Override

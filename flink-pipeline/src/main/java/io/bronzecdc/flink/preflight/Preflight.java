@@ -111,12 +111,14 @@ public final class Preflight {
 
     private void checkSlot(Connection c, List<String> problems) throws SQLException {
         String slot = config.source().slotName();
+        boolean slotExists;
         try (PreparedStatement ps = c.prepareStatement("SELECT plugin, database, active_pid,"
                 + " (SELECT application_name FROM pg_stat_activity a WHERE a.pid = s.active_pid)"
                 + " FROM pg_replication_slots s WHERE slot_name = ?")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
+                slotExists = rs.next();
+                if (slotExists) {
                     if (!"pgoutput".equals(rs.getString(1)) || !config.source().database().equals(rs.getString(2))) {
                         problems.add("replication slot " + slot + " exists for plugin " + rs.getString(1)
                                 + " in database " + rs.getString(2) + ", not pgoutput in " + config.source().database()
@@ -132,8 +134,9 @@ public final class Preflight {
         }
         int free = Integer.parseInt(single(c, "SELECT current_setting('max_replication_slots')::int"
                 + " - (SELECT count(*) FROM pg_replication_slots)"));
-        if (free < parallelism + 1) {
-            problems.add("only " + free + " replication slots are free but the job needs " + (parallelism + 1)
+        int needed = parallelism + (slotExists ? 0 : 1);
+        if (free < needed) {
+            problems.add("only " + free + " replication slots are free but the job needs " + needed
                     + " (its slot plus a temporary one per snapshot reader): raise max_replication_slots or drop"
                     + " unused slots");
         }

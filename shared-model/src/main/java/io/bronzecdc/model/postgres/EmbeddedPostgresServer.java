@@ -80,6 +80,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         settings.put("max_connections", "300");
         settings.put("listen_addresses", "127.0.0.1");
         settings.put("wal_sender_timeout", "60s");
+        settings.putAll(options.overrides());
         return settings;
     }
 
@@ -127,8 +128,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * @param port the port, or 0 for a free one
      * @param dataDirectory a data directory to keep between runs; empty for a fresh temporary one
      * @param maxReplicationSlots slots and WAL senders; each Flink CDC snapshot reader holds one
+     * @param overrides server settings that replace the defaults above (tests of a misconfigured server)
      */
-    public record Options(int port, Optional<Path> dataDirectory, int maxReplicationSlots) {
+    public record Options(int port, Optional<Path> dataDirectory, int maxReplicationSlots,
+            Map<String, String> overrides) {
         public Options {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 0 (any free port) or 1..65535 but was " + port);
@@ -136,11 +139,19 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             if (maxReplicationSlots < 1) {
                 throw new IllegalArgumentException("maxReplicationSlots must be >= 1 but was " + maxReplicationSlots);
             }
+            overrides = Map.copyOf(overrides);
         }
 
         /** A free port, a fresh data directory, 32 replication slots. */
         public static Options defaults() {
-            return new Options(0, Optional.empty(), 32);
+            return new Options(0, Optional.empty(), 32, Map.of());
+        }
+
+        /** These options with one server setting replaced, for example {@code wal_level=replica}. */
+        public Options withSetting(String name, String value) {
+            Map<String, String> changed = new LinkedHashMap<>(overrides);
+            changed.put(name, value);
+            return new Options(port, dataDirectory, maxReplicationSlots, changed);
         }
     }
 }
