@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,8 +60,45 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
+    /** Exit code after Ctrl-C, as shells report SIGINT. */
+    static final int EXIT_INTERRUPTED = 130;
+    private static final long SHUTDOWN_WAIT_MILLIS = 20_000;
+
+    private final AtomicBoolean interrupted = new AtomicBoolean();
+
     @Override
     public Integer call() throws Exception {
+        Thread main = Thread.currentThread();
+        Thread onCtrlC = new Thread(() -> {
+            interrupted.set(true);
+            main.interrupt();
+            try {
+                main.join(SHUTDOWN_WAIT_MILLIS); // let the demo cancel its job and stop the server in order
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bronze-cdc-demo-interrupt");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        try {
+            return demo();
+        } catch (Exception | Error e) {
+            if (!interrupted.get()) {
+                throw e;
+            }
+            spec.commandLine().getErr().println("bronze-cdc demo: stopped by Ctrl-C; the job was cancelled and the"
+                    + " embedded server shut down.");
+            spec.commandLine().getErr().flush();
+            return EXIT_INTERRUPTED;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onCtrlC);
+            } catch (IllegalStateException shuttingDown) {
+                // already running
+            }
+        }
+    }
+
+    private int demo() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         BronzeSchema schema = new BronzeSchema(bronzeSchema);
         Optional<Path> files = generate ? Optional.empty() : pagilaFiles();

@@ -90,7 +90,11 @@ final class DemoRun {
             stopped = true;
             return BronzeValidator.validate(c, schema, tables, ValidationOptions.defaults().withSlot(SLOT));
         } finally {
-            Runtime.getRuntime().removeShutdownHook(cancelOnCtrlC);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cancelOnCtrlC);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is cancelling the job
+            }
             if (!stopped) {
                 stopQuietly(job);
             }
