@@ -115,8 +115,13 @@ public final class BronzeCdcJob implements Callable<Integer> {
                 .uid("bronze-sink").name("bronze-sink");
     }
 
-    /** Unique per pipeline: its slot and bronze schema. */
+    /**
+     * Unique per pipeline: its slot and bronze schema. Both may contain '_', so the slot's length leads, or slot
+     * {@code p_x} with schema {@code cdc} and slot {@code p} with schema {@code x_cdc} would share prepared
+     * transaction ids (which are server-wide) and roll back each other's work.
+     */
     static String sinkId(PipelineConfig config) {
-        return config.source().slotName() + "_" + config.bronze().schema();
+        String slot = config.source().slotName();
+        return slot.length() + "_" + slot + "_" + config.bronze().schema();
     }
 }

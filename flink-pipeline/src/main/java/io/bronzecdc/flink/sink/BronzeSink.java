@@ -44,8 +44,9 @@ public final class BronzeSink implements Sink<SequencedChange>, SupportsCommitte
     public record Settings(JdbcTarget target, String schema, String sinkId, int flushBytes) implements Serializable {
         public Settings {
             new BronzeSchema(schema);
-            if (!sinkId.matches("[a-z0-9_]{1,100}")) {
-                throw new IllegalArgumentException("sinkId must be 1..100 of [a-z0-9_] but was '" + sinkId + "'");
+            // PostgreSQL's transaction ids hold at most 200 bytes: room for the prefix, subtask and counter.
+            if (!sinkId.matches("[a-z0-9_]{1,140}")) {
+                throw new IllegalArgumentException("sinkId must be 1..140 of [a-z0-9_] but was '" + sinkId + "'");
             }
             if (flushBytes < 1) {
                 throw new IllegalArgumentException("flushBytes must be >= 1 but was " + flushBytes);
