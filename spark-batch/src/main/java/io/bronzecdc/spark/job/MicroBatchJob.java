@@ -1,0 +1,144 @@
+package io.bronzecdc.spark.job;
+
+import io.bronzecdc.model.config.ConfigException;
+import io.bronzecdc.model.config.DurationSyntax;
+import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.config.PipelineConfigLoader;
+import io.bronzecdc.spark.preflight.PreflightException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spark-submit --class io.bronzecdc.spark.job.MicroBatchJob spark-batch-<version>-app.jar --config
+ * pipeline.yaml [--every [5m]]}: one micro-batch of the pipeline (see {@link MicroBatchRun}), then exit with an
+ * {@link ExitCode}; with {@code --every}, a run every interval (default: the config's {@code batch.interval}),
+ * one after the other, until the process is stopped.
+ *
+ * <p>The job never sets the Spark master: {@code spark-submit} does. The capture itself runs on the driver over
+ * JDBC (one transaction per run must hold the rows and the position), see the module README.
+ */
+@Command(name = "micro-batch", mixinStandardHelpOptions = true,
+        description = "Appends the changes committed since the last run to the bronze change-log tables.")
+public final class MicroBatchJob implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(MicroBatchJob.class);
+
+    @Option(names = "--config", required = true, paramLabel = "<pipeline.yaml>",
+            description = "The pipeline's YAML config file.")
+    Path configFile;
+
+    @Option(names = "--every", arity = "0..1", fallbackValue = "", paramLabel = "<interval>",
+            description = "Run repeatedly, one run every interval (such as 5m); without a value, batch.interval of"
+                    + " the config. Runs never overlap.")
+    String every;
+
+    @Option(names = "--retries", defaultValue = "2",
+            description = "Retries when the source cannot be reached (default: ${DEFAULT-VALUE}).")
+    int retries;
+
+    @Option(names = "--retry-delay", defaultValue = "2m", paramLabel = "<duration>",
+            description = "Wait before each retry (default: ${DEFAULT-VALUE}).")
+    String retryDelay;
+
+    @Option(names = "--chunk-size", defaultValue = "10000",
+            description = "Bronze rows per JDBC batch (default: ${DEFAULT-VALUE}).")
+    int chunkSize;
+
+    private final Function<String, String> environment;
+    private final RunHooks hooks;
+
+    MicroBatchJob(Function<String, String> environment, RunHooks hooks) {
+        this.environment = environment;
+        this.hooks = hooks;
+    }
+
+    public static void main(String[] args) {
+        int code = execute(args, System::getenv, RunHooks.NONE);
+        SparkSession.getActiveSession().foreach(session -> {
+            session.stop();
+            return null;
+        });
+        System.exit(code);
+    }
+
+    /**
+     * Parses {@code args} and runs; returns the exit code instead of exiting, for tests and embedding.
+     *
+     * @param environment where the password variable named by the config is looked up
+     */
+    public static int execute(String[] args, Function<String, String> environment, RunHooks hooks) {
+        CommandLine commandLine = new CommandLine(new MicroBatchJob(environment, hooks));
+        commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
+            LOG.error("Micro-batch failed", e);
+            cl.getErr().println("Micro-batch failed: " + e);
+            return ExitCode.FAILED.code();
+        });
+        commandLine.setExitCodeExceptionMapper(e -> ExitCode.USAGE.code());
+        commandLine.setParameterExceptionHandler((e, a) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println(e.getMessage());
+            e.getCommandLine().usage(err);
+            return ExitCode.USAGE.code();
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PipelineConfig config;
+        RunOptions options;
+        try {
+            config = PipelineConfigLoader.load(configFile, environment);
+            options = new RunOptions(chunkSize, retries, DurationSyntax.parse(retryDelay), hooks);
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return ExitCode.USAGE.code();
+        }
+        SparkSession spark = SparkSession.builder().appName("bronze-cdc micro-batch " + config.source().slotName())
+                .getOrCreate();
+        LOG.info("Spark {} on {}; pipeline {}", spark.version(), spark.sparkContext().master(), config);
+        if (every == null) {
+            return runOnce(config, options).code();
+        }
+        Duration interval = every.isEmpty() ? config.batchInterval() : DurationSyntax.parse(every);
+        LOG.info("Running pipeline {} every {}", config.source().slotName(), DurationSyntax.format(interval));
+        while (true) {
+            long started = System.nanoTime();
+            ExitCode code = runOnce(config, options);
+            LOG.info("Run ended with {} ({}); next run in at most {}", code, code.code(), DurationSyntax.format(interval));
+            long waitMillis = interval.toMillis() - (System.nanoTime() - started) / 1_000_000;
+            if (waitMillis > 0) {
+                Thread.sleep(waitMillis);
+            }
+        }
+    }
+
+    /** One run, its failure mapped to an exit code with a message on stderr. */
+    static ExitCode runOnce(PipelineConfig config, RunOptions options) throws InterruptedException {
+        try {
+            RunOutcome outcome = new MicroBatchRun(config, options).run();
+            System.out.println(outcome.summary());
+            return ExitCode.SUCCESS;
+        } catch (AnotherRunActiveException e) {
+            System.err.println(e.getMessage());
+            return ExitCode.ANOTHER_RUN_ACTIVE;
+        } catch (PreflightException e) {
+            System.err.println(e.getMessage());
+            return ExitCode.PREFLIGHT_FAILED;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (java.sql.SQLException | RuntimeException e) {
+            LOG.error("Run of pipeline {} failed", config.source().slotName(), e);
+            System.err.println("Run of pipeline " + config.source().slotName() + " failed: " + e.getMessage());
+            return ExitCode.FAILED;
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package io.bronzecdc.spark.job;
+
+import io.bronzecdc.model.ContractViolationException;
+import io.bronzecdc.model.bronze.BronzeMigrator;
+import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.event.PgLsn;
+import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.source.PagilaTable;
+import io.bronzecdc.model.source.SnapshotReader;
+import io.bronzecdc.spark.preflight.BatchPreflight;
+import io.bronzecdc.spark.source.ExportedSnapshot;
+import io.bronzecdc.spark.source.SlotPeek;
+import io.bronzecdc.spark.source.SlotState;
+import io.bronzecdc.spark.source.SourceConnections;
+import io.bronzecdc.spark.transform.StreamDecoder;
+import io.bronzecdc.spark.write.BatchProgress;
+import io.bronzecdc.spark.write.BronzeAppender;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One micro-batch of one pipeline: lock, preflight, then either the first run (create the slot with an exported
+ * snapshot, read the tables in that snapshot) or a stream run (peek the slot up to the current WAL position,
+ * decode, skip what bronze holds). Either way the bronze rows and the pipeline's new position commit in one
+ * transaction, and only after that commit does the slot advance; so a run that dies at any point leaves bronze
+ * either untouched or complete, and the next run continues with no duplicate and no gap.
+ */
+public final class MicroBatchRun {
+    private static final Logger LOG = LoggerFactory.getLogger(MicroBatchRun.class);
+
+    private final PipelineConfig config;
+    private final RunOptions options;
+    private final SourceConnections connections;
+    private final BronzeSchema schema;
+    private final String slot;
+
+    public MicroBatchRun(PipelineConfig config, RunOptions options) {
+        this.config = config;
+        this.options = options;
+        this.connections = new SourceConnections(config.source());
+        this.schema = new BronzeSchema(config.bronze().schema());
+        this.slot = config.source().slotName();
+    }
+
+    /**
+     * Runs the micro-batch.
+     *
+     * @throws AnotherRunActiveException when another run of this pipeline is active (nothing was written)
+     * @throws io.bronzecdc.spark.preflight.PreflightException when the source cannot feed the pipeline
+     * @throws ContractViolationException when bronze and the slot disagree in a way that would lose or double data
+     */
+    public RunOutcome run() throws SQLException, InterruptedException {
+        long started = System.nanoTime();
+        try (Connection lock = connectWithRetries("lock")) {
+            if (!PipelineLock.tryAcquire(lock, slot)) {
+                Integer holder = PipelineLock.holder(lock, slot);
+                throw new AnotherRunActiveException("Another run of pipeline " + slot + " is active (backend "
+                        + (holder == null ? "unknown" : holder) + " holds its advisory lock in database "
+                        + config.source().database() + "); this run wrote nothing and exits. Runs of one pipeline"
+                        + " never overlap: wait for the other run to finish, or let the scheduler try again");
+            }
+            try (Connection bronze = connections.open("bronze")) {
+                Optional<SlotState> slotState = new BatchPreflight(config).run(bronze);
+                slotState.ifPresent(s -> LOG.info("Pipeline {}: slot confirmed up to {}, retaining {} bytes of WAL",
+                        slot, s.confirmedFlush(), s.retainedWalBytes()));
+                BronzeMigrator.migrate(bronze, schema);
+                Optional<BatchProgress> progress = BatchProgress.read(bronze, schema, slot);
+                progress.ifPresent(p -> LOG.info("Pipeline {}: bronze covers up to {} ({} runs, last commit {})",
+                        slot, p.coveredLsn(), p.runs(), p.updatedAt()));
+                Duration preparation = Duration.ofNanos(System.nanoTime() - started);
+                RunOutcome outcome = progress.isEmpty() ? snapshotRun(bronze, slotState, preparation)
+                        : streamRun(bronze, slotState, progress.get(), preparation);
+                LOG.info("Pipeline {}: {}", slot, outcome.summary());
+                return outcome;
+            }
+        }
+    }
+
+    private RunOutcome snapshotRun(Connection bronze, Optional<SlotState> slotState, Duration preparation)
+            throws SQLException {
+        long started = System.nanoTime();
+        requireEmptyBronze(bronze);
+        if (slotState.isPresent()) {
+            // No committed run: an earlier first run died before its bronze commit. Its exported snapshot is gone
+            // with its connection, so the slot cannot be matched with a snapshot any more; bronze is empty, so
+            // recreating the slot loses nothing.
+            LOG.warn("Pipeline {}: slot {} exists but bronze has no committed run of it (an earlier first run died"
+                    + " before its commit): dropping and recreating it with a new snapshot", slot, slot);
+            try (Statement s = bronze.createStatement()) {
+                s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
+            }
+        }
+        bronze.setAutoCommit(false);
+        try (ExportedSnapshot exported = ExportedSnapshot.createSlot(connections, config.source());
+                Connection reader = connections.open("snapshot")) {
+            exported.importInto(reader);
+            options.hooks().at(RunPoint.SNAPSHOT_IMPORTED);
+            BronzeAppender appender = new BronzeAppender(bronze, schema, config.tables(), options.chunkSize(),
+                    options.hooks());
+            for (TableId table : config.tables()) {
+                PagilaTable pagila = PagilaTable.byName(table.qualifiedName()).orElseThrow(() ->
+                        new IllegalStateException(table + " is not one of the captured Pagila tables"));
+                SnapshotReader.read(reader, pagila, exported.consistentPoint(), change -> {
+                    try {
+                        appender.add(change);
+                    } catch (SQLException e) {
+                        throw new BronzeWriteException(e);
+                    }
+                });
+            }
+            appender.flush();
+            reader.rollback();
+            BatchProgress.insertSnapshot(bronze, schema, slot, exported.consistentPoint());
+            commit(bronze);
+            return new RunOutcome(true, appender.appended(), 0, exported.consistentPoint(),
+                    exported.consistentPoint(), 0, preparation, Duration.ofNanos(System.nanoTime() - started),
+                    appender.writeTime());
+        } catch (BronzeWriteException e) {
+            throw e.getCause();
+        } finally {
+            rollbackQuietly(bronze);
+        }
+    }
+
+    private RunOutcome streamRun(Connection bronze, Optional<SlotState> slotState, BatchProgress progress,
+            Duration preparation) throws SQLException {
+        long started = System.nanoTime();
+        SlotState state = slotState.orElseThrow(() -> new ContractViolationException("Pipeline " + slot
+                + ": bronze schema " + schema + " covers the source up to " + progress.coveredLsn() + " but replication"
+                + " slot " + slot + " does not exist, so the changes committed since then are lost to this pipeline."
+                + " A new slot would silently skip them. Rebuild: drop the bronze tables of " + schema + " (or use a"
+                + " new bronze.schema) and run again, which takes a new snapshot"));
+        if (state.confirmedFlush().compareTo(progress.coveredLsn()) > 0) {
+            throw new ContractViolationException("Pipeline " + slot + ": slot " + slot + " was confirmed up to "
+                    + state.confirmedFlush() + " but bronze covers only up to " + progress.coveredLsn() + ", so the"
+                    + " changes in between were consumed by another reader and are missing from bronze. Give each"
+                    + " consumer its own slot; rebuild this pipeline's bronze tables from a new snapshot");
+        }
+        PgLsn bound = SlotPeek.boundAndMark(bronze);
+        bronze.setAutoCommit(false);
+        try {
+            BatchProgress locked = BatchProgress.lock(bronze, schema, slot).orElseThrow();
+            if (!locked.coveredLsn().equals(progress.coveredLsn())) {
+                throw new AnotherRunActiveException("Pipeline " + slot + ": bronze moved from "
+                        + progress.coveredLsn() + " to " + locked.coveredLsn() + " while this run prepared, so"
+                        + " another writer is active; this run wrote nothing");
+            }
+            BronzeAppender appender = new BronzeAppender(bronze, schema, config.tables(), options.chunkSize(),
+                    options.hooks());
+            StreamDecoder decoder = new StreamDecoder(config.tables(), new TypeNames(bronze), locked.coveredLsn());
+            long messages;
+            try (Connection peek = connections.open("peek")) {
+                messages = SlotPeek.read(peek, slot, config.source().publicationName(), bound, (lsn, data) -> {
+                    var change = decoder.decode(lsn, data);
+                    if (change.isPresent()) {
+                        appender.add(change.get());
+                    }
+                });
+            }
+            if (decoder.inTransaction()) {
+                throw new ContractViolationException("Pipeline " + slot + ": the peek up to " + bound + " ended inside"
+                        + " a transaction; the server sends whole transactions only, so the stream was cut off");
+            }
+            appender.flush();
+            PgLsn covered = decoder.reached();
+            if (!covered.equals(locked.coveredLsn())) {
+                BatchProgress.update(bronze, schema, slot, covered);
+            }
+            commit(bronze);
+            Duration processing = Duration.ofNanos(System.nanoTime() - started);
+            try (Connection advance = connections.open("advance")) {
+                SlotPeek.advance(advance, slot, covered);
+            }
+            options.hooks().at(RunPoint.SLOT_ADVANCED);
+            return new RunOutcome(false, appender.appended(), decoder.skipped(), locked.coveredLsn(), covered,
+                    messages, preparation, processing, appender.writeTime());
+        } finally {
+            rollbackQuietly(bronze);
+        }
+    }
+
+    private void commit(Connection bronze) throws SQLException {
+        options.hooks().at(RunPoint.BEFORE_COMMIT);
+        bronze.commit();
+        options.hooks().at(RunPoint.COMMITTED);
+    }
+
+    private void requireEmptyBronze(Connection bronze) throws SQLException {
+        for (TableId table : config.tables()) {
+            try (Statement s = bronze.createStatement();
+                    var rs = s.executeQuery("SELECT count(*) FROM " + schema.tableOf(table))) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    throw new ContractViolationException("Pipeline " + slot + ": " + schema.tableOf(table) + " holds "
+                            + rs.getLong(1) + " rows but bronze_batch_progress has no committed run of slot " + slot
+                            + ", so another pipeline (or another slot name) wrote them; a snapshot now would"
+                            + " duplicate them. Give this pipeline its own bronze.schema");
+                }
+            }
+        }
+    }
+
+    private Connection connectWithRetries(String purpose) throws SQLException, InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return connections.open(purpose);
+            } catch (SQLException e) {
+                boolean connectionProblem = e.getSQLState() != null && e.getSQLState().startsWith("08");
+                if (!connectionProblem || attempt >= options.connectRetries()) {
+                    throw new SQLException("could not reach the source " + connections.describe() + " after "
+                            + (attempt + 1) + " attempt(s): " + e.getMessage(), e.getSQLState(), e);
+                }
+                LOG.warn("Source {} not reachable ({}); retry {} of {} in {}", connections.describe(), e.getMessage(),
+                        attempt + 1, options.connectRetries(), options.retryDelay());
+                Thread.sleep(options.retryDelay().toMillis());
+            }
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection) throws SQLException {
+        if (!connection.isClosed() && !connection.getAutoCommit()) {
+            connection.rollback();
+            connection.setAutoCommit(true);
+        }
+    }
+
+    /** Carries a bronze write failure out of the snapshot reader's callback. */
+    private static final class BronzeWriteException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BronzeWriteException(SQLException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
+        }
+    }
+}

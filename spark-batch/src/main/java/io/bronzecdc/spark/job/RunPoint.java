@@ -1,0 +1,20 @@
+package io.bronzecdc.spark.job;
+
+/**
+ * Named points of one micro-batch run, in the order they are reached, where {@link RunHooks} are called. A hook
+ * that throws there stops the run as a crash would: open transactions roll back and connections close.
+ */
+public enum RunPoint {
+    /** First run: the slot exists and the reading transaction imported its exported snapshot; nothing read yet. */
+    SNAPSHOT_IMPORTED,
+    /** A chunk of changes was decoded (or read from the snapshot) and is about to be written. */
+    CHUNK_DECODED,
+    /** A chunk of bronze rows was inserted into the still-open bronze transaction. */
+    CHUNK_WRITTEN,
+    /** Every row and the new position are in the bronze transaction, which is about to commit. */
+    BEFORE_COMMIT,
+    /** The bronze transaction committed; the slot has not been advanced yet. */
+    COMMITTED,
+    /** The slot was advanced to the committed position; the run is done. */
+    SLOT_ADVANCED
+}

@@ -1,0 +1,79 @@
+package io.bronzecdc.spark.source;
+
+import io.bronzecdc.model.config.PipelineConfig.SourceConfig;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.postgresql.Driver;
+import org.postgresql.PGProperty;
+
+/**
+ * Opens connections to the pipeline's database (source tables, slot and bronze schema live there). Every
+ * connection runs with {@code TimeZone = UTC}, the zone canonical payloads are written in.
+ */
+public final class SourceConnections {
+    /**
+     * The driver itself rather than {@code DriverManager}: under spark-submit the application jar sits in a child
+     * class loader, and {@code DriverManager} only hands out drivers its caller's loader registered.
+     */
+    private static final Driver DRIVER = new Driver();
+
+    private final SourceConfig source;
+
+    public SourceConnections(SourceConfig source) {
+        this.source = source;
+    }
+
+    /**
+     * A normal connection in auto-commit mode; the caller closes it.
+     *
+     * @param purpose shown in {@code pg_stat_activity.application_name}, for example {@code lock}
+     */
+    public Connection open(String purpose) throws SQLException {
+        Properties properties = credentials(purpose);
+        // One multi-row INSERT per 128 batched rows instead of one round trip per row: bronze appends in chunks.
+        PGProperty.REWRITE_BATCHED_INSERTS.set(properties, true);
+        Connection connection = connect(properties);
+        try (Statement s = connection.createStatement()) {
+            s.execute("SET TimeZone = 'UTC'");
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+        return connection;
+    }
+
+    /**
+     * A replication-protocol connection ({@code replication=database}, simple query mode) on which replication
+     * commands such as {@code CREATE_REPLICATION_SLOT} run; the caller closes it.
+     */
+    public Connection openReplication(String purpose) throws SQLException {
+        Properties properties = credentials(purpose);
+        PGProperty.REPLICATION.set(properties, "database");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(properties, "10");
+        PGProperty.PREFER_QUERY_MODE.set(properties, "simple");
+        return connect(properties);
+    }
+
+    private Connection connect(Properties properties) throws SQLException {
+        Connection connection = DRIVER.connect(source.jdbcUrl(), properties);
+        if (connection == null) {
+            throw new SQLException("pgjdbc does not accept the URL " + source.jdbcUrl());
+        }
+        return connection;
+    }
+
+    /** The source description without its password, for messages. */
+    public String describe() {
+        return source.user() + "@" + source.host() + ":" + source.port() + "/" + source.database();
+    }
+
+    private Properties credentials(String purpose) {
+        Properties properties = new Properties();
+        PGProperty.USER.set(properties, source.user());
+        PGProperty.PASSWORD.set(properties, source.password().reveal());
+        PGProperty.APPLICATION_NAME.set(properties, "bronze-cdc spark " + source.slotName() + " " + purpose);
+        return properties;
+    }
+}

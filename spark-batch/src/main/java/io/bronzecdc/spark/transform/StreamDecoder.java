@@ -1,0 +1,86 @@
+package io.bronzecdc.spark.transform;
+
+import io.bronzecdc.model.event.ChangeEvent;
+import io.bronzecdc.model.event.PgLsn;
+import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.pgoutput.PgOutputDecoder;
+import io.bronzecdc.model.pgoutput.PgOutputMessage;
+import io.bronzecdc.model.pgoutput.PgOutputParser;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * Decodes one peek of the slot into the changes bronze does not hold yet, and tracks how far the peek reached.
+ *
+ * <p>Why a filter: the slot advances only after the bronze commit, so after a run that died between its commit
+ * and the advance, the next peek starts with transactions bronze already holds. Bronze records, in the same
+ * transaction as its rows, the end of the last commit it covers ({@code covered}); a transaction whose commit
+ * record starts before that position was appended (or was in the initial snapshot, whose consistent point is
+ * recorded the same way) and is skipped whole. Commit records are written in commit order, so this is exact.
+ *
+ * <p>Not thread-safe; one per peek. Decoding runs on the driver: pgoutput is a stateful stream (relations are
+ * announced once per decoding session, a change belongs to the open transaction), see the spark-batch README.
+ */
+public final class StreamDecoder {
+    private final PgOutputDecoder decoder;
+    private final PgLsn covered;
+    private PgLsn reached;
+    private long skipped;
+
+    /**
+     * @param tables the captured tables; changes of other published tables are dropped
+     * @param typeNames resolves type OIDs that are neither built in nor announced by the stream
+     * @param covered the position bronze already covers (exclusive upper bound of what to skip)
+     */
+    public StreamDecoder(Collection<TableId> tables, IntFunction<String> typeNames, PgLsn covered) {
+        Set<TableId> kept = Set.copyOf(tables);
+        this.decoder = new PgOutputDecoder(kept::contains, typeNames);
+        this.covered = covered;
+        this.reached = covered;
+    }
+
+    /**
+     * Decodes one message.
+     *
+     * @return the change to append, or empty for protocol messages, changes of other tables and changes bronze
+     *     already holds
+     */
+    public Optional<ChangeEvent> decode(PgLsn lsn, ByteBuffer data) {
+        if (data.remaining() > 0 && data.get(data.position()) == 'C') {
+            PgOutputMessage message = PgOutputParser.parse(data);
+            decoder.decode(lsn, message);
+            PgLsn end = ((PgOutputMessage.Commit) message).endLsn();
+            if (end.compareTo(reached) > 0) {
+                reached = end;
+            }
+            return Optional.empty();
+        }
+        Optional<ChangeEvent> change = decoder.decode(lsn, data);
+        if (change.isPresent() && change.get().position().commitLsn().compareTo(covered) < 0) {
+            skipped++;
+            return Optional.empty();
+        }
+        return change;
+    }
+
+    /**
+     * The end of the last commit decoded, or the covered position when no later commit came: bronze covers up
+     * to here once the decoded changes are committed, and the slot may advance to it.
+     */
+    public PgLsn reached() {
+        return reached;
+    }
+
+    /** Changes skipped because bronze already held them. */
+    public long skipped() {
+        return skipped;
+    }
+
+    /** Whether the last message left a transaction open (a peek always ends at a Commit). */
+    public boolean inTransaction() {
+        return decoder.inTransaction();
+    }
+}
