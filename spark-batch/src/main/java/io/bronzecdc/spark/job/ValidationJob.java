@@ -1,0 +1,187 @@
+package io.bronzecdc.spark.job;
+
+import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.config.ConfigException;
+import io.bronzecdc.model.config.DurationSyntax;
+import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.config.PipelineConfigLoader;
+import io.bronzecdc.model.validate.BronzeValidator;
+import io.bronzecdc.model.validate.ValidationOptions;
+import io.bronzecdc.model.validate.ValidationReport;
+import io.bronzecdc.spark.source.SourceConnections;
+import io.bronzecdc.spark.validate.MetricsSummary;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spark-submit --class io.bronzecdc.spark.job.ValidationJob spark-batch-<version>-app.jar --config
+ * pipeline.yaml [--schema <bronze schema>] [--json <file>] [--lag-threshold 10m]}: validates one bronze schema of
+ * the pipeline's database, whichever engine wrote it, with the shared {@link BronzeValidator} (every check of
+ * DESIGN.md section 2, in one consistent snapshot), prints the CDC metrics summary and the report, writes the
+ * JSON, and exits with {@link ExitCode#SUCCESS} when every check passed or {@link ExitCode#CHECK_FAILED}.
+ *
+ * <p>The checks are SQL run by PostgreSQL next to the data; Spark adds nothing to them, so the job does not read
+ * bronze into Spark. It still creates its session ({@code getOrCreate}, never setting the master), because a
+ * {@code spark-submit} application in cluster mode is expected to start one and the run then shows in the
+ * cluster's UI and history.
+ */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Validates a bronze change-log schema against the contract and prints the CDC metrics summary.")
+public final class ValidationJob implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ValidationJob.class);
+
+    @Option(names = "--config", required = true, paramLabel = "<pipeline.yaml>",
+            description = "The pipeline's YAML config file: database, tables, slot, lag.threshold.")
+    Path configFile;
+
+    @Option(names = "--schema", paramLabel = "<schema>",
+            description = "The bronze schema to validate (default: bronze.schema of the config). Any engine's.")
+    String schema;
+
+    @Option(names = "--json", paramLabel = "<file>",
+            description = "Write the JSON report to this file instead of as the last line of standard output.")
+    Path jsonFile;
+
+    @Option(names = "--lag-threshold", paramLabel = "<duration>",
+            description = "Alert when a table's last load is older (such as 10m; default: lag.threshold of the"
+                    + " config).")
+    String lagThreshold;
+
+    private final Function<String, String> environment;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    ValidationJob(Function<String, String> environment, PrintStream out, PrintStream err) {
+        this.environment = environment;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        int code = execute(args, System::getenv, System.out, System.err);
+        SparkSession.getActiveSession().foreach(session -> {
+            session.stop();
+            return null;
+        });
+        System.exit(code);
+    }
+
+    /**
+     * Parses {@code args} and validates; returns the exit code instead of exiting, for tests and embedding.
+     *
+     * @param environment where the password variable named by the config is looked up
+     * @param out where the summary, the report and (without {@code --json}) the JSON go
+     * @param err where problems that stop the validation are explained
+     */
+    public static int execute(String[] args, Function<String, String> environment, PrintStream out,
+            PrintStream err) {
+        CommandLine commandLine = new CommandLine(new ValidationJob(environment, out, err));
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
+            LOG.error("Validation failed", e);
+            cl.getErr().println("Validation failed: " + e);
+            return ExitCode.FAILED.code();
+        });
+        commandLine.setExitCodeExceptionMapper(e -> ExitCode.USAGE.code());
+        commandLine.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println(e.getMessage());
+            e.getCommandLine().usage(e.getCommandLine().getErr());
+            return ExitCode.USAGE.code();
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        PipelineConfig config;
+        BronzeSchema bronze;
+        Duration threshold;
+        try {
+            config = PipelineConfigLoader.load(configFile, environment);
+            bronze = new BronzeSchema(schema == null ? config.bronze().schema() : schema);
+            threshold = lagThreshold == null ? config.lagThreshold() : DurationSyntax.parse(lagThreshold);
+            if (threshold.isZero() || threshold.isNegative()) {
+                throw new IllegalArgumentException("--lag-threshold must be positive but was '" + lagThreshold + "'");
+            }
+        } catch (ConfigException | IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return ExitCode.USAGE.code();
+        }
+        SparkSession spark = SparkSession.builder().appName("bronze-cdc validation " + bronze.name()).getOrCreate();
+        LOG.info("Spark {} on {}; validating schema {} of pipeline {}", spark.version(), spark.sparkContext().master(),
+                bronze.name(), config);
+        ValidationOptions options = ValidationOptions.defaults().withLagThreshold(threshold)
+                .withSlot(config.source().slotName());
+        SourceConnections connections = new SourceConnections(config.source());
+        ValidationReport report;
+        try (Connection connection = open(connections)) {
+            report = BronzeValidator.validate(connection, bronze, config.tables(), options);
+        } catch (DatabaseUnavailableException e) {
+            err.println(e.getMessage());
+            return ExitCode.PREFLIGHT_FAILED.code();
+        } catch (IllegalStateException e) {
+            // The validator's message names the missing bronze table and how to fix the schema or connection.
+            err.println(e.getMessage());
+            return ExitCode.PREFLIGHT_FAILED.code();
+        } catch (SQLException e) {
+            LOG.error("Validation of schema {} failed", bronze.name(), e);
+            err.println("Validation of schema " + bronze.name() + " on " + connections.describe()
+                    + " failed before every check ran: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")");
+            return ExitCode.FAILED.code();
+        }
+        return print(report, MetricsSummary.of(report, threshold));
+    }
+
+    private int print(ValidationReport report, MetricsSummary summary) {
+        out.print(summary.toText());
+        out.print(report.toText());
+        String json = summary.toJson(report);
+        if (jsonFile == null) {
+            out.println(json);
+        } else {
+            try {
+                Files.writeString(jsonFile, json + "\n", StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                err.println("Cannot write the JSON report to " + jsonFile.toAbsolutePath() + ": " + e
+                        + ". The checks " + (report.passed() ? "passed" : "failed") + " as printed above");
+                return ExitCode.FAILED.code();
+            }
+            out.println("JSON report: " + jsonFile.toAbsolutePath());
+        }
+        out.flush();
+        return (report.passed() ? ExitCode.SUCCESS : ExitCode.CHECK_FAILED).code();
+    }
+
+    private static Connection open(SourceConnections connections) throws DatabaseUnavailableException {
+        try {
+            return connections.open("validation");
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("Cannot connect to " + connections.describe() + " to validate: "
+                    + e.getMessage() + " (SQLState " + e.getSQLState() + "). Check source.host, source.port,"
+                    + " source.database and the password, and that the server accepts the connection", e);
+        }
+    }
+
+    /** The pipeline's database could not be reached; nothing was validated. */
+    private static final class DatabaseUnavailableException extends Exception {
+        DatabaseUnavailableException(String message, SQLException cause) {
+            super(message, cause);
+        }
+    }
+}
