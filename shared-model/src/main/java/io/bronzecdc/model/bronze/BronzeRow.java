@@ -2,6 +2,7 @@ package io.bronzecdc.model.bronze;
 
 import io.bronzecdc.model.event.ChangeEvent;
 import java.sql.Timestamp;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -35,9 +36,12 @@ public record BronzeRow(long lsn, ChangeEvent change) {
         return change.position().txId();
     }
 
-    /** The {@code commit_ts} column; null for snapshot rows. */
+    /**
+     * The {@code commit_ts} column, in milliseconds; null for snapshot rows. Both engines store the same value:
+     * the Flink engine's decoder (Debezium 1.9 inside Flink CDC 3.5) reports commit times in milliseconds only.
+     */
     public Timestamp commitTs() {
         var commitTime = change.position().commitTime();
-        return commitTime == null ? null : Timestamp.from(commitTime);
+        return commitTime == null ? null : Timestamp.from(commitTime.truncatedTo(ChronoUnit.MILLIS));
     }
 }

@@ -1,0 +1,39 @@
+package io.bronzecdc.bench.engine;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The Flink streaming job in a local MiniCluster of its own JVM: {@code java -cp <flink-pipeline jar, runtime and
+ * provided classpath> io.bronzecdc.flink.BronzeCdcJob --config <yaml> --init}. It streams until the process is
+ * stopped. No JVM flags: the MiniCluster needs none on Java 17 (DESIGN.md section 7).
+ */
+public final class FlinkEngine implements EngineRunner {
+    /** The module that holds the job. */
+    public static final String MODULE = "flink-pipeline";
+    /** The job's main class. */
+    public static final String MAIN_CLASS = "io.bronzecdc.flink.BronzeCdcJob";
+
+    private final ModuleBuild build;
+
+    public FlinkEngine(ModuleBuild build) {
+        this.build = build;
+    }
+
+    /** The engine built in {@code layout}; throws naming the build to run when it is not built. */
+    public static FlinkEngine of(ProjectLayout layout) {
+        return new FlinkEngine(layout.build(MODULE));
+    }
+
+    @Override
+    public String name() {
+        return "flink";
+    }
+
+    /** Runs the job with {@code --init}: it sets REPLICA IDENTITY FULL and creates its publication when missing. */
+    @Override
+    public List<String> command(Path pipelineConfig) {
+        return List.of(EngineRunner.javaExecutable(), "-cp", build.classpath(), MAIN_CLASS,
+                "--config", pipelineConfig.toAbsolutePath().toString(), "--init");
+    }
+}

@@ -1,0 +1,316 @@
+package io.bronzecdc.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
+import io.bronzecdc.model.source.PagilaLoader;
+import io.bronzecdc.model.source.SourceSchema;
+import io.bronzecdc.model.testing.PagilaFiles;
+import io.bronzecdc.model.testing.PostgresExtension;
+import io.bronzecdc.model.validate.BronzeValidator;
+import io.bronzecdc.model.validate.ValidationOptions;
+import io.bronzecdc.model.validate.ValidationReport;
+import io.bronzecdc.spark.job.ExitCode;
+import io.bronzecdc.spark.job.MicroBatchJob;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.spark.launcher.JavaModuleOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Acceptance item 7 of issue 4: on a real Spark standalone cluster (a Master and a Worker JVM started by
+ * {@code bin/spark-standalone start}), the application jar submitted through Spark's submit class ({@code
+ * bin/spark-standalone submit -- --master spark://... --class MicroBatchJob <app.jar> ...}, client deploy mode) runs
+ * one micro-batch with an executor on the Worker and exits 0, and the Pagila snapshot lands in bronze: exact counts,
+ * lsn dense, replay equal to the source. The cluster is stopped afterwards, also when a test fails.
+ *
+ * <p>Needs the application jar ({@code mvn package} runs before Failsafe); {@code -Dbronze.app.jar=<path>} overrides
+ * where it is looked for. Script output and cluster logs stay in {@code target/standalone-cluster-it/}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StandaloneClusterIT {
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
+
+    /** The pipeline YAML names this variable; only the submit process (where the driver runs) gets it. */
+    private static final String PASSWORD_ENV = "BRONZE_IT_STANDALONE_PASSWORD";
+    private static final String SLOT = "it_standalone_cluster";
+    private static final List<TableId> TABLES = List.of(TableId.of("customer"), TableId.of("payment"),
+            TableId.of("rental"));
+    private static final Map<TableId, Long> PAGILA_ROWS = Map.of(TableId.of("customer"), 599L,
+            TableId.of("payment"), 16_049L, TableId.of("rental"), 16_044L);
+    private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration APP_TIMEOUT = Duration.ofMinutes(1);
+    private static final Pattern APP_ID = Pattern.compile("Connected to Spark cluster with app ID (app-[0-9]+-[0-9]+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    static Path configDir;
+
+    private static Path root;
+    private static Path work;
+    private static Path clusterDir;
+    private static int masterPort;
+    private static int webUiPort;
+    private static boolean clusterStarted;
+    private static String appId;
+
+    @BeforeAll
+    static void startStandaloneCluster() throws Exception {
+        Path module = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+        root = module.getParent();
+        assertThat(root.resolve("bin/spark-standalone")).as("the standalone cluster script").isExecutable();
+        work = module.resolve("target/standalone-cluster-it");
+        clusterDir = work.resolve("cluster");
+        Files.createDirectories(work);
+        try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
+            SourceSchema.create(c);
+            PagilaLoader.loadFiles(c, PagilaFiles.directory());
+            // What the job's preflight requires and leaves to the operator: the pipeline's own publication.
+            s.execute("CREATE PUBLICATION " + SLOT + "_pub FOR TABLE customer, payment, rental"
+                    + " WITH (publish_via_partition_root = true)");
+        }
+        masterPort = freeLoopbackPort();
+        webUiPort = freeLoopbackPort();
+        clusterStarted = true; // from here on @AfterAll stops whatever the script started
+        // A cluster left behind by an aborted earlier run in the same directory (stop is idempotent).
+        assertThat(script("stop-leftover", Map.of(), "stop", "--dir", clusterDir.toString()).exitCode()).isZero();
+        ScriptResult start = script("start", Map.of(), "start", "--dir", clusterDir.toString(), "--port",
+                String.valueOf(masterPort), "--webui-port", String.valueOf(webUiPort));
+        assertThat(start.exitCode()).as("bin/spark-standalone start exit code; output:%n%s", start.output()).isZero();
+        assertThat(start.output()).contains("master spark://127.0.0.1:" + masterPort,
+                "web UI http://127.0.0.1:" + webUiPort);
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (!clusterStarted) {
+            return;
+        }
+        List<ProcessHandle> jvms = clusterJvms();
+        ScriptResult stop = script("stop", Map.of(), "stop", "--dir", clusterDir.toString());
+        assertThat(stop.exitCode()).as("bin/spark-standalone stop exit code; output:%n%s", stop.output()).isZero();
+        assertThat(jvms).as("cluster JVMs still alive after stop").noneMatch(ProcessHandle::isAlive);
+        assertThat(clusterDir.resolve("master.pid")).as("master pid file after stop").doesNotExist();
+        assertThat(clusterDir.resolve("worker.pid")).as("worker pid file after stop").doesNotExist();
+    }
+
+    @Test
+    @Order(1)
+    void shouldRunOneMicroBatchSubmittedThroughSparkSubmitOnTheClusterJvms() throws Exception {
+        JsonNode master = get(webUiPort);
+        assertThat(master.path("aliveworkers").asInt()).as("ALIVE workers").isEqualTo(1);
+        // The Master and the Worker are JVMs of their own, with Spark's own Java 17 flags.
+        List<ProcessHandle> jvms = clusterJvms();
+        assertThat(jvms).hasSize(2).allMatch(ProcessHandle::isAlive)
+                .noneMatch(h -> h.pid() == ProcessHandle.current().pid());
+        for (ProcessHandle jvm : jvms) {
+            assertThat(jvm.info().arguments().orElseThrow())
+                    .as("the flags of cluster JVM %d", jvm.pid())
+                    .contains(JavaModuleOptions.defaultModuleOptions().split(" "));
+        }
+
+        Path pipeline = writePipelineYaml();
+        ScriptResult submit = script("submit", Map.of(PASSWORD_ENV, "trust-auth-ignores-it"), "submit", "--dir",
+                clusterDir.toString(), "--", "--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
+                "--driver-memory", "1g", "--executor-memory", "512m", "--conf", "spark.ui.enabled=false",
+                // The session waits (bounded) until the executor on the Worker has registered with the driver,
+                // so the run happens with a live executor, not just an allocated one.
+                "--conf", "spark.cores.max=2", "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
+                "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=60s",
+                "--class", MicroBatchJob.class.getName(), appJar().toString(),
+                "--config", pipeline.toString(), "--retries", "0");
+        assertThat(submit.exitCode()).as("SparkSubmit exit code; output:%n%s", submit.output())
+                .isEqualTo(ExitCode.SUCCESS.code());
+        assertThat(submit.output()).contains("snapshot run: appended 32692 rows (customer 599, payment 16049,"
+                + " rental 16044)");
+        Matcher connected = APP_ID.matcher(submit.output());
+        assertThat(connected.find()).as("app id in the driver log:%n%s", submit.output()).isTrue();
+        appId = connected.group(1);
+        assertThat(submit.output()).as("the executor registered with the driver")
+                .containsPattern("Registered executor .* with ID 0");
+
+        // The Master knows the application as finished, and its executor ran on the (only) Worker.
+        int workerWebUiPort = workerWebUiPort();
+        await().atMost(APP_TIMEOUT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            JsonNode state = get(webUiPort);
+            assertThat(state.path("activeapps")).as("active applications").isEmpty();
+            assertThat(apps(state.path("completedapps"))).as("completed applications")
+                    .containsExactly(appId + "=FINISHED");
+            List<String> executors = new ArrayList<>();
+            get(workerWebUiPort).path("finishedexecutors")
+                    .forEach(e -> executors.add(e.path("appid").asText() + "/" + e.path("id").asInt()));
+            assertThat(executors).as("executors the Worker ran").containsExactly(appId + "/0");
+        });
+        assertThat(clusterDir.resolve("work/" + appId + "/0/stderr")).as("the executor's log on the Worker")
+                .content().contains("Successfully registered with driver");
+    }
+
+    @Test
+    @Order(2)
+    void shouldLandThePagilaSnapshotInBronzeExactlyAndDense() throws Exception {
+        assertThat(appId).as("the application submitted by the first test").isNotNull();
+        assertThat(bronzeCounts()).containsExactlyInAnyOrderEntriesOf(PAGILA_ROWS);
+        ValidationReport report;
+        try (Connection c = POSTGRES.connect()) {
+            report = BronzeValidator.validate(c, BronzeSchema.defaultSchema(), TABLES,
+                    ValidationOptions.defaults().withSlot(SLOT).withCompareWithSource(true));
+        }
+        assertThat(report.violations()).as(report.toText()).isEmpty();
+        for (TableId table : TABLES) {
+            long rows = PAGILA_ROWS.get(table);
+            assertThat(report.table(table.name()).orElseThrow().lsn()).as(table.name())
+                    .extracting("min", "max", "distinct").containsExactly(1L, rows, rows);
+        }
+    }
+
+    private static Path writePipelineYaml() throws IOException {
+        Path file = configDir.resolve("pipeline.yaml");
+        Files.writeString(file, String.join("\n",
+                "source:",
+                "  host: 127.0.0.1",
+                "  port: " + POSTGRES.server().port(),
+                "  database: " + POSTGRES.database(),
+                "  user: " + EmbeddedPostgresServer.SUPERUSER,
+                "  password:",
+                "    env: " + PASSWORD_ENV,
+                "  sslmode: disable",
+                "  slot:",
+                "    name: " + SLOT,
+                "  publication:",
+                "    name: " + SLOT + "_pub",
+                "bronze:",
+                "  schema: " + BronzeSchema.DEFAULT_NAME,
+                "tables: [customer, payment, rental]",
+                ""));
+        return file;
+    }
+
+    private static Path appJar() throws IOException {
+        String configured = System.getProperty("bronze.app.jar", "");
+        if (!configured.isBlank()) {
+            Path jar = Path.of(configured).toAbsolutePath();
+            assertThat(jar).as("-Dbronze.app.jar").isRegularFile();
+            return jar;
+        }
+        Path target = root.resolve("spark-batch/target");
+        try (Stream<Path> files = Files.list(target)) {
+            List<Path> jars = files.filter(p -> p.getFileName().toString().matches("spark-batch-.*-app\\.jar"))
+                    .toList();
+            assertThat(jars).as("the application jar in %s (run mvn package first, or pass -Dbronze.app.jar)", target)
+                    .hasSize(1);
+            return jars.get(0);
+        }
+    }
+
+    private record ScriptResult(int exitCode, String output) {
+    }
+
+    /** Runs bin/spark-standalone from the project root, its output to target/standalone-cluster-it/{@code name}.out. */
+    private static ScriptResult script(String name, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(root.resolve("bin/spark-standalone").toString());
+        command.addAll(List.of(args));
+        Path output = work.resolve(name + ".out");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            fail("bin/spark-standalone %s did not finish within %s; output:%n%s", String.join(" ", args),
+                    SCRIPT_TIMEOUT, Files.readString(output));
+        }
+        return new ScriptResult(process.exitValue(), Files.readString(output));
+    }
+
+    /** The Master and Worker processes named by the script's pid files. */
+    private static List<ProcessHandle> clusterJvms() throws IOException {
+        List<ProcessHandle> jvms = new ArrayList<>();
+        for (String name : List.of("master", "worker")) {
+            Path pidFile = clusterDir.resolve(name + ".pid");
+            if (Files.exists(pidFile)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(jvms::add);
+            }
+        }
+        return jvms;
+    }
+
+    /** The Worker's web UI port, from the Master's view of its single worker. */
+    private static int workerWebUiPort() throws IOException, InterruptedException {
+        JsonNode workers = get(webUiPort).path("workers");
+        assertThat(workers).as("workers of the Master").hasSize(1);
+        return URI.create(workers.get(0).path("webuiaddress").asText()).getPort();
+    }
+
+    /** {@code <id>=<state>} of each application in a Master JSON array. */
+    private static List<String> apps(JsonNode array) {
+        List<String> apps = new ArrayList<>();
+        array.forEach(app -> apps.add(app.path("id").asText() + "=" + app.path("state").asText()));
+        return apps;
+    }
+
+    /** The JSON state of the Master or Worker web UI on {@code port}. */
+    private static JsonNode get(int port) throws IOException, InterruptedException {
+        URI uri = URI.create("http://127.0.0.1:" + port + "/json/");
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s: %s", uri, response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static Map<TableId, Long> bronzeCounts() throws SQLException {
+        Map<TableId, Long> counts = new LinkedHashMap<>();
+        try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
+            for (TableId table : TABLES) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + BronzeSchema.DEFAULT_NAME + "."
+                        + table.bronzeTableName())) {
+                    rs.next();
+                    counts.put(table, rs.getLong(1));
+                }
+            }
+        }
+        return counts;
+    }
+
+    private static int freeLoopbackPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
