@@ -13,11 +13,21 @@ class BronzeLogsTest {
     private static final StreamedRow SECOND = row(16_051, "U", 741, "{\"amount\": 2.00, \"payment_id\": 17}");
 
     @Test
-    void shouldFindNoDifferenceBetweenIdenticalLogsWhateverTheirCommitTimePrecision() {
-        StreamedRow millis = new StreamedRow(16_051, "U", 741, "{}", SECOND.fullRow(), 99, "2026-11-25 08:42:25.648+00");
-
-        assertThat(BronzeLogs.firstDifference(PAYMENT, "flink", List.of(FIRST, millis), "spark", List.of(FIRST, SECOND)))
+    void shouldFindNoDifferenceBetweenIdenticalLogs() {
+        assertThat(BronzeLogs.firstDifference(PAYMENT, "flink", List.of(FIRST, SECOND), "spark", List.of(FIRST, SECOND)))
                 .isEmpty();
+    }
+
+    @Test
+    void shouldCountCommitTimeAndSourceLsnAsPartOfTheContract() {
+        StreamedRow otherCommitTime = new StreamedRow(16_051, "U", 741, "{}", SECOND.fullRow(), SECOND.sourceLsn(),
+                "2026-11-25 08:42:25.649+00");
+        StreamedRow otherSourceLsn = new StreamedRow(16_051, "U", 741, "{}", SECOND.fullRow(), 99, SECOND.commitTs());
+
+        assertThat(BronzeLogs.firstDifference(PAYMENT, "flink", List.of(FIRST, otherCommitTime), "spark",
+                List.of(FIRST, SECOND))).hasValueSatisfying(message -> assertThat(message).contains("08:42:25.649+00"));
+        assertThat(BronzeLogs.firstDifference(PAYMENT, "flink", List.of(FIRST, otherSourceLsn), "spark",
+                List.of(FIRST, SECOND))).hasValueSatisfying(message -> assertThat(message).contains("source_lsn 99"));
     }
 
     @Test
@@ -39,6 +49,6 @@ class BronzeLogsTest {
     }
 
     private static StreamedRow row(long lsn, String op, long txId, String fullRow) {
-        return new StreamedRow(lsn, op, txId, "{}", fullRow, 12_345, "2026-11-25 08:42:25.648635+00");
+        return new StreamedRow(lsn, op, txId, "{}", fullRow, 12_345, "2026-11-25 08:42:25.648+00");
     }
 }

@@ -161,7 +161,7 @@ class MicroBatchJobIT {
                 assertThatThrownBy(() -> new MicroBatchRun(unprepared.config(), RunOptions.defaults()).run())
                         .isInstanceOf(io.bronzecdc.spark.preflight.PreflightException.class)
                         .hasMessageContaining("failed with 2 problems")
-                        .hasMessageContaining("public.customer does not have REPLICA IDENTITY FULL")
+                        .hasMessageContaining("REPLICA IDENTITY is not FULL on public.customer")
                         .hasMessageContaining("publication it_nopub_pub does not exist: run CREATE PUBLICATION"
                                 + " it_nopub_pub FOR TABLE public.customer, public.payment, public.rental WITH"
                                 + " (publish_via_partition_root = true)");
