@@ -9,6 +9,7 @@ import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.PagilaTable;
 import io.bronzecdc.model.source.SnapshotReader;
 import io.bronzecdc.spark.preflight.BatchPreflight;
+import io.bronzecdc.spark.preflight.PreflightException;
 import io.bronzecdc.spark.source.ExportedSnapshot;
 import io.bronzecdc.spark.source.SlotPeek;
 import io.bronzecdc.spark.source.SlotState;
@@ -20,6 +21,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -212,9 +214,16 @@ public final class MicroBatchRun {
                 return connections.open(purpose);
             } catch (SQLException e) {
                 boolean connectionProblem = e.getSQLState() != null && e.getSQLState().startsWith("08");
-                if (!connectionProblem || attempt >= options.connectRetries()) {
-                    throw new SQLException("could not reach the source " + connections.describe() + " after "
-                            + (attempt + 1) + " attempt(s): " + e.getMessage(), e.getSQLState(), e);
+                if (!connectionProblem) {
+                    throw e;
+                }
+                if (attempt >= options.connectRetries()) {
+                    // Unreachable before the run started: a preflight failure (exit code 2), nothing was written.
+                    throw new PreflightException(connections.describe(), List.of("the source "
+                            + connections.describe() + " cannot be reached after " + (attempt + 1) + " attempt(s): "
+                            + e.getMessage() + ". Check source.host and source.port, that the server runs and"
+                            + " accepts this client (pg_hba.conf); raise --retries or --retry-delay for longer"
+                            + " outages"));
                 }
                 LOG.warn("Source {} not reachable ({}); retry {} of {} in {}", connections.describe(), e.getMessage(),
                         attempt + 1, options.connectRetries(), options.retryDelay());

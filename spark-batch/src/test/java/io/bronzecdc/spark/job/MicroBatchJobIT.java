@@ -5,6 +5,7 @@ import static io.bronzecdc.spark.testing.BatchPipeline.single;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.PagilaLoader;
 import io.bronzecdc.model.source.SourceSchema;
@@ -13,8 +14,11 @@ import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.model.workload.ChangeWorkload;
 import io.bronzecdc.model.workload.CommittedTransaction;
 import io.bronzecdc.spark.testing.BatchPipeline;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -147,6 +151,28 @@ class MicroBatchJobIT {
         try (Connection c = POSTGRES.connect()) {
             pipeline.assertExactLog(c, snapshot, COMMITTED);
         }
+    }
+
+    @Test
+    @Order(4)
+    void shouldExitWithPreflightFailedWhenTheSourceCannotBeReachedAfterRetries() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        PipelineConfig reachable = BatchPipeline.configure(POSTGRES.server(), POSTGRES.database(), "it_gone",
+                "gone_bronze", configDir).config();
+        PipelineConfig.SourceConfig source = reachable.source();
+        PipelineConfig unreachable = new PipelineConfig(new PipelineConfig.SourceConfig(source.host(), closedPort,
+                source.database(), source.user(), source.password(), source.sslMode(), source.slotName(),
+                source.publicationName()), reachable.bronze(), reachable.tables(), reachable.batchInterval(),
+                reachable.lagThreshold(), reachable.checkpointInterval());
+        RunOptions oneQuickRetry = new RunOptions(10_000, 1, Duration.ofMillis(50), RunHooks.NONE);
+        assertThat(MicroBatchJob.runOnce(unreachable, oneQuickRetry)).isEqualTo(ExitCode.PREFLIGHT_FAILED);
+        assertThatThrownBy(() -> new MicroBatchRun(unreachable, oneQuickRetry).run())
+                .isInstanceOf(io.bronzecdc.spark.preflight.PreflightException.class)
+                .hasMessageContaining("cannot be reached after 2 attempt(s)")
+                .hasMessageContaining("Check source.host and source.port");
     }
 
     @Test
