@@ -2,7 +2,6 @@ package io.bronzecdc.flink;
 
 import static io.bronzecdc.flink.testing.PipelineUnderTest.TABLES;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +13,7 @@ import io.bronzecdc.model.source.PagilaLoader;
 import io.bronzecdc.model.source.SourceSchema;
 import io.bronzecdc.model.testing.PagilaFiles;
 import io.bronzecdc.model.testing.PostgresExtension;
+import io.bronzecdc.model.testing.ProjectScript;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
@@ -36,10 +36,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -99,7 +97,7 @@ class SessionClusterIT {
         clusterStarted = true; // from here on @AfterAll stops whatever the script started
         // A cluster left behind by an aborted earlier run in the same directory (stop is idempotent).
         assertThat(script("stop-leftover", Map.of(), "stop", "--dir", clusterDir.toString()).exitCode()).isZero();
-        ScriptResult start = script("start", Map.of(), "start", "--dir", clusterDir.toString(), "--port",
+        ProjectScript.Result start = script("start", Map.of(), "start", "--dir", clusterDir.toString(), "--port",
                 String.valueOf(restPort));
         assertThat(start.exitCode()).as("bin/flink-session start exit code; output:%n%s", start.output()).isZero();
         assertThat(start.output()).contains("web UI http://127.0.0.1:" + restPort);
@@ -121,7 +119,7 @@ class SessionClusterIT {
             }
         } finally {
             List<ProcessHandle> jvms = clusterJvms();
-            ScriptResult stop = script("stop", Map.of(), "stop", "--dir", clusterDir.toString());
+            ProjectScript.Result stop = script("stop", Map.of(), "stop", "--dir", clusterDir.toString());
             assertThat(stop.exitCode()).as("bin/flink-session stop exit code; output:%n%s", stop.output()).isZero();
             assertThat(jvms).as("cluster JVMs still alive after stop").noneMatch(ProcessHandle::isAlive);
         }
@@ -131,7 +129,7 @@ class SessionClusterIT {
     @Order(1)
     void shouldRunTheJobSubmittedThroughTheCliFrontendOnTheClusterJvms() throws Exception {
         Path pipeline = writePipelineYaml();
-        ScriptResult submit = script("submit", Map.of(PASSWORD_ENV, "trust-auth-ignores-it"), "run", "--dir",
+        ProjectScript.Result submit = script("submit", Map.of(PASSWORD_ENV, "trust-auth-ignores-it"), "run", "--dir",
                 clusterDir.toString(), "--", "run", "-d", "-c", BronzeCdcJob.class.getName(), jobJar().toString(),
                 "--config", pipeline.toString(), "--init");
         assertThat(submit.exitCode()).as("flink run exit code; output:%n%s", submit.output()).isZero();
@@ -207,42 +205,12 @@ class SessionClusterIT {
     }
 
     private static Path jobJar() throws IOException {
-        String configured = System.getProperty("bronze.job.jar", "");
-        if (!configured.isBlank()) {
-            Path jar = Path.of(configured).toAbsolutePath();
-            assertThat(jar).as("-Dbronze.job.jar").isRegularFile();
-            return jar;
-        }
-        Path target = root.resolve("flink-pipeline/target");
-        try (Stream<Path> files = Files.list(target)) {
-            List<Path> jars = files.filter(p -> p.getFileName().toString().matches("flink-pipeline-.*-job\\.jar"))
-                    .toList();
-            assertThat(jars).as("the shaded job jar in %s (run mvn package first, or pass -Dbronze.job.jar)", target)
-                    .hasSize(1);
-            return jars.get(0);
-        }
+        return ProjectScript.builtJar(root.resolve("flink-pipeline/target"), "flink-pipeline-.*-job\\.jar", "bronze.job.jar");
     }
 
-    private record ScriptResult(int exitCode, String output) {
-    }
-
-    /** Runs bin/flink-session from the project root, its output to target/session-cluster-it/{@code name}.out. */
-    private static ScriptResult script(String name, Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(root.resolve("bin/flink-session").toString());
-        command.addAll(List.of(args));
-        Path output = work.resolve(name + ".out");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile());
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            fail("bin/flink-session %s did not finish within %s; output:%n%s", String.join(" ", args), SCRIPT_TIMEOUT,
-                    Files.readString(output));
-        }
-        return new ScriptResult(process.exitValue(), Files.readString(output));
+    /** Runs bin/flink-session from the project root; output to {@code <name>.out} in the IT's work directory. */
+    private static ProjectScript.Result script(String name, Map<String, String> env, String... args) throws Exception {
+        return new ProjectScript(root, "bin/flink-session", work, SCRIPT_TIMEOUT).run(name, env, args);
     }
 
     /** The JobManager and TaskManager processes named by the script's pid files. */

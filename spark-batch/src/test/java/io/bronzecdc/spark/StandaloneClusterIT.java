@@ -1,7 +1,6 @@
 package io.bronzecdc.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +12,7 @@ import io.bronzecdc.model.source.PagilaLoader;
 import io.bronzecdc.model.source.SourceSchema;
 import io.bronzecdc.model.testing.PagilaFiles;
 import io.bronzecdc.model.testing.PostgresExtension;
+import io.bronzecdc.model.testing.ProjectScript;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
@@ -36,10 +36,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,7 +107,7 @@ class StandaloneClusterIT {
         clusterStarted = true; // from here on @AfterAll stops whatever the script started
         // A cluster left behind by an aborted earlier run in the same directory (stop is idempotent).
         assertThat(script("stop-leftover", Map.of(), "stop", "--dir", clusterDir.toString()).exitCode()).isZero();
-        ScriptResult start = script("start", Map.of(), "start", "--dir", clusterDir.toString(), "--port",
+        ProjectScript.Result start = script("start", Map.of(), "start", "--dir", clusterDir.toString(), "--port",
                 String.valueOf(masterPort), "--webui-port", String.valueOf(webUiPort));
         assertThat(start.exitCode()).as("bin/spark-standalone start exit code; output:%n%s", start.output()).isZero();
         assertThat(start.output()).contains("master spark://127.0.0.1:" + masterPort,
@@ -122,7 +120,7 @@ class StandaloneClusterIT {
             return;
         }
         List<ProcessHandle> jvms = clusterJvms();
-        ScriptResult stop = script("stop", Map.of(), "stop", "--dir", clusterDir.toString());
+        ProjectScript.Result stop = script("stop", Map.of(), "stop", "--dir", clusterDir.toString());
         assertThat(stop.exitCode()).as("bin/spark-standalone stop exit code; output:%n%s", stop.output()).isZero();
         assertThat(jvms).as("cluster JVMs still alive after stop").noneMatch(ProcessHandle::isAlive);
         assertThat(clusterDir.resolve("master.pid")).as("master pid file after stop").doesNotExist();
@@ -145,7 +143,7 @@ class StandaloneClusterIT {
         }
 
         Path pipeline = writePipelineYaml();
-        ScriptResult submit = script("submit", Map.of(PASSWORD_ENV, "trust-auth-ignores-it"), "submit", "--dir",
+        ProjectScript.Result submit = script("submit", Map.of(PASSWORD_ENV, "trust-auth-ignores-it"), "submit", "--dir",
                 clusterDir.toString(), "--", "--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
                 "--driver-memory", "1g", "--executor-memory", "512m", "--conf", "spark.ui.enabled=false",
                 // The session waits (bounded) until the executor on the Worker has registered with the driver,
@@ -221,42 +219,12 @@ class StandaloneClusterIT {
     }
 
     private static Path appJar() throws IOException {
-        String configured = System.getProperty("bronze.app.jar", "");
-        if (!configured.isBlank()) {
-            Path jar = Path.of(configured).toAbsolutePath();
-            assertThat(jar).as("-Dbronze.app.jar").isRegularFile();
-            return jar;
-        }
-        Path target = root.resolve("spark-batch/target");
-        try (Stream<Path> files = Files.list(target)) {
-            List<Path> jars = files.filter(p -> p.getFileName().toString().matches("spark-batch-.*-app\\.jar"))
-                    .toList();
-            assertThat(jars).as("the application jar in %s (run mvn package first, or pass -Dbronze.app.jar)", target)
-                    .hasSize(1);
-            return jars.get(0);
-        }
+        return ProjectScript.builtJar(root.resolve("spark-batch/target"), "spark-batch-.*-app\\.jar", "bronze.app.jar");
     }
 
-    private record ScriptResult(int exitCode, String output) {
-    }
-
-    /** Runs bin/spark-standalone from the project root, its output to target/standalone-cluster-it/{@code name}.out. */
-    private static ScriptResult script(String name, Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(root.resolve("bin/spark-standalone").toString());
-        command.addAll(List.of(args));
-        Path output = work.resolve(name + ".out");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile());
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            fail("bin/spark-standalone %s did not finish within %s; output:%n%s", String.join(" ", args),
-                    SCRIPT_TIMEOUT, Files.readString(output));
-        }
-        return new ScriptResult(process.exitValue(), Files.readString(output));
+    /** Runs bin/spark-standalone from the project root; output to {@code <name>.out} in the IT's work directory. */
+    private static ProjectScript.Result script(String name, Map<String, String> env, String... args) throws Exception {
+        return new ProjectScript(root, "bin/spark-standalone", work, SCRIPT_TIMEOUT).run(name, env, args);
     }
 
     /** The Master and Worker processes named by the script's pid files. */
