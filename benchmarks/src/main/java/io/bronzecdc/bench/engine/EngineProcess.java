@@ -107,6 +107,20 @@ public final class EngineProcess implements AutoCloseable {
         return !process.isAlive() && descendants.stream().noneMatch(ProcessHandle::isAlive);
     }
 
+    /**
+     * Kills the process at once with SIGKILL ({@link Process#destroyForcibly()} on Linux): no shutdown hook runs,
+     * as when the machine or the OOM killer stops a driver. Processes it started are killed too.
+     *
+     * @return whether the process and its descendants are gone within {@code wait}
+     */
+    public boolean kill(Duration wait) throws InterruptedException {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS);
+        return !process.isAlive() && descendants.stream().noneMatch(ProcessHandle::isAlive);
+    }
+
     /** The last {@code lines} lines of the process's output so far, for failure messages. */
     public String tail(int lines) {
         if (!Files.exists(output)) {
