@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
-import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
 import io.bronzecdc.model.source.PagilaLoader;
 import io.bronzecdc.model.source.SourceSchema;
 import io.bronzecdc.model.testing.PagilaFiles;
 import io.bronzecdc.model.testing.PostgresExtension;
+import io.bronzecdc.model.testing.TestPipelineYaml;
 import io.bronzecdc.model.testing.ProjectScript;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
@@ -182,25 +182,8 @@ class SessionClusterIT {
 
     private static Path writePipelineYaml() throws IOException {
         Path file = configDir.resolve("pipeline.yaml");
-        Files.writeString(file, String.join("\n",
-                "source:",
-                "  host: 127.0.0.1",
-                "  port: " + POSTGRES.server().port(),
-                "  database: " + POSTGRES.database(),
-                "  user: " + EmbeddedPostgresServer.SUPERUSER,
-                "  password:",
-                "    env: " + PASSWORD_ENV,
-                "  sslmode: disable",
-                "  slot:",
-                "    name: " + SLOT,
-                "  publication:",
-                "    name: " + SLOT + "_pub",
-                "bronze:",
-                "  schema: " + BronzeSchema.DEFAULT_NAME,
-                "tables: [customer, payment, rental]",
-                "checkpoint:",
-                "  interval: 500ms",
-                ""));
+        Files.writeString(file, TestPipelineYaml.of(POSTGRES.server().port(), POSTGRES.database(),
+                SLOT, BronzeSchema.DEFAULT_NAME, "env: " + PASSWORD_ENV));
         return file;
     }
 

@@ -7,11 +7,11 @@ import io.bronzecdc.bench.engine.BronzeLogs.Difference;
 import io.bronzecdc.bench.engine.BronzeLogs.StreamedRow;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
-import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
 import io.bronzecdc.model.source.PagilaLoader;
 import io.bronzecdc.model.source.SourceSchema;
 import io.bronzecdc.model.testing.PagilaFiles;
 import io.bronzecdc.model.testing.PostgresExtension;
+import io.bronzecdc.model.testing.TestPipelineYaml;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
@@ -261,25 +261,8 @@ class ParityIT {
     }
 
     private static void writeConfig(Pipeline pipeline, Path password) throws IOException {
-        Files.writeString(pipeline.config(), String.join("\n",
-                "source:",
-                "  host: 127.0.0.1",
-                "  port: " + POSTGRES.server().port(),
-                "  database: " + POSTGRES.database(),
-                "  user: " + EmbeddedPostgresServer.SUPERUSER,
-                "  password:",
-                "    file: " + password.toAbsolutePath(),
-                "  sslmode: disable",
-                "  slot:",
-                "    name: " + pipeline.slot(),
-                "  publication:",
-                "    name: " + pipeline.slot() + "_pub",
-                "bronze:",
-                "  schema: " + pipeline.schema().name(),
-                "tables: [customer, payment, rental]",
-                "checkpoint:",
-                "  interval: 500ms",
-                ""));
+        Files.writeString(pipeline.config(), TestPipelineYaml.of(POSTGRES.server().port(), POSTGRES.database(),
+                pipeline.slot(), pipeline.schema().name(), "file: " + password.toAbsolutePath()));
     }
 
     private static long millisSince(long nanoTime) {

@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.bronzecdc.bench.engine.BronzeLogs.StreamedRow;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
-import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
 import io.bronzecdc.model.source.PagilaGenerator;
 import io.bronzecdc.model.source.PagilaLoader;
 import io.bronzecdc.model.source.SourceSchema;
 import io.bronzecdc.model.testing.PostgresExtension;
+import io.bronzecdc.model.testing.TestPipelineYaml;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
@@ -388,22 +388,7 @@ class SparkDriverKillIT {
     }
 
     private static void writeConfig(Path password) throws IOException {
-        Files.writeString(work.resolve("spark-pipeline.yaml"), String.join("\n",
-                "source:",
-                "  host: 127.0.0.1",
-                "  port: " + POSTGRES.server().port(),
-                "  database: " + POSTGRES.database(),
-                "  user: " + EmbeddedPostgresServer.SUPERUSER,
-                "  password:",
-                "    file: " + password.toAbsolutePath(),
-                "  sslmode: disable",
-                "  slot:",
-                "    name: " + SLOT,
-                "  publication:",
-                "    name: " + SLOT + "_pub",
-                "bronze:",
-                "  schema: " + SCHEMA.name(),
-                "tables: [customer, payment, rental]",
-                ""));
+        Files.writeString(work.resolve("spark-pipeline.yaml"), TestPipelineYaml.of(POSTGRES.server().port(), POSTGRES.database(),
+                SLOT, SCHEMA.name(), "file: " + password.toAbsolutePath()));
     }
 }
