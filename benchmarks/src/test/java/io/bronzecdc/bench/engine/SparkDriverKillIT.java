@@ -388,7 +388,7 @@ class SparkDriverKillIT {
     }
 
     private static void writeConfig(Path password) throws IOException {
-        Files.writeString(work.resolve("spark-pipeline.yaml"), TestPipelineYaml.of(POSTGRES.server().port(), POSTGRES.database(),
-                SLOT, SCHEMA.name(), "file: " + password.toAbsolutePath()));
+        Files.writeString(work.resolve("spark-pipeline.yaml"), TestPipelineYaml.of(POSTGRES.server().port(),
+                POSTGRES.database(), SLOT, SCHEMA.name(), "file: " + password.toAbsolutePath()));
     }
 }
