@@ -1,11 +1,11 @@
 package io.bronzecdc.flink.sink;
 
 import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.config.Secret;
+import io.bronzecdc.model.postgres.SourceConnections;
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 
 /**
  * Where the job's operators connect: the pipeline database (source and bronze live in the same database). It
@@ -24,13 +24,13 @@ public record JdbcTarget(String jdbcUrl, String user, String password) implement
         return new JdbcTarget(source.jdbcUrl(), source.user(), source.password().reveal());
     }
 
-    /** A new connection; the caller closes it. */
+    /**
+     * A new connection (session time zone UTC) through the shared connection factory, which uses the driver
+     * directly: on a session cluster each job has its own class loader, where {@code DriverManager} fails.
+     * The caller closes it.
+     */
     public Connection connect() throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", user);
-        properties.setProperty("password", password);
-        properties.setProperty("ApplicationName", "bronze-cdc");
-        return DriverManager.getConnection(jdbcUrl, properties);
+        return new SourceConnections(jdbcUrl, user, Secret.of(password), "bronze-cdc flink").open("job");
     }
 
     @Override

@@ -13,7 +13,7 @@ import io.bronzecdc.spark.preflight.PreflightException;
 import io.bronzecdc.spark.source.ExportedSnapshot;
 import io.bronzecdc.spark.source.SlotPeek;
 import io.bronzecdc.spark.source.SlotState;
-import io.bronzecdc.spark.source.SourceConnections;
+import io.bronzecdc.model.postgres.SourceConnections;
 import io.bronzecdc.spark.transform.StreamDecoder;
 import io.bronzecdc.spark.write.BatchProgress;
 import io.bronzecdc.spark.write.BronzeAppender;
@@ -45,7 +45,7 @@ public final class MicroBatchRun {
     public MicroBatchRun(PipelineConfig config, RunOptions options) {
         this.config = config;
         this.options = options;
-        this.connections = new SourceConnections(config.source());
+        this.connections = SourceConnections.of(config.source(), "spark");
         this.schema = new BronzeSchema(config.bronze().schema());
         this.slot = config.source().slotName();
     }

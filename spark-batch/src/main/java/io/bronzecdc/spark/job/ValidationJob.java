@@ -8,7 +8,7 @@ import io.bronzecdc.model.config.PipelineConfigLoader;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
-import io.bronzecdc.spark.source.SourceConnections;
+import io.bronzecdc.model.postgres.SourceConnections;
 import io.bronzecdc.spark.validate.MetricsSummary;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -128,7 +128,7 @@ public final class ValidationJob implements Callable<Integer> {
                 bronze.name(), config);
         ValidationOptions options = ValidationOptions.defaults().withLagThreshold(threshold)
                 .withSlot(config.source().slotName());
-        SourceConnections connections = new SourceConnections(config.source());
+        SourceConnections connections = SourceConnections.of(config.source(), "spark");
         ValidationReport report;
         try (Connection connection = open(connections)) {
             report = BronzeValidator.validate(connection, bronze, config.tables(), options);

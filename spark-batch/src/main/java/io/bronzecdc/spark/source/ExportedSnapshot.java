@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.source;
 
+import io.bronzecdc.model.postgres.SourceConnections;
 import io.bronzecdc.model.config.PipelineConfig.SourceConfig;
 import io.bronzecdc.model.event.PgLsn;
 import java.sql.Connection;

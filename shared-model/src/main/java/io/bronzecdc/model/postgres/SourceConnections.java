@@ -1,6 +1,7 @@
-package io.bronzecdc.spark.source;
+package io.bronzecdc.model.postgres;
 
 import io.bronzecdc.model.config.PipelineConfig.SourceConfig;
+import io.bronzecdc.model.config.Secret;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -9,20 +10,37 @@ import org.postgresql.Driver;
 import org.postgresql.PGProperty;
 
 /**
- * Opens connections to the pipeline's database (source tables, slot and bronze schema live there). Every
- * connection runs with {@code TimeZone = UTC}, the zone canonical payloads are written in.
+ * The one way both engines open connections to the pipeline's database (source tables, slot and bronze schema
+ * live there). Every connection runs with {@code TimeZone = UTC}, the zone canonical payloads are written in.
  */
 public final class SourceConnections {
     /**
-     * The driver itself rather than {@code DriverManager}: under spark-submit the application jar sits in a child
-     * class loader, and {@code DriverManager} only hands out drivers its caller's loader registered.
+     * The driver itself rather than {@code DriverManager}: under {@code spark-submit} and on a Flink session
+     * cluster the job's jar sits in a child class loader, and {@code DriverManager} only hands out drivers that
+     * its caller's loader registered ("No suitable driver found" on every job after the first).
      */
     private static final Driver DRIVER = new Driver();
 
-    private final SourceConfig source;
+    private final String jdbcUrl;
+    private final String user;
+    private final Secret password;
+    private final String applicationName;
 
-    public SourceConnections(SourceConfig source) {
-        this.source = source;
+    /**
+     * @param applicationName prefix of {@code pg_stat_activity.application_name}, for example
+     *     {@code bronze-cdc spark <slot>}
+     */
+    public SourceConnections(String jdbcUrl, String user, Secret password, String applicationName) {
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+        this.applicationName = applicationName;
+    }
+
+    /** Connections to the pipeline's source database, named after the engine and slot. */
+    public static SourceConnections of(SourceConfig source, String engine) {
+        return new SourceConnections(source.jdbcUrl(), source.user(), source.password(),
+                "bronze-cdc " + engine + " " + source.slotName());
     }
 
     /**
@@ -57,23 +75,23 @@ public final class SourceConnections {
     }
 
     private Connection connect(Properties properties) throws SQLException {
-        Connection connection = DRIVER.connect(source.jdbcUrl(), properties);
+        Connection connection = DRIVER.connect(jdbcUrl, properties);
         if (connection == null) {
-            throw new SQLException("pgjdbc does not accept the URL " + source.jdbcUrl());
+            throw new SQLException("pgjdbc does not accept the URL " + jdbcUrl);
         }
         return connection;
     }
 
-    /** The source description without its password, for messages. */
+    /** The database without its password, for messages. */
     public String describe() {
-        return source.user() + "@" + source.host() + ":" + source.port() + "/" + source.database();
+        return user + " at " + jdbcUrl;
     }
 
     private Properties credentials(String purpose) {
         Properties properties = new Properties();
-        PGProperty.USER.set(properties, source.user());
-        PGProperty.PASSWORD.set(properties, source.password().reveal());
-        PGProperty.APPLICATION_NAME.set(properties, "bronze-cdc spark " + source.slotName() + " " + purpose);
+        PGProperty.USER.set(properties, user);
+        PGProperty.PASSWORD.set(properties, password.reveal());
+        PGProperty.APPLICATION_NAME.set(properties, applicationName + " " + purpose);
         return properties;
     }
 }
