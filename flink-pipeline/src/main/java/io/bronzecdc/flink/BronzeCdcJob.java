@@ -87,7 +87,7 @@ public final class BronzeCdcJob implements Callable<Integer> {
         LOG.info("bronze-cdc pipeline: {}", PipelineConfigDescriber.describe(config));
         try (Connection c = JdbcTarget.of(config).connect()) {
             new Preflight(config, parallelism).run(c, init);
-            BronzeMigrator.migrate(c, new BronzeSchema(config.bronze().schema()));
+            BronzeMigrator.migrate(c, new BronzeSchema(config.bronze().schema()), config.tables());
         }
     }
 

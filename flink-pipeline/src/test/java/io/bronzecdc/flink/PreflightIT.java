@@ -100,10 +100,10 @@ class PreflightIT {
 
     @Test
     void shouldRefuseAnUnknownTableInTheConfigBeforeConnecting() throws Exception {
-        Result result = runJob(yaml(1, "nowhere", "postgres", "tables: [customer, orders]\nbronze:\n  schemma: x"));
+        Result result = runJob(yaml(1, "nowhere", "postgres", "tables: [customer, \"Orders\"]\nbronze:\n  schemma: x"));
         assertThat(result.exitCode()).isEqualTo(BronzeCdcJob.EXIT_NOT_READY);
-        assertThat(result.stderr()).contains("has 2 problems", "tables[1]", "'orders'",
-                "the pipeline supports only the tables customer, payment, rental", "bronze.schemma",
+        assertThat(result.stderr()).contains("has 2 problems", "tables[1]", "'Orders'",
+                "must be a lower-case SQL identifier", "bronze.schemma",
                 "did you mean bronze.schema?");
     }
 

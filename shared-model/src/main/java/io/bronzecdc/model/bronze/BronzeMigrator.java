@@ -1,6 +1,7 @@
 package io.bronzecdc.model.bronze;
 
 import io.bronzecdc.model.ContractViolationException;
+import io.bronzecdc.model.event.TableId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -49,6 +50,18 @@ public final class BronzeMigrator {
      * @throws ContractViolationException when a version applied earlier differs from the one in this build
      */
     public static List<Integer> migrate(Connection connection, BronzeSchema schema) throws SQLException {
+        return migrate(connection, schema, List.of());
+    }
+
+    /**
+     * Brings {@code schema} up to the newest version and creates the change-log table of each captured table that
+     * has none yet, in the same transaction.
+     *
+     * @return the versions applied by this run (empty when it was up to date)
+     * @throws ContractViolationException when a version applied earlier differs from the one in this build
+     */
+    public static List<Integer> migrate(Connection connection, BronzeSchema schema, List<TableId> captured)
+            throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {
@@ -73,6 +86,9 @@ public final class BronzeMigrator {
                             + checksum + ". The schema was created by a different bronze-cdc build; do not edit"
                             + " applied migrations, add a new version instead");
                 }
+            }
+            for (TableId table : captured) {
+                s.execute(schema.createLogTableStatement(table));
             }
             connection.commit();
             if (!appliedNow.isEmpty()) {

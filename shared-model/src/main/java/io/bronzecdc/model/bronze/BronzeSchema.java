@@ -46,6 +46,21 @@ public record BronzeSchema(String name) {
     }
 
     /**
+     * {@code CREATE TABLE IF NOT EXISTS <schema>.br_<table>_cdc (...)}: the change-log table of one source table,
+     * with the columns of the contract.
+     */
+    public String createLogTableStatement(TableId source) {
+        return "CREATE TABLE IF NOT EXISTS " + tableOf(source) + " ("
+                + LSN + " BIGINT PRIMARY KEY,"
+                + " " + OP + " CHAR(1) NOT NULL CHECK (" + OP + " IN ('I', 'U', 'D')),"
+                + " " + FULL_ROW + " JSONB NOT NULL,"
+                + " " + LOAD_TS + " TIMESTAMPTZ NOT NULL DEFAULT now(),"
+                + " " + SOURCE_LSN + " BIGINT NOT NULL,"
+                + " " + TX_ID + " BIGINT,"
+                + " " + COMMIT_TS + " TIMESTAMPTZ)";
+    }
+
+    /**
      * {@code INSERT INTO <schema>.br_<table>_cdc (lsn, op, full_row, source_lsn, tx_id, commit_ts) VALUES
      * (?, ?, ?::jsonb, ?, ?, ?)}: the statement engines bind {@link BronzeRow}s to.
      */

@@ -88,9 +88,9 @@ public final class PipelineConfigKeys {
 
     /** The source tables to capture. */
     public static final ConfigKey<List<TableId>> TABLES = ConfigKey.withDefault("tables",
-            new TableListType(SUPPORTED_TABLES), SUPPORTED_TABLES.stream().map(TableId::of).toList(),
+            new TableListType(), SUPPORTED_TABLES.stream().map(TableId::of).toList(),
             "The source tables to capture, each written name (schema public) or schema.name, each at most once."
-                    + " Supported: " + String.join(", ", SUPPORTED_TABLES) + ".");
+                    + " Default: " + String.join(", ", SUPPORTED_TABLES) + ".");
 
     /** How often the batch engine runs a micro-batch. */
     public static final ConfigKey<Duration> BATCH_INTERVAL = ConfigKey.withDefault("batch.interval",

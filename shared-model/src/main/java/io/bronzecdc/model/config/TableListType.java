@@ -10,21 +10,14 @@ import java.util.Objects;
 
 /**
  * A YAML list of source tables, each written {@code name} (schema {@code public}) or {@code schema.name}. Every
- * entry must name a supported table, at most once, and the list must not be empty. Each bad entry is its own
- * problem, keyed {@code tables[i]}.
- *
- * @param supportedNames the table names the pipeline can capture
+ * entry names a table at most once, and the list must not be empty. Each bad entry is its own problem, keyed
+ * {@code tables[i]}. Whether a table exists is the preflight's question: it needs the database.
  */
-record TableListType(List<String> supportedNames) implements ValueType<List<TableId>> {
-
-    TableListType {
-        supportedNames = List.copyOf(supportedNames);
-    }
+record TableListType() implements ValueType<List<TableId>> {
 
     @Override
     public String expected() {
-        return "a non-empty list of distinct tables, each one of " + String.join(", ", supportedNames)
-                + ", written as name or schema.name";
+        return "a non-empty list of distinct tables, each written as name or schema.name";
     }
 
     @Override
@@ -36,7 +29,7 @@ record TableListType(List<String> supportedNames) implements ValueType<List<Tabl
         }
         if (node.isEmpty()) {
             problems.add(new ConfigProblem(key, expected(), "an empty list",
-                    "name at least one table, or remove the key to capture all of " + String.join(", ", supportedNames)));
+                    "name at least one table"));
             return null;
         }
         int before = problems.size();
@@ -60,7 +53,7 @@ record TableListType(List<String> supportedNames) implements ValueType<List<Tabl
     }
 
     private TableId entry(String key, JsonNode node, List<ConfigProblem> problems) {
-        String expected = "one of " + String.join(", ", supportedNames) + ", written as name or schema.name";
+        String expected = "a table written as name or schema.name";
         if (!node.isTextual()) {
             problems.add(new ConfigProblem(key, expected, FoundValue.of(node), ""));
             return null;
@@ -70,11 +63,6 @@ record TableListType(List<String> supportedNames) implements ValueType<List<Tabl
             table = TableId.parse(node.textValue());
         } catch (IllegalArgumentException e) {
             problems.add(new ConfigProblem(key, expected, FoundValue.of(node), e.getMessage()));
-            return null;
-        }
-        if (!supportedNames.contains(table.name())) {
-            problems.add(new ConfigProblem(key, expected, FoundValue.of(node),
-                    "the pipeline supports only the tables " + String.join(", ", supportedNames)));
             return null;
         }
         return table;

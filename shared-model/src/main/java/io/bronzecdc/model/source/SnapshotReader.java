@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -62,5 +63,20 @@ public final class SnapshotReader {
     public static long read(Connection connection, PagilaTable table, PgLsn consistentPoint,
             Consumer<ChangeEvent> sink) throws SQLException {
         return read(connection, table.id(), String.join(", ", table.primaryKey()), consistentPoint, sink);
+    }
+
+    /**
+     * Reads any table, ordered by its primary key as the catalog gives it (by {@code ctid} when it has none, which
+     * is stable inside one snapshot).
+     */
+    public static long read(Connection connection, TableId table, PgLsn consistentPoint, Consumer<ChangeEvent> sink)
+            throws SQLException {
+        List<String> key = SourceCatalog.primaryKey(connection, table);
+        return read(connection, table, key.isEmpty() ? "ctid" : String.join(", ", key.stream()
+                .map(SnapshotReader::quoted).toList()), consistentPoint, sink);
+    }
+
+    private static String quoted(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 }

@@ -1,6 +1,7 @@
 package io.bronzecdc.model.validate;
 
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.source.SourceCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -65,17 +66,7 @@ final class ReplayCheck {
     }
 
     private List<String> primaryKey(TableId source) throws SQLException {
-        List<String> columns = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement("SELECT a.attname FROM pg_index i"
-                + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
-                + " WHERE i.indrelid = to_regclass(?) AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
-            ps.setString(1, source.qualifiedName());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    columns.add(rs.getString(1));
-                }
-            }
-        }
+        List<String> columns = SourceCatalog.primaryKey(connection, source);
         if (columns.isEmpty()) {
             throw new IllegalStateException("source table " + source + " has no primary key in this database, so"
                     + " the bronze log cannot be folded by key. Validate in the source's database, give the table"

@@ -6,7 +6,6 @@ import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
-import io.bronzecdc.model.source.PagilaTable;
 import io.bronzecdc.model.source.SnapshotReader;
 import io.bronzecdc.spark.preflight.BatchPreflight;
 import io.bronzecdc.spark.preflight.PreflightException;
@@ -71,7 +70,7 @@ public final class MicroBatchRun {
                 Optional<SlotState> slotState = new BatchPreflight(config).run(bronze);
                 slotState.ifPresent(s -> LOG.info("Pipeline {}: slot confirmed up to {}, retaining {} bytes of WAL",
                         slot, s.confirmedFlush(), s.retainedWalBytes()));
-                BronzeMigrator.migrate(bronze, schema);
+                BronzeMigrator.migrate(bronze, schema, config.tables());
                 Optional<BatchProgress> progress = BatchProgress.read(bronze, schema, slot);
                 progress.ifPresent(p -> LOG.info("Pipeline {}: bronze covers up to {} ({} runs, last commit {})",
                         slot, p.coveredLsn(), p.runs(), p.updatedAt()));
@@ -106,9 +105,7 @@ public final class MicroBatchRun {
             BronzeAppender appender = new BronzeAppender(bronze, schema, config.tables(), options.chunkSize(),
                     options.hooks());
             for (TableId table : config.tables()) {
-                PagilaTable pagila = PagilaTable.byName(table.qualifiedName()).orElseThrow(() ->
-                        new IllegalStateException(table + " is not one of the captured Pagila tables"));
-                SnapshotReader.read(reader, pagila, exported.consistentPoint(), change -> {
+                SnapshotReader.read(reader, table, exported.consistentPoint(), change -> {
                     try {
                         appender.add(change);
                     } catch (SQLException e) {
