@@ -45,9 +45,9 @@ public record SourceInspection(String user, List<String> problems, List<SourceFi
         for (SourceFix fix : fixes) {
             if (!fix.permitted()) {
                 all.add(fix.problem() + ", and --init cannot fix it: role " + user + " lacks " + privileges(fix)
-                        + ". Grant it (as the owner or a superuser: " + fix.missingPrivileges().stream()
-                        .map(PrivilegeGap::grant).distinct().collect(Collectors.joining("; ")) + ";), or have the"
-                        + " owner or a superuser run " + fix.script());
+                        + ". Have the owner or a superuser run " + fix.script() + " or give " + user + " what it"
+                        + " lacks (as the owner or a superuser: " + fix.missingPrivileges().stream()
+                        .map(PrivilegeGap::grant).distinct().collect(Collectors.joining("; ")) + ";)");
             }
         }
         return all;

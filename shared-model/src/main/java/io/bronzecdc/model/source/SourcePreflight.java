@@ -156,19 +156,24 @@ public final class SourcePreflight {
 
     /**
      * ALTER TABLE (replica identity) and adding a table to a publication are for the table's owner only: a role
-     * that is neither the owner, a member of the owning role, nor a superuser cannot do either.
+     * that is neither the owner, a member of the owning role, nor a superuser cannot do either. The grant offered
+     * is membership in the owning role, unless that role is a superuser (membership would hand over the rights on
+     * everything it owns): then the table's ownership.
      */
     private static List<PrivilegeGap> ownershipGaps(Connection c, String user, List<String> relations)
             throws SQLException {
         List<PrivilegeGap> gaps = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_userbyid(c.relowner),"
-                + " pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c WHERE c.oid = ?::regclass")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.rolname, pg_has_role(current_user, c.relowner,"
+                + " 'USAGE'), r.rolsuper FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner"
+                + " WHERE c.oid = ?::regclass")) {
             for (String relation : relations) {
                 ps.setString(1, relation);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next() && !rs.getBoolean(2)) {
-                        gaps.add(new PrivilegeGap("ownership of table " + relation + " (owner: " + rs.getString(1)
-                                + ")", "GRANT " + rs.getString(1) + " TO " + user));
+                        String owner = rs.getString(1);
+                        gaps.add(new PrivilegeGap("ownership of table " + relation + " (owner: " + owner + ")",
+                                rs.getBoolean(3) ? "ALTER TABLE " + relation + " OWNER TO " + user
+                                        : "GRANT " + owner + " TO " + user));
                     }
                 }
             }
