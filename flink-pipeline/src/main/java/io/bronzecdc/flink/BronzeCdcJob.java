@@ -14,12 +14,16 @@ import io.bronzecdc.model.config.ConfigException;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.PipelineConfigDescriber;
 import io.bronzecdc.model.config.PipelineConfigLoader;
+import io.bronzecdc.model.postgres.SourceConnectionException;
+import io.bronzecdc.model.postgres.SourceConnections;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -31,7 +35,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The streaming job: {@code flink run -c io.bronzecdc.flink.BronzeCdcJob bronze-cdc-job.jar --config
- * pipeline.yaml [--init]}. Loads the pipeline config, checks the source database (preflight), brings the bronze
+ * pipeline.yaml [--init] [--verbose]}. Loads the pipeline config, checks the source database (preflight), brings the bronze
  * schema up to date, then runs source, sequencer and exactly-once sink until cancelled. Wiring only: the logic
  * lives in the source, sequence and sink packages and in the shared model.
  */
@@ -39,33 +43,45 @@ import picocli.CommandLine.Option;
         description = "Streams PostgreSQL changes into the bronze change-log tables, exactly once.")
 public final class BronzeCdcJob implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(BronzeCdcJob.class);
-    /** Exit code of a job that did not start because its config or the source database is not ready. */
+    /**
+     * Exit code of a job that was not submitted because its command line, its config, the source database or the
+     * bronze schema is not ready for it (the message says which and how to fix it); nothing was changed.
+     */
     public static final int EXIT_NOT_READY = 2;
+    /** Exit code of a start that failed for another reason (a bug, or the cluster refused the job). */
+    public static final int EXIT_FAILED = 1;
     /** COPY buffered rows into the open transaction once they reach this many bytes. */
     static final int SINK_FLUSH_BYTES = 4 << 20;
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The pipeline YAML file.")
     private Path configFile;
 
-    @Option(names = "--init", description = "Set REPLICA IDENTITY FULL and create the publication where missing.")
+    @Option(names = "--init", description = "Set REPLICA IDENTITY FULL and create or complete the publication where"
+            + " needed, once every other check has passed (all in one transaction).")
     private boolean init;
+
+    @Option(names = "--verbose", description = "Print the stack trace of an error too.")
+    private boolean verbose;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
     /**
-     * The job's command line. A bad config or environment ends with its message alone (it lists every problem
-     * and its fix) and exit code {@value #EXIT_NOT_READY}; anything else also prints its stack trace.
+     * The job's command line. A bad config or environment (config, preflight, connection) ends with its message
+     * alone (it names the problem and its fix; the stack trace only with {@code --verbose}) and exit code
+     * {@value #EXIT_NOT_READY}; anything else also prints its stack trace and exits {@value #EXIT_FAILED}.
      */
     public static CommandLine commandLine() {
         return new CommandLine(new BronzeCdcJob()).setExecutionExceptionHandler((error, cli, parsed) -> {
+            boolean notReady = error instanceof PreflightException || error instanceof ConfigException
+                    || error instanceof SourceConnectionException;
             cli.getErr().println("bronze-cdc: " + error.getMessage());
-            if (!(error instanceof PreflightException || error instanceof ConfigException)) {
+            if (!notReady || ((BronzeCdcJob) cli.getCommand()).verbose) {
                 error.printStackTrace(cli.getErr());
             }
             cli.getErr().flush();
-            return EXIT_NOT_READY;
+            return notReady ? EXIT_NOT_READY : EXIT_FAILED;
         });
     }
 
@@ -73,20 +89,34 @@ public final class BronzeCdcJob implements Callable<Integer> {
     public Integer call() throws Exception {
         PipelineConfig config = PipelineConfigLoader.load(configFile);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        prepare(config, env.getParallelism(), init);
+        prepare(config, env.getParallelism(), init, restoresState(env.getConfiguration()));
         build(env, config, UnaryOperator.identity());
         env.execute("bronze-cdc " + config.source().slotName() + " -> " + config.bronze().schema());
         return 0;
     }
 
     /**
-     * Everything before the first write: preflight (with {@code init}, fixes what it can), then the bronze
-     * migrations. Throws {@link io.bronzecdc.flink.preflight.PreflightException} listing every problem.
+     * Whether the job will start from a checkpoint or savepoint. {@code flink run -s <path>} puts the path into the
+     * configuration its CLI hands to {@code main}'s environment as {@code execution.savepoint.path}; a MiniCluster
+     * (tests, the demo) gets it in the configuration of its local environment.
      */
-    public static void prepare(PipelineConfig config, int parallelism, boolean init) throws SQLException {
+    public static boolean restoresState(ReadableConfig flink) {
+        return flink.getOptional(StateRecoveryOptions.SAVEPOINT_PATH).filter(path -> !path.isBlank()).isPresent();
+    }
+
+    /**
+     * Everything before the first write: preflight (with {@code init}, fixes what it can once every check has
+     * passed), then the bronze migrations. Nothing is changed when a check fails.
+     *
+     * @param restoresState whether the job restores a checkpoint or savepoint; without one, bronze must be empty
+     * @throws PreflightException listing every problem
+     * @throws SourceConnectionException when the database cannot be reached, explained in the config's terms
+     */
+    public static void prepare(PipelineConfig config, int parallelism, boolean init, boolean restoresState)
+            throws SQLException {
         LOG.info("bronze-cdc pipeline: {}", PipelineConfigDescriber.describe(config));
-        try (Connection c = JdbcTarget.of(config).connect()) {
-            new Preflight(config, parallelism).run(c, init);
+        try (Connection c = SourceConnections.of(config.source(), "flink").open("preflight")) {
+            new Preflight(config, parallelism).run(c, init, restoresState);
             BronzeMigrator.migrate(c, new BronzeSchema(config.bronze().schema()), config.tables());
         }
     }

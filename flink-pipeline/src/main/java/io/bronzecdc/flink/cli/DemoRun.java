@@ -65,7 +65,7 @@ final class DemoRun {
 
     ValidationReport execute(Connection c, Map<PagilaTable, Long> loaded, Workload workload) throws Exception {
         PipelineConfig config = pipelineConfig(c);
-        BronzeCdcJob.prepare(config, 1, true);
+        BronzeCdcJob.prepare(config, 1, true, false);
         out.printf("  bronze:  schema %s; slot %s, publication %s, checkpoint every %d ms%n", schema, SLOT,
                 PUBLICATION, CHECKPOINT_INTERVAL.toMillis());
         Configuration flink = new Configuration();

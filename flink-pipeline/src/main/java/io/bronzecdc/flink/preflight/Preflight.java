@@ -1,23 +1,36 @@
 package io.bronzecdc.flink.preflight;
 
+import io.bronzecdc.model.bronze.BronzeLogs;
+import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.source.SourceInspection;
 import io.bronzecdc.model.source.SourcePreflight;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks, before the job writes anything, that the source database can feed this pipeline: the checks every
  * engine shares ({@link SourcePreflight}: logical WAL, replication role, tables with REPLICA IDENTITY FULL, the
- * publication, the slot) plus what the streaming job needs on top: room for its prepared transactions and for the
- * snapshot readers' temporary slots. Every problem is reported at once, each with its fix.
+ * publication, the slot, the bronze schema's privileges) plus what the streaming job needs on top: room for its
+ * prepared transactions and for the snapshot readers' temporary slots, and, when it starts without state to
+ * restore, empty bronze change logs (its initial snapshot would write every row again). Every problem is reported
+ * at once, each with its fix.
  *
- * <p>With {@code init}, the fixable ones are fixed instead: REPLICA IDENTITY FULL is set and the publication is
- * created.
+ * <p>With {@code init}, the fixable ones (REPLICA IDENTITY FULL, the publication and its tables) are fixed instead,
+ * all in one transaction and only once every other check has passed: a refused start changes nothing.
  */
 public final class Preflight {
+    private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
+
     private final PipelineConfig config;
     private final int parallelism;
 
@@ -30,13 +43,17 @@ public final class Preflight {
     }
 
     /**
-     * Runs every check.
+     * Runs every check, then, with {@code init} and no problem left, applies the fixes.
      *
      * @param init fix what can be fixed (replica identity, publication) instead of reporting it
-     * @throws PreflightException listing every problem that remains
+     * @param restoresState whether the job starts from a checkpoint or savepoint ({@code execution.savepoint.path});
+     *     without one, every bronze change log must be empty
+     * @throws PreflightException listing every problem that remains; nothing was changed
      */
-    public void run(Connection c, boolean init) throws SQLException {
-        List<String> problems = new SourcePreflight(config, " (or start with --init)").check(c, init);
+    public void run(Connection c, boolean init, boolean restoresState) throws SQLException {
+        SourceInspection inspection = new SourcePreflight(config).inspect(c);
+        List<String> problems = new ArrayList<>(init ? inspection.problemsBeforeFixing()
+                : inspection.problemsWithoutFixing(" (or start with --init)"));
         String preparedTransactions = single(c, "SELECT current_setting('max_prepared_transactions')");
         if (Integer.parseInt(preparedTransactions) < parallelism + 1) {
             problems.add("max_prepared_transactions is " + preparedTransactions + " but the exactly-once sink"
@@ -53,11 +70,34 @@ public final class Preflight {
                     + " (its slot plus a temporary one per snapshot reader): raise max_replication_slots or drop"
                     + " unused slots");
         }
+        if (!restoresState) {
+            problems.addAll(writtenBronze(c));
+        }
         if (!problems.isEmpty()) {
             throw new PreflightException(config.source().database(), problems);
         }
+        if (init) {
+            inspection.applyFixes(c).forEach(statement -> LOG.info("--init: {}", statement));
+        }
     }
 
+    /**
+     * A start without state takes an initial snapshot, which a bronze log that already holds rows would get a
+     * second time. The sequencer refuses this too, but only once the job runs (and its source has created the
+     * slot); here the start is refused before anything is submitted.
+     */
+    private List<String> writtenBronze(Connection c) throws SQLException {
+        BronzeSchema schema = new BronzeSchema(config.bronze().schema());
+        Map<TableId, Long> written = BronzeLogs.nonEmpty(c, schema, config.tables());
+        if (written.isEmpty()) {
+            return List.of();
+        }
+        return List.of("bronze schema " + schema + " already holds rows (" + written.entrySet().stream()
+                .map(e -> schema.tableOf(e.getKey()) + " lsn 1.." + e.getValue()).collect(Collectors.joining(", "))
+                + ") but the job starts without state to restore, so its initial snapshot would write every row"
+                + " again. Restore the job from its latest checkpoint or savepoint (flink run -s <path>), or point"
+                + " bronze.schema at an empty schema");
+    }
     private static String single(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;

@@ -13,7 +13,7 @@ public final class PreflightException extends RuntimeException {
 
     public PreflightException(String database, List<String> problems) {
         super("database " + database + " is not ready for this pipeline (" + problems.size()
-                + (problems.size() == 1 ? " problem" : " problems") + "; nothing was written):\n  - "
+                + (problems.size() == 1 ? " problem" : " problems") + "; nothing was changed):\n  - "
                 + String.join("\n  - ", problems));
         this.problems = List.copyOf(problems);
     }

@@ -3,14 +3,13 @@ package io.bronzecdc.flink.sequence;
 import io.bronzecdc.flink.sink.JdbcTarget;
 import io.bronzecdc.flink.source.CapturedChange;
 import io.bronzecdc.model.ContractViolationException;
+import io.bronzecdc.model.bronze.BronzeLogs;
 import io.bronzecdc.model.bronze.BronzeRow;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.sequence.Sequencer;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.state.ValueState;
@@ -86,19 +85,18 @@ public final class SequencerFunction extends KeyedProcessFunction<String, Captur
 
     /**
      * A table without checkpointed state must have an empty bronze log: otherwise the initial snapshot that this
-     * start takes would add every row a second time.
+     * start takes would add every row a second time. The job's {@code main} refuses such a start before submitting
+     * it (exit code 2); this is the last guard, for a start that bypassed it.
      */
     private long requireEmptyBronze(String table) throws SQLException {
-        String bronzeTable = bronzeSchema + "." + TableId.of(table).bronzeTableName();
-        try (Connection c = target.connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT coalesce(max(lsn), 0) FROM " + bronzeTable)) {
-            rs.next();
-            long max = rs.getLong(1);
+        TableId source = TableId.of(table);
+        try (Connection c = target.connect()) {
+            long max = BronzeLogs.maxLsn(c, new BronzeSchema(bronzeSchema), source);
             if (max > 0) {
-                throw new ContractViolationException(bronzeTable + " already holds lsn 1.." + max + " but this job"
-                        + " starts without checkpointed state for " + table + ", so its initial snapshot would write"
-                        + " every row again. Restore the job from its latest checkpoint or savepoint (flink run -s"
-                        + " <path>), or point bronze.schema at an empty schema");
+                throw new ContractViolationException(bronzeSchema + "." + source.bronzeTableName() + " already holds"
+                        + " lsn 1.." + max + " but this job starts without checkpointed state for " + table + ", so"
+                        + " its initial snapshot would write every row again. Restore the job from its latest"
+                        + " checkpoint or savepoint (flink run -s <path>), or point bronze.schema at an empty schema");
             }
             return 0L;
         }

@@ -62,7 +62,7 @@ public final class PipelineUnderTest implements AutoCloseable {
     /** Prepares (preflight with init, migrations) and starts the job with {@code hook} before the sequencer. */
     public static PipelineUnderTest start(EmbeddedPostgresServer server, PipelineConfig config, int parallelism,
             UnaryOperator<DataStream<CapturedChange>> hook, Configuration flink) throws Exception {
-        BronzeCdcJob.prepare(config, parallelism, true);
+        BronzeCdcJob.prepare(config, parallelism, true, BronzeCdcJob.restoresState(flink));
         Configuration conf = new Configuration(flink);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);

@@ -66,7 +66,11 @@ public final class BronzeMigrator {
         connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {
             s.execute("SELECT pg_advisory_xact_lock(hashtext('bronze-cdc migrate " + schema.name() + "'))");
-            s.execute("CREATE SCHEMA IF NOT EXISTS " + schema.name());
+            // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema
+            // exists, and a DBA may have created the schema for a role without that privilege.
+            if (!schemaExists(connection, schema)) {
+                s.execute("CREATE SCHEMA " + schema.name());
+            }
             s.execute("CREATE TABLE IF NOT EXISTS " + schema.name() + "." + HISTORY_TABLE + " ("
                     + "version integer PRIMARY KEY, description text NOT NULL, checksum text NOT NULL,"
                     + " applied_at timestamptz NOT NULL DEFAULT now())");
@@ -100,6 +104,13 @@ public final class BronzeMigrator {
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static boolean schemaExists(Connection connection, BronzeSchema schema) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT 1 FROM pg_namespace WHERE nspname = '" + schema.name() + "'")) {
+            return rs.next();
         }
     }
 

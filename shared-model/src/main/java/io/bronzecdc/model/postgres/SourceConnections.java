@@ -25,26 +25,41 @@ public final class SourceConnections {
     private final String user;
     private final Secret password;
     private final String applicationName;
+    /** The config the connections come from, to explain a failure in its terms; null when built from a URL. */
+    private final SourceConfig source;
 
     /**
+     * Connections whose failures surface as pgjdbc reports them (on task managers, where the job already runs).
+     *
      * @param applicationName prefix of {@code pg_stat_activity.application_name}, for example
      *     {@code bronze-cdc spark <slot>}
      */
     public SourceConnections(String jdbcUrl, String user, Secret password, String applicationName) {
+        this(jdbcUrl, user, password, applicationName, null);
+    }
+
+    private SourceConnections(String jdbcUrl, String user, Secret password, String applicationName,
+            SourceConfig source) {
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
         this.applicationName = applicationName;
+        this.source = source;
     }
 
-    /** Connections to the pipeline's source database, named after the engine and slot. */
+    /**
+     * Connections to the pipeline's source database, named after the engine and slot. A connection that cannot be
+     * opened throws {@link SourceConnectionException}, explained in the config's terms ({@link ConnectionFailure}).
+     */
     public static SourceConnections of(SourceConfig source, String engine) {
         return new SourceConnections(source.jdbcUrl(), source.user(), source.password(),
-                "bronze-cdc " + engine + " " + source.slotName());
+                "bronze-cdc " + engine + " " + source.slotName(), source);
     }
 
     /**
      * A normal connection in auto-commit mode; the caller closes it.
+     *
+     * @throws SourceConnectionException when the connection cannot be opened (connections made by {@link #of})
      *
      * @param purpose shown in {@code pg_stat_activity.application_name}, for example {@code lock}
      */
@@ -75,7 +90,15 @@ public final class SourceConnections {
     }
 
     private Connection connect(Properties properties) throws SQLException {
-        Connection connection = DRIVER.connect(jdbcUrl, properties);
+        Connection connection;
+        try {
+            connection = DRIVER.connect(jdbcUrl, properties);
+        } catch (SQLException e) {
+            if (source == null) {
+                throw e;
+            }
+            throw new SourceConnectionException(ConnectionFailure.explain(e, source), e);
+        }
         if (connection == null) {
             throw new SQLException("pgjdbc does not accept the URL " + jdbcUrl);
         }

@@ -13,84 +13,115 @@ import java.util.stream.Collectors;
 
 /**
  * The checks every engine runs on the source database before it writes anything: logical WAL, a role allowed to
- * replicate, the captured tables present with REPLICA IDENTITY FULL (partitions included), the publication
- * present, publishing through the partition root and covering every table, and the pipeline's slot, when it
- * exists, a pgoutput slot of this database that no other process reads. Each problem comes with its fix; the
- * engines add their own checks and report everything at once.
+ * replicate and to read the captured tables, the captured tables present with REPLICA IDENTITY FULL (partitions
+ * included), the publication present, publishing through the partition root and covering every table, the
+ * pipeline's slot, when it exists, a pgoutput slot of this database that no other process reads, and the right to
+ * create the bronze schema's tables. Each problem comes with its fix; the engines add their own checks and report
+ * everything at once.
+ *
+ * <p>{@link #inspect} only reads the catalog. What an engine may fix itself ({@link SourceFix}: REPLICA IDENTITY
+ * FULL, the publication and its tables) comes back separately, with the privileges the role lacks to fix it, so
+ * that {@code --init} can refuse before changing anything and then apply every fix in one transaction.
  */
 public final class SourcePreflight {
     private final PipelineConfig config;
-    private final String fixHint;
 
-    /**
-     * @param fixHint appended to the problems the engine can fix itself, for example
-     *     {@code " (or start with --init)"}; empty when it cannot
-     */
-    public SourcePreflight(PipelineConfig config, String fixHint) {
+    public SourcePreflight(PipelineConfig config) {
         this.config = config;
-        this.fixHint = fixHint;
     }
 
     /**
-     * Runs the checks.
+     * What the source lacks, read from the catalog; changes nothing.
      *
-     * @param fix set REPLICA IDENTITY FULL and create the publication where missing, instead of reporting them
-     * @return every problem found, each naming its fix; empty when the source is ready
+     * @return the problems nobody but an administrator can fix, and the fixes an engine may apply itself
      */
-    public List<String> check(Connection c, boolean fix) throws SQLException {
+    public SourceInspection inspect(Connection c) throws SQLException {
         List<String> problems = new ArrayList<>();
+        String user = single(c, "SELECT current_user");
+        String database = config.source().database();
         String walLevel = single(c, "SELECT current_setting('wal_level')");
         if (!"logical".equals(walLevel)) {
             problems.add("wal_level is '" + walLevel + "' but logical decoding needs 'logical': run ALTER SYSTEM SET"
                     + " wal_level = logical and restart the server");
         }
-        String user = single(c, "SELECT current_user");
         if (!"true".equals(single(c, "SELECT (rolreplication OR rolsuper)::text FROM pg_roles WHERE rolname = current_user"))) {
             problems.add("role " + user + " may not replicate: run ALTER ROLE " + user + " WITH REPLICATION");
         }
         List<TableId> present = new ArrayList<>();
         for (TableId table : config.tables()) {
             if (single(c, "SELECT to_regclass('" + table.qualifiedName() + "')::text") == null) {
-                problems.add("table " + table + " does not exist in database " + config.source().database()
+                problems.add("table " + table + " does not exist in database " + database
                         + ": create it, or remove it from 'tables' in the pipeline config");
             } else {
                 present.add(table);
+                if (!"true".equals(single(c, "SELECT has_table_privilege('" + table.qualifiedName() + "', 'SELECT')::text"))) {
+                    problems.add("role " + user + " may not read table " + table + " (the initial snapshot reads it):"
+                            + " run GRANT SELECT ON " + table + " TO " + user);
+                }
             }
         }
+        problems.addAll(bronzeSchemaProblems(c, user));
+        List<SourceFix> fixes = new ArrayList<>();
         List<String> notFull = SourceSchema.relationsWithoutFullIdentity(c, present);
-        if (!notFull.isEmpty() && fix) {
-            SourceSchema.ensureReplicaIdentityFull(c, present);
-        } else if (!notFull.isEmpty()) {
-            problems.add("REPLICA IDENTITY is not FULL on " + String.join(", ", notFull) + ", so updates and deletes"
-                    + " would lose column values: run " + notFull.stream().map(t -> "ALTER TABLE " + t
-                    + " REPLICA IDENTITY FULL;").collect(Collectors.joining(" ")) + fixHint);
+        if (!notFull.isEmpty()) {
+            fixes.add(new SourceFix("REPLICA IDENTITY is not FULL on " + String.join(", ", notFull) + ", so updates"
+                    + " and deletes would lose column values",
+                    notFull.stream().map(t -> "ALTER TABLE " + t + " REPLICA IDENTITY FULL").toList(),
+                    ownershipGaps(c, user, notFull)));
         }
-        checkPublication(c, present, fix, problems);
+        checkPublication(c, user, present, problems, fixes);
         checkSlot(c, problems);
-        return problems;
+        return new SourceInspection(user, problems, fixes);
     }
 
-    private void checkPublication(Connection c, List<TableId> tables, boolean fix, List<String> problems)
-            throws SQLException {
+    /**
+     * The bronze migrations create the schema when it is missing (CREATE on the database) and their tables in it
+     * (CREATE on the schema).
+     */
+    private List<String> bronzeSchemaProblems(Connection c, String user) throws SQLException {
+        String schema = config.bronze().schema();
+        String database = config.source().database();
+        boolean exists = single(c, "SELECT nspname FROM pg_namespace WHERE nspname = '" + schema + "'") != null;
+        if (!exists && !"true".equals(single(c, "SELECT has_database_privilege(current_database(), 'CREATE')::text"))) {
+            return List.of("role " + user + " may not create the bronze schema " + schema + " (it lacks CREATE on"
+                    + " database " + database + "): run GRANT CREATE ON DATABASE " + database + " TO " + user
+                    + ", or have the database owner run CREATE SCHEMA " + schema + " AUTHORIZATION " + user);
+        }
+        if (exists && !"true".equals(single(c, "SELECT has_schema_privilege('" + schema + "', 'CREATE')::text"))) {
+            return List.of("role " + user + " may not create the bronze tables in schema " + schema + " (it lacks"
+                    + " CREATE on that schema): run GRANT USAGE, CREATE ON SCHEMA " + schema + " TO " + user
+                    + " as its owner, or point bronze.schema at a schema the role owns");
+        }
+        return List.of();
+    }
+
+    private void checkPublication(Connection c, String user, List<TableId> tables, List<String> problems,
+            List<SourceFix> fixes) throws SQLException {
         String publication = config.source().publicationName();
         String viaRoot = single(c, "SELECT pubviaroot::text FROM pg_publication WHERE pubname = '" + publication + "'");
-        String create = "CREATE PUBLICATION " + publication + " FOR TABLE " + tables.stream()
-                .map(TableId::qualifiedName).collect(Collectors.joining(", ")) + " WITH (publish_via_partition_root = true)";
-        if (viaRoot == null && fix) {
-            try (Statement s = c.createStatement()) {
-                s.execute(create);
-            }
-            return;
-        }
         if (viaRoot == null) {
-            problems.add("publication " + publication + " does not exist: run " + create + fixHint);
+            if (tables.isEmpty()) {
+                return; // every table is missing, reported above: there is nothing to create a publication for
+            }
+            List<PrivilegeGap> gaps = new ArrayList<>();
+            if (!"true".equals(single(c, "SELECT has_database_privilege(current_database(), 'CREATE')::text"))) {
+                String database = config.source().database();
+                gaps.add(new PrivilegeGap("CREATE on database " + database,
+                        "GRANT CREATE ON DATABASE " + database + " TO " + user));
+            }
+            gaps.addAll(ownershipGaps(c, user, tables.stream().map(TableId::qualifiedName).toList()));
+            fixes.add(new SourceFix("publication " + publication + " does not exist",
+                    List.of("CREATE PUBLICATION " + publication + " FOR TABLE " + tables.stream()
+                            .map(TableId::qualifiedName).collect(Collectors.joining(", "))
+                            + " WITH (publish_via_partition_root = true)"), gaps));
             return;
         }
         if (!"true".equals(viaRoot)) {
-            problems.add("publication " + publication + " publishes partitions under their own names, so payment"
-                    + " changes would arrive as payment_p2022_01 and so on: run ALTER PUBLICATION " + publication
-                    + " SET (publish_via_partition_root = true)");
+            problems.add("publication " + publication + " publishes partitions under their own names, so changes of a"
+                    + " partitioned table would arrive under each partition's name: run ALTER PUBLICATION "
+                    + publication + " SET (publish_via_partition_root = true)");
         }
+        List<String> unpublished = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication_tables"
                 + " WHERE pubname = ? AND schemaname = ? AND tablename = ?")) {
             for (TableId table : tables) {
@@ -99,12 +130,55 @@ public final class SourcePreflight {
                 ps.setString(3, table.name());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
-                        problems.add("publication " + publication + " does not publish " + table
-                                + ": run ALTER PUBLICATION " + publication + " ADD TABLE " + table);
+                        unpublished.add(table.qualifiedName());
                     }
                 }
             }
         }
+        if (!unpublished.isEmpty()) {
+            List<PrivilegeGap> gaps = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_userbyid(pubowner),"
+                    + " pg_has_role(current_user, pubowner, 'USAGE') FROM pg_publication WHERE pubname = ?")) {
+                ps.setString(1, publication);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(2)) {
+                        gaps.add(new PrivilegeGap("ownership of publication " + publication + " (owner: "
+                                + rs.getString(1) + ")", "ALTER PUBLICATION " + publication + " OWNER TO " + user));
+                    }
+                }
+            }
+            gaps.addAll(ownershipGaps(c, user, unpublished));
+            fixes.add(new SourceFix("publication " + publication + " does not publish " + String.join(", ", unpublished),
+                    List.of("ALTER PUBLICATION " + publication + " ADD TABLE " + String.join(", ", unpublished)), gaps));
+        }
+    }
+
+    /**
+     * ALTER TABLE (replica identity) and adding a table to a publication are for the table's owner only: a role
+     * that is neither the owner, a member of the owning role, nor a superuser cannot do either. The grant offered
+     * is membership in the owning role, unless that role is a superuser (membership would hand over the rights on
+     * everything it owns): then the table's ownership.
+     */
+    private static List<PrivilegeGap> ownershipGaps(Connection c, String user, List<String> relations)
+            throws SQLException {
+        List<PrivilegeGap> gaps = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.rolname, pg_has_role(current_user, c.relowner,"
+                + " 'USAGE'), r.rolsuper FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner"
+                + " WHERE c.oid = ?::regclass")) {
+            for (String relation : relations) {
+                ps.setString(1, relation);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && !rs.getBoolean(2)) {
+                        String owner = rs.getString(1);
+                        gaps.add(new PrivilegeGap("ownership of table " + relation + " (owner: " + owner + ")",
+                                rs.getBoolean(3) ? "ALTER TABLE " + relation + " OWNER TO " + user
+                                        : "GRANT " + owner + " TO " + user));
+                    }
+                }
+            }
+        }
+        return gaps;
     }
 
     private void checkSlot(Connection c, List<String> problems) throws SQLException {

@@ -4,7 +4,9 @@ import io.bronzecdc.model.config.ConfigException;
 import io.bronzecdc.model.config.DurationSyntax;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.PipelineConfigLoader;
+import io.bronzecdc.model.postgres.SourceConnectionException;
 import io.bronzecdc.spark.preflight.PreflightException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code spark-submit --class io.bronzecdc.spark.job.MicroBatchJob spark-batch-<version>-app.jar --config
- * pipeline.yaml [--every [5m]]}: one micro-batch of the pipeline (see {@link MicroBatchRun}), then exit with an
+ * pipeline.yaml [--every [5m]] [--verbose]}: one micro-batch of the pipeline (see {@link MicroBatchRun}), then exit with an
  * {@link ExitCode}; with {@code --every}, a run every interval (default: the config's {@code batch.interval}),
  * one after the other, until the process is stopped.
  *
@@ -52,12 +54,19 @@ public final class MicroBatchJob implements Callable<Integer> {
             description = "Bronze rows per JDBC batch (default: ${DEFAULT-VALUE}).")
     int chunkSize;
 
+    @Option(names = "--verbose", description = "Print the stack trace of an error too.")
+    boolean verbose;
+
     private final Function<String, String> environment;
     private final RunHooks hooks;
+    private final PrintStream out;
+    private final PrintStream err;
 
-    MicroBatchJob(Function<String, String> environment, RunHooks hooks) {
+    MicroBatchJob(Function<String, String> environment, RunHooks hooks, PrintStream out, PrintStream err) {
         this.environment = environment;
         this.hooks = hooks;
+        this.out = out;
+        this.err = err;
     }
 
     public static void main(String[] args) {
@@ -75,7 +84,18 @@ public final class MicroBatchJob implements Callable<Integer> {
      * @param environment where the password variable named by the config is looked up
      */
     public static int execute(String[] args, Function<String, String> environment, RunHooks hooks) {
-        CommandLine commandLine = new CommandLine(new MicroBatchJob(environment, hooks));
+        return execute(args, environment, hooks, System.out, System.err);
+    }
+
+    /**
+     * Parses {@code args} and runs, writing the run's summary to {@code out} and problems to {@code err}; returns
+     * the exit code instead of exiting.
+     */
+    public static int execute(String[] args, Function<String, String> environment, RunHooks hooks, PrintStream out,
+            PrintStream err) {
+        CommandLine commandLine = new CommandLine(new MicroBatchJob(environment, hooks, out, err));
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
         commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
             LOG.error("Micro-batch failed", e);
             cl.getErr().println("Micro-batch failed: " + e);
@@ -83,9 +103,9 @@ public final class MicroBatchJob implements Callable<Integer> {
         });
         commandLine.setExitCodeExceptionMapper(e -> ExitCode.USAGE.code());
         commandLine.setParameterExceptionHandler((e, a) -> {
-            PrintWriter err = e.getCommandLine().getErr();
-            err.println(e.getMessage());
-            e.getCommandLine().usage(err);
+            PrintWriter usage = e.getCommandLine().getErr();
+            usage.println(e.getMessage());
+            e.getCommandLine().usage(usage);
             return ExitCode.USAGE.code();
         });
         return commandLine.execute(args);
@@ -99,20 +119,20 @@ public final class MicroBatchJob implements Callable<Integer> {
             config = PipelineConfigLoader.load(configFile, environment);
             options = new RunOptions(chunkSize, retries, DurationSyntax.parse(retryDelay), hooks);
         } catch (ConfigException | IllegalArgumentException e) {
-            System.err.println(e.getMessage());
+            err.println(e.getMessage());
             return ExitCode.USAGE.code();
         }
         SparkSession spark = SparkSession.builder().appName("bronze-cdc micro-batch " + config.source().slotName())
                 .getOrCreate();
         LOG.info("Spark {} on {}; pipeline {}", spark.version(), spark.sparkContext().master(), config);
         if (every == null) {
-            return runOnce(config, options).code();
+            return runOnce(config, options, out, err, verbose).code();
         }
         Duration interval = every.isEmpty() ? config.batchInterval() : DurationSyntax.parse(every);
         LOG.info("Running pipeline {} every {}", config.source().slotName(), DurationSyntax.format(interval));
         while (true) {
             long started = System.nanoTime();
-            ExitCode code = runOnce(config, options);
+            ExitCode code = runOnce(config, options, out, err, verbose);
             LOG.info("Run ended with {} ({}); next run in at most {}", code, code.code(), DurationSyntax.format(interval));
             long waitMillis = interval.toMillis() - (System.nanoTime() - started) / 1_000_000;
             if (waitMillis > 0) {
@@ -123,21 +143,33 @@ public final class MicroBatchJob implements Callable<Integer> {
 
     /** One run, its failure mapped to an exit code with a message on stderr. */
     static ExitCode runOnce(PipelineConfig config, RunOptions options) throws InterruptedException {
+        return runOnce(config, options, System.out, System.err, false);
+    }
+
+    /**
+     * One run, its failure mapped to an exit code with one message on {@code err}. A config or source problem
+     * (preflight, connection) prints its message alone, with the stack trace only when {@code verbose}.
+     */
+    static ExitCode runOnce(PipelineConfig config, RunOptions options, PrintStream out, PrintStream err,
+            boolean verbose) throws InterruptedException {
         try {
             RunOutcome outcome = new MicroBatchRun(config, options).run();
-            System.out.println(outcome.summary());
+            out.println(outcome.summary());
             return ExitCode.SUCCESS;
         } catch (AnotherRunActiveException e) {
-            System.err.println(e.getMessage());
+            err.println(e.getMessage());
             return ExitCode.ANOTHER_RUN_ACTIVE;
-        } catch (PreflightException e) {
-            System.err.println(e.getMessage());
+        } catch (PreflightException | SourceConnectionException e) {
+            err.println(e.getMessage());
+            if (verbose) {
+                e.printStackTrace(err);
+            }
             return ExitCode.PREFLIGHT_FAILED;
         } catch (InterruptedException e) {
             throw e;
         } catch (java.sql.SQLException | RuntimeException e) {
             LOG.error("Run of pipeline {} failed", config.source().slotName(), e);
-            System.err.println("Run of pipeline " + config.source().slotName() + " failed: " + e.getMessage());
+            err.println("Run of pipeline " + config.source().slotName() + " failed: " + e.getMessage());
             return ExitCode.FAILED;
         }
     }

@@ -1,6 +1,7 @@
 package io.bronzecdc.spark.job;
 
 import io.bronzecdc.model.ContractViolationException;
+import io.bronzecdc.model.bronze.BronzeLogs;
 import io.bronzecdc.model.bronze.BronzeMigrator;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.PipelineConfig;
@@ -12,6 +13,8 @@ import io.bronzecdc.spark.preflight.PreflightException;
 import io.bronzecdc.spark.source.ExportedSnapshot;
 import io.bronzecdc.spark.source.SlotPeek;
 import io.bronzecdc.spark.source.SlotState;
+import io.bronzecdc.model.postgres.ConnectionFailure;
+import io.bronzecdc.model.postgres.SourceConnectionException;
 import io.bronzecdc.model.postgres.SourceConnections;
 import io.bronzecdc.spark.transform.StreamDecoder;
 import io.bronzecdc.spark.write.BatchProgress;
@@ -20,7 +23,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +57,8 @@ public final class MicroBatchRun {
      *
      * @throws AnotherRunActiveException when another run of this pipeline is active (nothing was written)
      * @throws io.bronzecdc.spark.preflight.PreflightException when the source cannot feed the pipeline
+     * @throws SourceConnectionException when the source cannot be reached (after the retries, for a reason worth
+     *     retrying); its message names the config key to fix
      * @throws ContractViolationException when bronze and the slot disagree in a way that would lose or double data
      */
     public RunOutcome run() throws SQLException, InterruptedException {
@@ -191,39 +196,36 @@ public final class MicroBatchRun {
     }
 
     private void requireEmptyBronze(Connection bronze) throws SQLException {
-        for (TableId table : config.tables()) {
-            try (Statement s = bronze.createStatement();
-                    var rs = s.executeQuery("SELECT count(*) FROM " + schema.tableOf(table))) {
-                rs.next();
-                if (rs.getLong(1) > 0) {
-                    throw new ContractViolationException("Pipeline " + slot + ": " + schema.tableOf(table) + " holds "
-                            + rs.getLong(1) + " rows but bronze_batch_progress has no committed run of slot " + slot
-                            + ", so another pipeline (or another slot name) wrote them; a snapshot now would"
-                            + " duplicate them. Give this pipeline its own bronze.schema");
-                }
-            }
+        Map<TableId, Long> written = BronzeLogs.nonEmpty(bronze, schema, config.tables());
+        if (!written.isEmpty()) {
+            Map.Entry<TableId, Long> first = written.entrySet().iterator().next();
+            throw new ContractViolationException("Pipeline " + slot + ": " + schema.tableOf(first.getKey())
+                    + " holds lsn 1.." + first.getValue() + " but bronze_batch_progress has no committed run of slot "
+                    + slot + ", so another pipeline (or another slot name) wrote them; a snapshot now would"
+                    + " duplicate them. Give this pipeline its own bronze.schema");
         }
     }
 
+    /**
+     * The run's first connection, retried while the source cannot be reached for a reason waiting can cure (a
+     * refused connection, a timeout, a server starting up). A wrong password, an unknown database, host or role,
+     * or an SSL mismatch is not retried: the {@link SourceConnectionException} says which config key to fix.
+     */
     private Connection connectWithRetries(String purpose) throws SQLException, InterruptedException {
         for (int attempt = 0; ; attempt++) {
             try {
                 return connections.open(purpose);
-            } catch (SQLException e) {
-                boolean connectionProblem = e.getSQLState() != null && e.getSQLState().startsWith("08");
-                if (!connectionProblem) {
+            } catch (SourceConnectionException e) {
+                if (!e.reason().retryable()) {
                     throw e;
                 }
                 if (attempt >= options.connectRetries()) {
-                    // Unreachable before the run started: a preflight failure (exit code 2), nothing was written.
-                    throw new PreflightException(connections.describe(), List.of("the source "
-                            + connections.describe() + " cannot be reached after " + (attempt + 1) + " attempt(s): "
-                            + e.getMessage() + ". Check source.host and source.port, that the server runs and"
-                            + " accepts this client (pg_hba.conf); raise --retries or --retry-delay for longer"
-                            + " outages"));
+                    throw new SourceConnectionException(new ConnectionFailure(e.reason(), e.getMessage() + ". Gave up"
+                            + " after " + (attempt + 1) + " attempt(s); raise --retries or --retry-delay to wait out"
+                            + " longer outages"), e.getCause());
                 }
-                LOG.warn("Source {} not reachable ({}); retry {} of {} in {}", connections.describe(), e.getMessage(),
-                        attempt + 1, options.connectRetries(), options.retryDelay());
+                LOG.warn("Source not reachable, retry {} of {} in {}: {}", attempt + 1, options.connectRetries(),
+                        options.retryDelay(), e.getMessage());
                 Thread.sleep(options.retryDelay().toMillis());
             }
         }

@@ -8,6 +8,7 @@ import io.bronzecdc.model.config.PipelineConfigLoader;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
+import io.bronzecdc.model.postgres.SourceConnectionException;
 import io.bronzecdc.model.postgres.SourceConnections;
 import io.bronzecdc.spark.validate.MetricsSummary;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code spark-submit --class io.bronzecdc.spark.job.ValidationJob spark-batch-<version>-app.jar --config
- * pipeline.yaml [--schema <bronze schema>] [--json <file>] [--lag-threshold 10m]}: validates one bronze schema of
+ * pipeline.yaml [--schema <bronze schema>] [--json <file>] [--lag-threshold 10m] [--verbose]}: validates one bronze schema of
  * the pipeline's database, whichever engine wrote it, with the shared {@link BronzeValidator} (every check of
  * DESIGN.md section 2, in one consistent snapshot), prints the CDC metrics summary and the report, writes the
  * JSON, and exits with {@link ExitCode#SUCCESS} when every check passed or {@link ExitCode#CHECK_FAILED}.
@@ -61,6 +62,9 @@ public final class ValidationJob implements Callable<Integer> {
             description = "Alert when a table's last load is older (such as 10m; default: lag.threshold of the"
                     + " config).")
     String lagThreshold;
+
+    @Option(names = "--verbose", description = "Print the stack trace of an error too.")
+    boolean verbose;
 
     private final Function<String, String> environment;
     private final PrintStream out;
@@ -130,10 +134,14 @@ public final class ValidationJob implements Callable<Integer> {
                 .withSlot(config.source().slotName());
         SourceConnections connections = SourceConnections.of(config.source(), "spark");
         ValidationReport report;
-        try (Connection connection = open(connections)) {
+        try (Connection connection = connections.open("validation")) {
             report = BronzeValidator.validate(connection, bronze, config.tables(), options);
-        } catch (DatabaseUnavailableException e) {
+        } catch (SourceConnectionException e) {
+            // Names the config key to fix; nothing was validated.
             err.println(e.getMessage());
+            if (verbose) {
+                e.printStackTrace(err);
+            }
             return ExitCode.PREFLIGHT_FAILED.code();
         } catch (IllegalStateException e) {
             // The validator's message names the missing bronze table and how to fix the schema or connection.
@@ -168,20 +176,4 @@ public final class ValidationJob implements Callable<Integer> {
         return (report.passed() ? ExitCode.SUCCESS : ExitCode.CHECK_FAILED).code();
     }
 
-    private static Connection open(SourceConnections connections) throws DatabaseUnavailableException {
-        try {
-            return connections.open("validation");
-        } catch (SQLException e) {
-            throw new DatabaseUnavailableException("Cannot connect to " + connections.describe() + " to validate: "
-                    + e.getMessage() + " (SQLState " + e.getSQLState() + "). Check source.host, source.port,"
-                    + " source.database and the password, and that the server accepts the connection", e);
-        }
-    }
-
-    /** The pipeline's database could not be reached; nothing was validated. */
-    private static final class DatabaseUnavailableException extends Exception {
-        DatabaseUnavailableException(String message, SQLException cause) {
-            super(message, cause);
-        }
-    }
 }

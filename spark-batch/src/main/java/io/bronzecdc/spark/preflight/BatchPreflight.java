@@ -28,7 +28,7 @@ public final class BatchPreflight {
      * @throws PreflightException listing every problem
      */
     public Optional<SlotState> run(Connection c) throws SQLException {
-        List<String> problems = new SourcePreflight(config, "").check(c, false);
+        List<String> problems = new SourcePreflight(config).inspect(c).problemsWithoutFixing("");
         Optional<SlotState> slot = SlotState.read(c, config.source().slotName());
         if (!problems.isEmpty()) {
             throw new PreflightException(config.source().slotName(), problems);

@@ -170,8 +170,9 @@ class MicroBatchJobIT {
         RunOptions oneQuickRetry = new RunOptions(10_000, 1, Duration.ofMillis(50), RunHooks.NONE);
         assertThat(MicroBatchJob.runOnce(unreachable, oneQuickRetry)).isEqualTo(ExitCode.PREFLIGHT_FAILED);
         assertThatThrownBy(() -> new MicroBatchRun(unreachable, oneQuickRetry).run())
-                .isInstanceOf(io.bronzecdc.spark.preflight.PreflightException.class)
-                .hasMessageContaining("cannot be reached after 2 attempt(s)")
+                .isInstanceOf(io.bronzecdc.model.postgres.SourceConnectionException.class)
+                .hasMessageContaining("nothing accepts connections at 127.0.0.1:" + closedPort)
+                .hasMessageContaining("Gave up after 2 attempt(s)")
                 .hasMessageContaining("Check source.host and source.port");
     }
 

@@ -223,8 +223,8 @@ class ValidationJobIT {
         Result result = validate("--config", file.toString());
 
         assertThat(result.code).isEqualTo(ExitCode.PREFLIGHT_FAILED.code());
-        assertThat(result.err).contains("Cannot connect to postgres@127.0.0.1:" + closedPort)
-                .contains("Check source.host, source.port");
+        assertThat(result.err).contains("at 127.0.0.1:" + closedPort + " as postgres: nothing accepts connections")
+                .contains("Check source.host and source.port");
     }
 
     /**
