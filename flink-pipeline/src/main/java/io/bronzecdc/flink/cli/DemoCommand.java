@@ -12,20 +12,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code bronze-cdc demo}: the main job on the embedded default. Starts a real PostgreSQL server (embedded,
  * logical replication on), loads the Pagila rows (the files when present, generated Pagila-shaped rows
  * otherwise), runs the streaming job in-process while a live workload changes all three tables, shows progress,
- * and ends with the validation report of the bronze log. Exit code 0 when every check passes.
+ * and ends with the snapshot's reference check, the live changes and the validation report of the bronze log.
+ * Exit codes: 0 when every check passes, 1 when one fails, 2 for a usage error (one line per problem, nothing
+ * started), 130 after Ctrl-C (the workload, the job and the server stopped in that order).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Runs bronze-cdc on an embedded PostgreSQL with the Pagila rows: no setup needed.")
@@ -46,11 +51,14 @@ final class DemoCommand implements Callable<Integer> {
     private long seed;
 
     @Option(names = "--duration", defaultValue = "15s", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "How long the live workload runs (default: ${DEFAULT-VALUE}).")
+            description = "How long the live workload runs: a whole number and a unit ms, s, m or h"
+                    + " (default: ${DEFAULT-VALUE}).")
     private Duration duration;
 
     @Option(names = "--rate", defaultValue = "200", paramLabel = "TX_PER_SECOND",
-            description = "Live workload transactions per second, each of 1..4 changes (default: ${DEFAULT-VALUE}).")
+            description = "Live workload transactions per second asked, each of 1..4 changes, on up to "
+                    + LiveWorkload.MAX_CONNECTIONS + " connections; progress and summary print the rate achieved"
+                    + " (default: ${DEFAULT-VALUE}).")
     private int rate;
 
     @Option(names = "--bronze-schema", defaultValue = BronzeSchema.DEFAULT_NAME, paramLabel = "NAME",
@@ -60,51 +68,90 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    /** Exit code after Ctrl-C, as shells report SIGINT. */
-    static final int EXIT_INTERRUPTED = 130;
-    private static final long SHUTDOWN_WAIT_MILLIS = 20_000;
-
-    private final AtomicBoolean interrupted = new AtomicBoolean();
-
     @Override
     public Integer call() throws Exception {
-        Thread main = Thread.currentThread();
-        Thread onCtrlC = new Thread(() -> {
-            interrupted.set(true);
-            main.interrupt();
+        Optional<Path> files = checkOptions();
+        PrintWriter err = spec.commandLine().getErr();
+        try (StopSignal stop = StopSignal.install(err)) {
             try {
-                main.join(SHUTDOWN_WAIT_MILLIS); // let the demo cancel its job and stop the server in order
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                return demo(files, stop);
+            } catch (Exception | Error e) {
+                if (!stop.requested()) {
+                    throw e;
+                }
+                // stopping may make a part fail on its way out; the user asked for the stop, so it is not news
             }
-        }, "bronze-cdc-demo-interrupt");
-        Runtime.getRuntime().addShutdownHook(onCtrlC);
-        try {
-            return demo();
-        } catch (Exception | Error e) {
-            if (!interrupted.get()) {
-                throw e;
-            }
-            spec.commandLine().getErr().println("bronze-cdc demo: stopped by Ctrl-C; the job was cancelled and the"
-                    + " embedded server shut down.");
-            spec.commandLine().getErr().flush();
-            return EXIT_INTERRUPTED;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(onCtrlC);
-            } catch (IllegalStateException shuttingDown) {
-                // already running
-            }
+            err.println("bronze-cdc demo: stopped by Ctrl-C: the workload stopped, the job was cancelled and the"
+                    + " embedded server shut down (exit code " + stop.exitCode() + ").");
+            err.flush();
+            return stop.exitCode();
         }
     }
 
-    private int demo() throws Exception {
+    /**
+     * Checks every option before anything starts, and reports all problems at once as a usage error (exit 2).
+     *
+     * @return the Pagila directory to load, empty for generated rows
+     */
+    private Optional<Path> checkOptions() {
+        List<String> problems = new ArrayList<>();
+        if (rate < 1) {
+            problems.add("--rate must be a positive number of transactions per second but was " + rate
+                    + "; pass a whole number of at least 1, such as --rate 200");
+        }
+        // --duration: DurationConverter already refused zero, negative and unit-less values
+        schemaProblem().ifPresent(problems::add);
+        if (generate && pagilaDir != null) {
+            problems.add("--generate and --pagila-dir " + pagilaDir + " exclude each other: --generate loads generated"
+                    + " rows, --pagila-dir the files; pass one of them");
+        } else if (pagilaDir != null) {
+            pagilaDirProblem(pagilaDir).ifPresent(problems::add);
+        }
+        if (!problems.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), String.join("\n", problems));
+        }
+        return generate ? Optional.empty() : pagilaFiles();
+    }
+
+    private Optional<String> schemaProblem() {
+        try {
+            new BronzeSchema(bronzeSchema);
+        } catch (IllegalArgumentException e) {
+            return Optional.of("--bronze-schema: " + e.getMessage() + "; pass a name such as --bronze-schema "
+                    + BronzeSchema.DEFAULT_NAME);
+        }
+        if (bronzeSchema.startsWith("pg_") || bronzeSchema.equals("information_schema")) {
+            return Optional.of("--bronze-schema '" + bronzeSchema + "' is a name PostgreSQL reserves for its system"
+                    + " schemas; pass another, such as --bronze-schema " + BronzeSchema.DEFAULT_NAME);
+        }
+        return Optional.empty();
+    }
+
+    static Optional<String> pagilaDirProblem(Path dir) {
+        String fix = "; pass the directory holding " + String.join(", ", Arrays.stream(PagilaTable.values())
+                .map(PagilaTable::fileName).toList()) + " (the Pagila COPY files), or --generate for generated rows";
+        if (!Files.exists(dir)) {
+            return Optional.of("--pagila-dir " + dir.toAbsolutePath() + " does not exist" + fix);
+        }
+        if (!Files.isDirectory(dir)) {
+            return Optional.of("--pagila-dir " + dir.toAbsolutePath() + " is a file, not a directory" + fix);
+        }
+        List<String> missing = Arrays.stream(PagilaTable.values()).map(PagilaTable::fileName)
+                .filter(file -> !Files.isReadable(dir.resolve(file))).toList();
+        if (!missing.isEmpty()) {
+            return Optional.of("--pagila-dir " + dir.toAbsolutePath() + " lacks " + String.join(", ", missing)
+                    + " (or cannot read it)" + fix);
+        }
+        return Optional.empty();
+    }
+
+    private int demo(Optional<Path> files, StopSignal stop) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         BronzeSchema schema = new BronzeSchema(bronzeSchema);
-        Optional<Path> files = generate ? Optional.empty() : pagilaFiles();
         out.println("bronze-cdc demo: starting an embedded PostgreSQL 17 (wal_level=logical)...");
         out.flush();
         try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start()) {
+            stop.check();
             server.createDatabase("pagila");
             out.printf("  source:  %s%n", server.jdbcUrl("pagila"));
             try (Connection c = server.connect("pagila")) {
@@ -116,19 +163,25 @@ final class DemoCommand implements Callable<Integer> {
                         .orElse("generated Pagila-shaped rows (seed " + seed + ")"));
                 loaded.forEach((table, rows) -> out.printf("           %-9s %,7d rows%n", table.id().name(), rows));
                 out.flush();
-                DemoRun run = new DemoRun(server, schema, out);
-                ValidationReport report = run.execute(c, loaded, new DemoRun.Workload(seed, duration, rate));
+                stop.check();
+                DemoRun run = new DemoRun(server, schema, out, stop);
+                DemoRun.Result result = run.execute(c, loaded, new LiveWorkload.Plan(seed, duration, rate));
                 out.println();
-                out.print(report.toText());
+                out.print(result.summary().toText());
+                out.println();
+                out.print(result.validation().toText());
+                if (!result.summary().passed()) {
+                    out.println("demo: FAILED: bronze does not hold every snapshot row and live change once (see"
+                            + " MISMATCH above)");
+                }
                 out.flush();
-                return report.passed() ? 0 : 1;
+                return result.passed() ? 0 : 1;
             }
         }
     }
-
     private Optional<Path> pagilaFiles() {
         if (pagilaDir != null) {
-            return Optional.of(pagilaDir); // the loader names any missing file
+            return Optional.of(pagilaDir);
         }
         String home = System.getProperty(HOME_PROPERTY);
         Path beside = Path.of(home == null ? "." : home).resolve("../shared/pagila").normalize();

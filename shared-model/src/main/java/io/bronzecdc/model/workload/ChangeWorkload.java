@@ -19,7 +19,10 @@ import java.util.SplittableRandom;
  * committed, in commit order, so tests compare a bronze log with the history the source really had.
  *
  * <p>Deterministic for a seed and a starting database: rows are picked by id ranges the generator tracks, not by
- * {@code random()} in SQL. Runs on one connection, so commit order is the order of {@link #run} calls.
+ * {@code random()} in SQL. Runs on one connection, so commit order is the order of {@link #run} calls. Several
+ * instances (other seeds) may run on other connections at once, as the demo does; two of their transactions can
+ * then deadlock on a row both change, and PostgreSQL rolls one back ({@code 40P01}), which the caller retries or
+ * counts.
  */
 public final class ChangeWorkload {
     private static final String[] NAMES = {"ADA", "GRACE", "ALAN", "EDSGER", "BARBARA", "KEN", "ZOË", "O'NEIL"};
@@ -54,17 +57,18 @@ public final class ChangeWorkload {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {
-            s.execute("SET LOCAL TimeZone = 'UTC'");
+            // One round trip for both: the time zone for this transaction only, and its id (assigned here).
+            long txId;
+            try (ResultSet rs = s.executeQuery("SELECT set_config('TimeZone', 'UTC', true),"
+                    + " pg_current_xact_id()::text::bigint")) {
+                rs.next();
+                txId = rs.getLong(2);
+            }
             int statements = 1 + random.nextInt(maxStatementsPerTransaction);
             List<AppliedChange> changes = new ArrayList<>(statements);
             for (int i = 0; i < statements; i++) {
                 PagilaTable table = PagilaTable.values()[random.nextInt(PagilaTable.values().length)];
                 changes.add(change(connection, table));
-            }
-            long txId;
-            try (ResultSet rs = s.executeQuery("SELECT pg_current_xact_id()::text::bigint")) {
-                rs.next();
-                txId = rs.getLong(1);
             }
             connection.commit();
             return new CommittedTransaction(txId, Instant.now(), changes);
