@@ -180,6 +180,30 @@ class SessionClusterIT {
         }
     }
 
+    /**
+     * A second {@code flink run} of the same pipeline without {@code -s}: its initial snapshot would write the rows
+     * bronze already holds, and the first job reads the slot. {@code main} refuses before submitting, so the CLI
+     * exits 2 with the message instead of "Job has been submitted", and the cluster runs one job as before.
+     */
+    @Test
+    @Order(3)
+    void shouldRefuseAStartWithoutStateIntoAWrittenBronzeBeforeSubmitting() throws Exception {
+        assertThat(jobId).as("the job submitted by the first test").isNotNull();
+        ProjectScript.Result again = script("submit-again", Map.of(PASSWORD_ENV, "trust-auth-ignores-it"), "run",
+                "--dir", clusterDir.toString(), "--", "run", "-d", "-c", BronzeCdcJob.class.getName(),
+                jobJar().toString(), "--config", writePipelineYaml().toString(), "--init");
+
+        assertThat(again.exitCode()).as("flink run exit code; output:%n%s", again.output())
+                .isEqualTo(BronzeCdcJob.EXIT_NOT_READY);
+        assertThat(again.output()).contains("nothing was changed",
+                "bronze schema cdc_bronze already holds rows", "flink run -s <path>",
+                "replication slot " + SLOT + " is in use by process").doesNotContain("Job has been submitted");
+        JsonNode overview = get("/overview");
+        assertThat(overview.path("jobs-running").asInt()).as("running jobs").isEqualTo(1);
+        assertThat(overview.path("jobs-failed").asInt() + overview.path("jobs-cancelled").asInt()).isZero();
+        assertThat(jobState(jobId)).contains("RUNNING");
+    }
+
     private static Path writePipelineYaml() throws IOException {
         Path file = configDir.resolve("pipeline.yaml");
         Files.writeString(file, TestPipelineYaml.of(POSTGRES.server().port(), POSTGRES.database(),

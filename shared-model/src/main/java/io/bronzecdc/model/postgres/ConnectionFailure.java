@@ -155,8 +155,8 @@ public record ConnectionFailure(Reason reason, String message) {
                 : "";
         return new ConnectionFailure(Reason.CLIENT_REJECTED, cannot + "the server refuses this client (SQLState"
                 + " 28000, " + serverText + ")." + sslHint + " Add a pg_hba.conf entry for this host, database "
-                + source.database() + " and user " + source.user() + " (and a 'replication' entry for the slot), then"
-                + " reload the server; or use another source.user");
+                + source.database() + " and user " + source.user() + " (the slot's logical replication connections"
+                + " match the same entry), then reload the server; or use another source.user");
     }
 
     private static boolean requiresSsl(SslMode mode) {

@@ -54,7 +54,8 @@ public final class SourcePreflight {
                         + ": create it, or remove it from 'tables' in the pipeline config");
             } else {
                 present.add(table);
-                if (!"true".equals(single(c, "SELECT has_table_privilege('" + table.qualifiedName() + "', 'SELECT')::text"))) {
+                String readable = "SELECT has_table_privilege('" + table.qualifiedName() + "', 'SELECT')::text";
+                if (!"true".equals(single(c, readable))) {
                     problems.add("role " + user + " may not read table " + table + " (the initial snapshot reads it):"
                             + " run GRANT SELECT ON " + table + " TO " + user);
                 }
@@ -149,8 +150,9 @@ public final class SourcePreflight {
                 }
             }
             gaps.addAll(ownershipGaps(c, user, unpublished));
-            fixes.add(new SourceFix("publication " + publication + " does not publish " + String.join(", ", unpublished),
-                    List.of("ALTER PUBLICATION " + publication + " ADD TABLE " + String.join(", ", unpublished)), gaps));
+            String tableList = String.join(", ", unpublished);
+            fixes.add(new SourceFix("publication " + publication + " does not publish " + tableList,
+                    List.of("ALTER PUBLICATION " + publication + " ADD TABLE " + tableList), gaps));
         }
     }
 

@@ -21,9 +21,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code spark-submit --class io.bronzecdc.spark.job.MicroBatchJob spark-batch-<version>-app.jar --config
- * pipeline.yaml [--every [5m]] [--verbose]}: one micro-batch of the pipeline (see {@link MicroBatchRun}), then exit with an
- * {@link ExitCode}; with {@code --every}, a run every interval (default: the config's {@code batch.interval}),
- * one after the other, until the process is stopped.
+ * pipeline.yaml [--every [5m]] [--verbose]}: one micro-batch of the pipeline (see {@link MicroBatchRun}), then
+ * exit with an {@link ExitCode}; with {@code --every}, a run every interval (default: the config's
+ * {@code batch.interval}), one after the other, until the process is stopped.
  *
  * <p>The job never sets the Spark master: {@code spark-submit} does. The capture itself runs on the driver over
  * JDBC (one transaction per run must hold the rows and the position), see the module README.

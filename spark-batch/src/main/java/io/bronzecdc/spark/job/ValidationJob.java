@@ -31,10 +31,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code spark-submit --class io.bronzecdc.spark.job.ValidationJob spark-batch-<version>-app.jar --config
- * pipeline.yaml [--schema <bronze schema>] [--json <file>] [--lag-threshold 10m] [--verbose]}: validates one bronze schema of
- * the pipeline's database, whichever engine wrote it, with the shared {@link BronzeValidator} (every check of
- * DESIGN.md section 2, in one consistent snapshot), prints the CDC metrics summary and the report, writes the
- * JSON, and exits with {@link ExitCode#SUCCESS} when every check passed or {@link ExitCode#CHECK_FAILED}.
+ * pipeline.yaml [--schema <bronze schema>] [--json <file>] [--lag-threshold 10m] [--verbose]}: validates one
+ * bronze schema of the pipeline's database, whichever engine wrote it, with the shared {@link BronzeValidator}
+ * (every check of DESIGN.md section 2, in one consistent snapshot), prints the CDC metrics summary and the report,
+ * writes the JSON, and exits with {@link ExitCode#SUCCESS} when every check passed or {@link ExitCode#CHECK_FAILED}.
  *
  * <p>The checks are SQL run by PostgreSQL next to the data; Spark adds nothing to them, so the job does not read
  * bronze into Spark. It still creates its session ({@code getOrCreate}, never setting the master), because a
