@@ -177,7 +177,15 @@ class SessionClusterIT {
             outputs.put("GET " + path, cluster.getText(path));
         }
         outputs.put("ps -eo args", processArguments());
-        assertThat(outputs).allSatisfy((where, text) -> assertThat(text).as(where).doesNotContain(PASSWORD));
+        List<String> leaks = new ArrayList<>();
+        outputs.forEach((where, text) -> {
+            int at = text.indexOf(PASSWORD);
+            if (at >= 0) {
+                leaks.add(where + ": ..." + text.substring(Math.max(0, at - 80), at).replace('\n', ' ') + "<password>");
+            }
+        });
+        assertThat(outputs).as("outputs scanned").hasSizeGreaterThan(20);
+        assertThat(leaks).as("places that show the source password").isEmpty();
     }
 
     @Test
@@ -187,8 +195,9 @@ class SessionClusterIT {
         assertThat(cluster.failedAttempts(jobA)).as("failed attempts of job A").isEmpty();
         cluster.cancel(jobA, JOB_TIMEOUT);
         currentJob = null;
-        Path checkpoint = Path.of(java.net.URI.create(cluster.latestCheckpoint(jobA)));
-        assertThat(checkpoint.resolve("_metadata")).as("the checkpoint kept after cancellation").isRegularFile();
+        // As the README says: the chk-<n> with the highest n that has its _metadata (REST statistics may lag).
+        Path checkpoint = cluster.retainedCheckpoints(jobA).stream().reduce((first, second) -> second)
+                .orElseThrow(() -> new AssertionError("no checkpoint of job A kept after its cancellation"));
 
         applyWorkload(60); // while no job runs: the slot keeps these changes for job B
         List<String> cliArguments = new CopyOnWriteArrayList<>();

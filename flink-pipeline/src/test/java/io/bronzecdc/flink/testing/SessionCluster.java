@@ -17,11 +17,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A real Flink session cluster for ITs, driven through {@code bin/flink-session} (start, run, taskmanager, stop) and
@@ -123,11 +125,18 @@ public final class SessionCluster {
         return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
     }
 
-    /** Where the job's latest completed checkpoint lives ({@code file:/.../chk-N}). */
-    public String latestCheckpoint(String jobId) throws IOException, InterruptedException {
-        JsonNode latest = get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed");
-        assertThat(latest.isObject()).as("a completed checkpoint of job %s", jobId).isTrue();
-        return latest.path("external_path").asText();
+    /** The job's checkpoint directories on disk that hold their {@code _metadata}, oldest first. */
+    public List<Path> retainedCheckpoints(String jobId) throws IOException {
+        Path job = dir.resolve("checkpoints").resolve(jobId);
+        if (!Files.isDirectory(job)) {
+            return List.of();
+        }
+        try (Stream<Path> children = Files.list(job)) {
+            return children.filter(p -> p.getFileName().toString().matches("chk-\\d+"))
+                    .filter(p -> Files.isRegularFile(p.resolve("_metadata")))
+                    .sorted(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))))
+                    .toList();
+        }
     }
 
     /**
