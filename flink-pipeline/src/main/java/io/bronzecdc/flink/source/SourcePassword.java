@@ -45,13 +45,14 @@ public final class SourcePassword implements Serializable {
         this.password = password;
     }
 
-    /** The password of the pipeline's source account, registered in this JVM as well. */
+    /**
+     * The password of the pipeline's source account. It is registered where it is deserialized (Flink deserializes
+     * the job graph in every JVM that runs a part of it, a local MiniCluster's included), not here.
+     */
     public static SourcePassword of(SourceConfig source) {
-        SourcePassword handoff = new SourcePassword(
+        return new SourcePassword(
                 account(source.user(), source.host(), String.valueOf(source.port()), source.database()),
                 source.password().reveal().toCharArray());
-        handoff.register();
-        return handoff;
     }
 
     /** The key of an account: {@code user@host:port/database}, IPv6 hosts without brackets. */
