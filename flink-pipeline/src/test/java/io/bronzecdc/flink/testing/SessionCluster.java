@@ -47,10 +47,20 @@ public final class SessionCluster {
         this.restPort = restPort;
     }
 
-    /** A cluster in {@code work/cluster}, not started yet; a leftover of an aborted run there is stopped. */
+    /**
+     * A cluster in {@code work/cluster}, not started yet: a leftover of an earlier run there is stopped and the logs
+     * and script outputs of earlier runs are removed, so that every file there belongs to this run.
+     */
     public static SessionCluster in(Path root, Path work) throws Exception {
         SessionCluster cluster = new SessionCluster(root, work, freeLoopbackPort());
         assertThat(cluster.script("stop-leftover", Map.of(), "stop").exitCode()).isZero();
+        try (Stream<Path> logs = Files.exists(cluster.logDirectory()) ? Files.list(cluster.logDirectory())
+                : Stream.empty(); Stream<Path> outputs = Files.list(work)) {
+            for (Path old : Stream.concat(logs, outputs.filter(p -> p.toString().endsWith(".out"))
+                    .filter(p -> !p.getFileName().toString().equals("stop-leftover.out"))).toList()) {
+                Files.delete(old);
+            }
+        }
         return cluster;
     }
 
