@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.CheckpointingMode;
@@ -123,7 +124,8 @@ public final class BronzeCdcJob implements Callable<Integer> {
     }
 
     /**
-     * Adds the pipeline to {@code env}: checkpointing, source, keyed sequencer, exactly-once sink.
+     * Adds the pipeline to {@code env}: checkpointing (the last checkpoint kept on cancellation), the restart
+     * strategy of {@link RecoveryPolicy}, source, keyed sequencer, exactly-once sink.
      *
      * @param beforeSequencer a hook on the captured stream (identity in production; tests inject failures here)
      */
@@ -132,6 +134,10 @@ public final class BronzeCdcJob implements Callable<Integer> {
         env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         // The first checkpoint may race the snapshot splitter; one failed checkpoint must not fail the job.
         env.getCheckpointConfig().setTolerableCheckpointFailureNumber(3);
+        // A cancelled job keeps its last checkpoint, so `flink run -s <checkpoint>` resumes it on any cluster.
+        env.getCheckpointConfig().setExternalizedCheckpointRetention(
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        env.configure(RecoveryPolicy.restartStrategy(env.getConfiguration()));
         JdbcTarget target = JdbcTarget.of(config);
         BronzeSchema schema = new BronzeSchema(config.bronze().schema());
         DataStream<CapturedChange> captured = env

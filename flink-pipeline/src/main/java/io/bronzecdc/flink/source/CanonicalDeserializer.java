@@ -23,12 +23,22 @@ import org.apache.kafka.connect.source.SourceRecord;
  * ({@code source.sequence[0]}) and changes inside one by a counter that restarts with each transaction id.
  */
 public final class CanonicalDeserializer implements DebeziumDeserializationSchema<CapturedChange> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
+    /**
+     * Rides along in the job graph: this deserializer is the one object of ours inside the Flink CDC source, so
+     * deserializing the source registers the password in each JVM before Flink CDC connects.
+     */
+    private final SourcePassword password;
     private transient CanonicalRowWriter writer;
     private transient Map<Schema, List<DebeziumColumn>> plans;
     private transient long currentTxId;
     private transient long indexInTransaction;
+
+    /** @param password the source password, handed to pgjdbc in every JVM that runs the source */
+    public CanonicalDeserializer(SourcePassword password) {
+        this.password = password;
+    }
 
     @Override
     public void deserialize(SourceRecord record, Collector<CapturedChange> out) {

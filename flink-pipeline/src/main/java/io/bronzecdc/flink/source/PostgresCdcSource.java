@@ -10,7 +10,8 @@ import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.Pos
 
 /**
  * The Flink CDC incremental Postgres source of a pipeline: initial snapshot, then the WAL through pgoutput on
- * the pipeline's named slot and publication.
+ * the pipeline's named slot and publication. The password never enters Flink CDC's or Debezium's configuration
+ * (see {@link SourcePassword}).
  */
 public final class PostgresCdcSource {
     /** Rows per snapshot split: each split creates a temporary slot, so fewer, larger splits start faster. */
@@ -40,7 +41,9 @@ public final class PostgresCdcSource {
                 .schemaList(config.tables().stream().map(TableId::schema).distinct().toArray(String[]::new))
                 .tableList(config.tables().stream().map(TableId::qualifiedName).toArray(String[]::new))
                 .username(source.user())
-                .password(source.password().reveal())
+                // Flink CDC puts the password into the Debezium config, which it logs in full: it gets a placeholder,
+                // and pgjdbc gets the password from SourcePassword instead.
+                .password(SourcePassword.PLACEHOLDER)
                 .slotName(source.slotName())
                 .decodingPluginName("pgoutput")
                 // Without it a partitioned table (payment) is not discovered at all.
@@ -49,7 +52,7 @@ public final class PostgresCdcSource {
                 .splitSize(SNAPSHOT_SPLIT_ROWS)
                 .startupOptions(StartupOptions.initial())
                 .debeziumProperties(debezium)
-                .deserializer(new CanonicalDeserializer())
+                .deserializer(new CanonicalDeserializer(SourcePassword.of(source)))
                 .build();
     }
 }

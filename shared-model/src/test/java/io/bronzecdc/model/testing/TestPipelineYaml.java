@@ -16,12 +16,18 @@ public final class TestPipelineYaml {
      *     {@code file: /path/to/password}
      */
     public static String of(int port, String database, String slot, String bronzeSchema, String password) {
+        return of(port, database, EmbeddedPostgresServer.SUPERUSER, slot, bronzeSchema, password);
+    }
+
+    /** The same for the role {@code user} (for a role that logs in with a real password). */
+    public static String of(int port, String database, String user, String slot, String bronzeSchema,
+            String password) {
         return String.join("\n",
                 "source:",
                 "  host: 127.0.0.1",
                 "  port: " + port,
                 "  database: " + database,
-                "  user: " + EmbeddedPostgresServer.SUPERUSER,
+                "  user: " + user,
                 "  password:",
                 "    " + password,
                 "  sslmode: disable",
