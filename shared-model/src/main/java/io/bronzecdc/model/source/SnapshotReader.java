@@ -1,5 +1,6 @@
 package io.bronzecdc.model.source;
 
+import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.codec.CanonicalRowWriter;
 import io.bronzecdc.model.codec.JdbcRowEncoder;
 import io.bronzecdc.model.codec.ValueShape;
@@ -53,7 +54,14 @@ public final class SnapshotReader {
                 }
                 JdbcRowEncoder encoder = JdbcRowEncoder.of(columns);
                 while (rs.next()) {
-                    sink.accept(new ChangeEvent(table, Op.INSERT, encoder.encode(rs, writer), position));
+                    String row;
+                    try {
+                        row = encoder.encode(rs, writer);
+                    } catch (ContractViolationException e) {
+                        throw new ContractViolationException(table.qualifiedName() + ", snapshot row " + (rows + 1)
+                                + " in key order: " + e.getMessage(), e);
+                    }
+                    sink.accept(new ChangeEvent(table, Op.INSERT, row, position));
                     rows++;
                 }
             }

@@ -1,6 +1,7 @@
 package io.bronzecdc.model.pgoutput;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.PgLsn;
@@ -100,6 +101,24 @@ class TypedTablesCaptureIT {
                             expected.get(id), context);
                 }
             }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldRefuseAUserTypeWithItsOwnCastToJsonNamingTableColumnAndType() throws Exception {
+        try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TYPE json_cast_mood AS ENUM ('sad', 'ok');"
+                    + " CREATE FUNCTION json_cast_mood_json(m json_cast_mood) RETURNS json"
+                    + "  AS $$ SELECT json_build_object('mood', m::text) $$ LANGUAGE sql IMMUTABLE;"
+                    + " CREATE CAST (json_cast_mood AS json) WITH FUNCTION json_cast_mood_json(json_cast_mood);"
+                    + " CREATE TABLE json_cast (id bigint PRIMARY KEY, m json_cast_mood);"
+                    + " INSERT INTO json_cast VALUES (1, NULL), (2, 'ok')");
+
+            assertThatThrownBy(() -> SnapshotReader.read(c, TableId.of("json_cast"), PgLsn.ZERO, change -> { }))
+                    .isInstanceOf(io.bronzecdc.model.ContractViolationException.class)
+                    .hasMessageContaining("public.json_cast")
+                    .hasMessageContaining("column m (type public.json_cast_mood)")
+                    .hasMessageContaining("cast to json (function json_cast_mood_json)");
         }
     }
 
