@@ -36,9 +36,13 @@ record DebeziumColumn(Field field, PgType type, Kind kind) {
         return new DebeziumColumn(field, pgTypeName == null ? kind.defaultType : PgType.fromTypeName(pgTypeName), kind);
     }
 
-    /** The column's value, converted; null for SQL NULL. */
+    /**
+     * The column's value, converted; null for SQL NULL. Never {@code Struct.get}: for a null value it answers the
+     * schema's default, which Debezium fills from the column's DEFAULT clause (a NULL {@code timestamptz DEFAULT
+     * now()} would read as 1970-01-01).
+     */
     Object value(Struct row) {
-        Object value = row.get(field);
+        Object value = row.getWithoutDefault(field.name());
         return value == null ? null : kind.convert(value);
     }
 
@@ -116,7 +120,7 @@ record DebeziumColumn(Field field, PgType type, Kind kind) {
                 case TIME_MILLIS -> LocalTime.ofNanoOfDay(((Integer) value) * 1_000_000L);
                 case VARIABLE_SCALE_DECIMAL -> {
                     Struct struct = (Struct) value;
-                    yield new BigDecimal(new BigInteger(bytes(struct.get("value"))), struct.getInt32("scale"));
+                    yield new BigDecimal(new BigInteger(bytes(struct.getWithoutDefault("value"))), struct.getInt32("scale"));
                 }
                 case FLOAT -> value instanceof Float f ? Double.parseDouble(Float.toString(f)) : value;
                 default -> value;
