@@ -49,7 +49,7 @@ class NullsWithDefaultsIT {
                       last_update timestamptz DEFAULT now(),
                       created date DEFAULT current_date,
                       at_noon timestamp DEFAULT '2020-01-01 12:00:00',
-                      clock time DEFAULT '12:34:56',
+                      clock timestamp(3) DEFAULT '2001-02-03 04:05:06.789',
                       counter int DEFAULT 7,
                       seq bigint DEFAULT nextval('defaulted_seq'),
                       amount numeric(7,2) DEFAULT 1.50,

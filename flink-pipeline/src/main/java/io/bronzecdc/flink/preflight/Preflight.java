@@ -1,18 +1,20 @@
 package io.bronzecdc.flink.preflight;
 
 import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.SourcePreflight;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Checks, before the job writes anything, that the source database can feed this pipeline: the checks every
  * engine shares ({@link SourcePreflight}: logical WAL, replication role, tables with REPLICA IDENTITY FULL, the
  * publication, the slot) plus what the streaming job needs on top: room for its prepared transactions and for the
- * snapshot readers' temporary slots. Every problem is reported at once, each with its fix.
+ * snapshot readers' temporary slots, and column types it carries exactly ({@link FlinkColumnTypes}). Every problem is reported at once, each with its fix.
  *
  * <p>With {@code init}, the fixable ones are fixed instead: REPLICA IDENTITY FULL is set and the publication is
  * created.
@@ -37,6 +39,13 @@ public final class Preflight {
      */
     public void run(Connection c, boolean init) throws SQLException {
         List<String> problems = new SourcePreflight(config, " (or start with --init)").check(c, init);
+        List<TableId> present = new ArrayList<>();
+        for (TableId table : config.tables()) {
+            if (single(c, "SELECT to_regclass('" + table.qualifiedName() + "')::text") != null) {
+                present.add(table);
+            }
+        }
+        problems.addAll(FlinkColumnTypes.refusals(c, present));
         String preparedTransactions = single(c, "SELECT current_setting('max_prepared_transactions')");
         if (Integer.parseInt(preparedTransactions) < parallelism + 1) {
             problems.add("max_prepared_transactions is " + preparedTransactions + " but the exactly-once sink"
