@@ -111,7 +111,8 @@ class TypeFidelityIT {
                 tables.ids()))) {
             pipeline.awaitBronzeCounts(counts(tables.ids(), snapshot.values().stream().map(List::size).toList()));
             workload.run(40);
-            List<TypedWorkload.Change> streamed = workload.changes().subList(snapshotChanges, workload.changes().size());
+            List<TypedWorkload.Change> streamed = workload.changes()
+                    .subList(snapshotChanges, workload.changes().size());
             Map<TableId, Long> expected = new LinkedHashMap<>();
             for (TableId table : tables.ids()) {
                 expected.put(table, snapshot.get(table).size()
@@ -194,7 +195,8 @@ class TypeFidelityIT {
             ps.setArray(2, b);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    differences.add("#" + rs.getLong(1) + "\n  bronze " + rs.getString(2) + "\n  source " + rs.getString(3));
+                    differences.add("#" + rs.getLong(1) + "\n  bronze " + rs.getString(2) + "\n  source "
+                            + rs.getString(3));
                 }
             }
         }

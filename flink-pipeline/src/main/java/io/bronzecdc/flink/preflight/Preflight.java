@@ -14,7 +14,8 @@ import java.util.List;
  * Checks, before the job writes anything, that the source database can feed this pipeline: the checks every
  * engine shares ({@link SourcePreflight}: logical WAL, replication role, tables with REPLICA IDENTITY FULL, the
  * publication, the slot) plus what the streaming job needs on top: room for its prepared transactions and for the
- * snapshot readers' temporary slots, and column types it carries exactly ({@link FlinkColumnTypes}). Every problem is reported at once, each with its fix.
+ * snapshot readers' temporary slots, and column types it carries exactly ({@link FlinkColumnTypes}). Every
+ * problem is reported at once, each with its fix.
  *
  * <p>With {@code init}, the fixable ones are fixed instead: REPLICA IDENTITY FULL is set and the publication is
  * created.

@@ -151,7 +151,8 @@ record DebeziumColumn(Field field, PgType type, Kind kind) {
                 case TIME_MILLIS -> LocalTime.ofNanoOfDay(((Integer) value) * 1_000_000L);
                 case VARIABLE_SCALE_DECIMAL -> {
                     Struct struct = (Struct) value;
-                    yield new BigDecimal(new BigInteger(bytes(struct.getWithoutDefault("value"))), struct.getInt32("scale"));
+                    yield new BigDecimal(new BigInteger(bytes(struct.getWithoutDefault("value"))),
+                            struct.getInt32("scale"));
                 }
                 case FLOAT -> FloatText.of(value);
                 default -> value;
