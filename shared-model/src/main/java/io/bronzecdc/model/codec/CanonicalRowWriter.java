@@ -88,9 +88,29 @@ public final class CanonicalRowWriter {
         if (text == null) {
             writeNull();
         } else if (array) {
-            new PgArrayText(text, column).writeTo(this, type);
+            new PgArrayText(text, column, ',').writeTo(this, new ValueShape.Scalar(type.name(), type));
         } else {
             writeText(type, text);
+        }
+        return this;
+    }
+
+    /**
+     * Writes a column from PostgreSQL's text output of its value, rendered as its type's {@link ValueShape} says
+     * (nested objects for composite types, arrays of any shape, hstore as an object, ...).
+     *
+     * @param text the text output, or null for SQL NULL
+     * @throws ContractViolationException when the text is malformed for the shape, or the shape is
+     *     {@link ValueShape.Unsupported} and the value is not NULL; the message names the column and type
+     */
+    public CanonicalRowWriter textValue(String column, ValueShape shape, String text) {
+        field(column);
+        if (text == null) {
+            writeNull();
+        } else if (shape instanceof ValueShape.Scalar scalar) {
+            writeText(scalar.kind(), text);
+        } else {
+            writeShaped(shape, text);
         }
         return this;
     }
@@ -219,6 +239,63 @@ public final class CanonicalRowWriter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Writes a value (not NULL) given as text output, as its shape says. */
+    void writeShaped(ValueShape shape, String text) {
+        try {
+            if (shape instanceof ValueShape.Scalar scalar) {
+                writeText(scalar.kind(), text);
+            } else if (shape instanceof ValueShape.Array array) {
+                new PgArrayText(text, column, array.delimiter()).writeTo(this, array.element());
+            } else if (shape instanceof ValueShape.Composite composite) {
+                writeComposite(composite, text);
+            } else if (shape instanceof ValueShape.Hstore) {
+                writeHstore(text);
+            } else if (shape instanceof ValueShape.TimestamptzRange range) {
+                generator.writeString(PgRangeText.timestamptzRangeInUtc(text, column, range.multi()));
+            } else if (shape instanceof ValueShape.Unsupported unsupported) {
+                throw new ContractViolationException("column " + column + " (type " + unsupported.typeName() + "):"
+                        + " the canonical codec cannot render this value exactly as to_jsonb does: "
+                        + unsupported.reason());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void writeComposite(ValueShape.Composite composite, String text) throws IOException {
+        List<String> fields = PgRecordText.fields(text, column, composite.typeName());
+        if (fields.size() != composite.fields().size()) {
+            throw new ContractViolationException("column " + column + " (type " + composite.typeName() + "): the"
+                    + " value has " + fields.size() + " attributes but the type has " + composite.fields().size()
+                    + " (" + text + "). The type changed after it was looked up; restart the capture");
+        }
+        generator.writeStartObject();
+        for (int i = 0; i < fields.size(); i++) {
+            ValueShape.Field field = composite.fields().get(i);
+            generator.writeFieldName(field.name());
+            if (fields.get(i) == null) {
+                generator.writeNull();
+            } else {
+                writeShaped(field.shape(), fields.get(i));
+            }
+        }
+        generator.writeEndObject();
+    }
+
+    private void writeHstore(String text) throws IOException {
+        List<String> pairs = PgHstoreText.pairs(text, column);
+        generator.writeStartObject();
+        for (int i = 0; i < pairs.size(); i += 2) {
+            generator.writeFieldName(pairs.get(i));
+            if (pairs.get(i + 1) == null) {
+                generator.writeNull();
+            } else {
+                generator.writeString(pairs.get(i + 1));
+            }
+        }
+        generator.writeEndObject();
     }
 
     void writeNull() {

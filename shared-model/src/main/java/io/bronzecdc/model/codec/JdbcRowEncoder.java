@@ -20,9 +20,24 @@ import java.util.List;
  */
 public final class JdbcRowEncoder {
     private final List<Column> columns;
+    private final List<ValueShape.Field> shapes;
 
-    private JdbcRowEncoder(List<Column> columns) {
+    private JdbcRowEncoder(List<Column> columns, List<ValueShape.Field> shapes) {
         this.columns = List.copyOf(columns);
+        this.shapes = shapes == null ? null : List.copyOf(shapes);
+    }
+
+    /**
+     * An encoder for rows whose columns are exactly {@code columns}, in order (for example a table's columns with
+     * their shapes resolved from {@code pg_catalog}, read with {@code SELECT *}). Every value is read as its text
+     * output and rendered as its shape says, exactly as the pgoutput decoder renders it: domains as their base
+     * type, composite types as objects, and so on.
+     *
+     * <p>Needs the driver's text transfer (the default for a statement run fewer than {@code prepareThreshold}
+     * times).
+     */
+    public static JdbcRowEncoder of(List<ValueShape.Field> columns) {
+        return new JdbcRowEncoder(List.of(), columns);
     }
 
     /** An encoder for result sets of this shape: every column becomes a key of {@code full_row}. */
@@ -33,12 +48,19 @@ public final class JdbcRowEncoder {
             columns.add(new Column(i, metaData.getColumnLabel(i), PgType.fromTypeName(typeName),
                     PgType.isArrayTypeName(typeName)));
         }
-        return new JdbcRowEncoder(columns);
+        return new JdbcRowEncoder(columns, null);
     }
 
     /** The canonical JSON of the result set's current row. */
     public String encode(ResultSet rs, CanonicalRowWriter writer) throws SQLException {
         writer.begin();
+        if (shapes != null) {
+            for (int i = 0; i < shapes.size(); i++) {
+                ValueShape.Field c = shapes.get(i);
+                writer.textValue(c.name(), c.shape(), rs.getString(i + 1));
+            }
+            return writer.end();
+        }
         for (Column c : columns) {
             if (c.array()) {
                 writer.textValue(c.name(), c.type(), true, rs.getString(c.index()));

@@ -4,20 +4,22 @@ import io.bronzecdc.model.ContractViolationException;
 
 /**
  * Reads PostgreSQL's text output of an array ({@code {1,2,NULL}}, {@code {{"a b",c},{d,e}}},
- * {@code [0:1]={1,2}}) and writes it as nested JSON arrays, element by element, as {@code to_jsonb} does
- * (dimension bounds are dropped).
+ * {@code [0:1]={1,2}}, {@code {(1,1),(0,0);(2,2),(1,1)}} for box, whose delimiter is {@code ;}) and writes it as
+ * nested JSON arrays, element by element, as {@code to_jsonb} does (dimension bounds are dropped).
  */
 final class PgArrayText {
     private final String text;
     private final String column;
+    private final char delimiter;
     private int pos;
 
-    PgArrayText(String text, String column) {
+    PgArrayText(String text, String column, char delimiter) {
         this.text = text;
         this.column = column;
+        this.delimiter = delimiter;
     }
 
-    void writeTo(CanonicalRowWriter writer, PgType elementType) {
+    void writeTo(CanonicalRowWriter writer, ValueShape elementType) {
         if (text.startsWith("[")) {
             pos = text.indexOf('=') + 1;
             if (pos == 0) {
@@ -30,7 +32,7 @@ final class PgArrayText {
         }
     }
 
-    private void array(CanonicalRowWriter writer, PgType elementType) {
+    private void array(CanonicalRowWriter writer, ValueShape elementType) {
         expect('{');
         writer.startArray();
         if (peek() == '}') {
@@ -42,13 +44,13 @@ final class PgArrayText {
             if (peek() == '{') {
                 array(writer, elementType);
             } else if (peek() == '"') {
-                writer.writeText(elementType, quoted());
+                writer.writeShaped(elementType, quoted());
             } else {
                 String token = unquoted();
                 if (token.equals("NULL")) {
                     writer.writeNull();
                 } else {
-                    writer.writeText(elementType, token);
+                    writer.writeShaped(elementType, token);
                 }
             }
             char next = next();
@@ -56,8 +58,8 @@ final class PgArrayText {
                 writer.endArray();
                 return;
             }
-            if (next != ',') {
-                throw malformed("',' or '}' at position " + (pos - 1));
+            if (next != delimiter) {
+                throw malformed("'" + delimiter + "' or '}' at position " + (pos - 1));
             }
         }
     }
@@ -76,7 +78,7 @@ final class PgArrayText {
 
     private String unquoted() {
         int start = pos;
-        while (pos < text.length() && text.charAt(pos) != ',' && text.charAt(pos) != '}') {
+        while (pos < text.length() && text.charAt(pos) != delimiter && text.charAt(pos) != '}') {
             pos++;
         }
         return text.substring(start, pos);

@@ -1,6 +1,5 @@
 package io.bronzecdc.model.codec;
 
-import io.bronzecdc.model.ContractViolationException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -13,7 +12,8 @@ import java.time.ZoneOffset;
  * Date and time values in the form {@code to_jsonb} gives them: {@code T} between date and time, fractional
  * seconds up to microseconds without trailing zeros; timestamptz always in UTC with offset {@code +00:00}, as
  * the contract fixes {@code TimeZone = 'UTC'}; timetz with its own offset as PostgreSQL prints it
- * ({@code +05}, {@code +05:30}, {@code -00:53:28}).
+ * ({@code +05}, {@code +05:30}, {@code -00:53:28}). Years before the common era are printed as PostgreSQL prints
+ * them: the year counted back from 1 BC and {@code " BC"} at the end ({@code 0044-03-15T12:00:00 BC}).
  */
 final class PgTemporal {
     static final String INFINITY = "infinity";
@@ -29,9 +29,9 @@ final class PgTemporal {
         if (date.equals(LocalDate.MIN)) {
             return MINUS_INFINITY;
         }
-        StringBuilder sb = new StringBuilder(10);
+        StringBuilder sb = new StringBuilder(13);
         appendDate(sb, date);
-        return sb.toString();
+        return era(sb, date).toString();
     }
 
     static String time(LocalTime time) {
@@ -58,7 +58,7 @@ final class PgTemporal {
         appendDate(sb, timestamp.toLocalDate());
         sb.append('T');
         appendTime(sb, timestamp.getHour(), timestamp.getMinute(), timestamp.getSecond(), timestamp.getNano() / 1_000);
-        return sb.toString();
+        return era(sb, timestamp.toLocalDate()).toString();
     }
 
     static String timestamptz(OffsetDateTime timestamp) {
@@ -78,18 +78,29 @@ final class PgTemporal {
         sb.append('T');
         appendTime(sb, utc.getHour(), utc.getMinute(), utc.getSecond(), utc.getNano() / 1_000);
         sb.append("+00:00");
-        return sb.toString();
+        return era(sb, utc.toLocalDate()).toString();
+    }
+
+    /** timestamptz as PostgreSQL's text output under {@code TimeZone = 'UTC'}: {@code 2022-01-29 01:58:52.2+00}. */
+    static String timestamptzText(Instant instant) {
+        LocalDateTime utc = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        StringBuilder sb = new StringBuilder(32);
+        appendDate(sb, utc.toLocalDate());
+        sb.append(' ');
+        appendTime(sb, utc.getHour(), utc.getMinute(), utc.getSecond(), utc.getNano() / 1_000);
+        sb.append("+00");
+        return era(sb, utc.toLocalDate()).toString();
     }
 
     private static void appendDate(StringBuilder sb, LocalDate date) {
         int year = date.getYear();
-        if (year < 1) {
-            throw new ContractViolationException("date " + date + " is before the common era: the canonical codec"
-                    + " supports years 1 and later; store such values as text in the source");
-        }
-        pad(sb, year, 4).append('-');
+        pad(sb, year < 1 ? 1 - year : year, 4).append('-');
         pad(sb, date.getMonthValue(), 2).append('-');
         pad(sb, date.getDayOfMonth(), 2);
+    }
+
+    private static StringBuilder era(StringBuilder sb, LocalDate date) {
+        return date.getYear() < 1 ? sb.append(" BC") : sb;
     }
 
     private static void appendTime(StringBuilder sb, int hour, int minute, int second, int micros) {

@@ -1,6 +1,7 @@
 package io.bronzecdc.model.codec;
 
 import io.bronzecdc.model.ContractViolationException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -12,6 +13,7 @@ import java.time.ZoneOffset;
  * column.
  */
 final class PgTextValues {
+    private static final String TIMESTAMPTZ = "a timestamptz (YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM[:SS]][ BC])";
     private PgTextValues() {
     }
 
@@ -84,47 +86,54 @@ final class PgTextValues {
         };
     }
 
-    /** {@code 2022-01-29 01:58:52.2} to {@code 2022-01-29T01:58:52.2}. */
+    /** {@code 2022-01-29 01:58:52.2} to {@code 2022-01-29T01:58:52.2} ({@code " BC"} kept at the end). */
     static String timestamp(String text, String column) {
         if (isInfinity(text)) {
             return text;
         }
-        rejectEra(text, column);
         int space = text.indexOf(' ');
         if (space < 0) {
-            throw malformed("a timestamp (YYYY-MM-DD HH:MM:SS[.ffffff])", text, column);
+            throw malformed("a timestamp (YYYY-MM-DD HH:MM:SS[.ffffff][ BC])", text, column);
         }
         return text.substring(0, space) + 'T' + text.substring(space + 1);
     }
 
     /** {@code 2022-01-29 02:58:52.2+01} to {@code 2022-01-29T01:58:52.2+00:00}. */
     static String timestamptz(String text, String column) {
-        if (isInfinity(text)) {
-            return text;
-        }
-        rejectEra(text, column);
+        return isInfinity(text) ? text : PgTemporal.timestamptz(instant(text, column));
+    }
+
+    /** {@code 2022-01-29 02:58:52.2+01} to {@code 2022-01-29 01:58:52.2+00}: the text output under UTC. */
+    static String timestamptzText(String text, String column) {
+        return isInfinity(text) ? text : PgTemporal.timestamptzText(instant(text, column));
+    }
+
+    private static Instant instant(String text, String column) {
         try {
-            int space = text.indexOf(' ');
-            int offsetStart = Math.max(text.lastIndexOf('+'), text.lastIndexOf('-'));
+            boolean bc = text.endsWith(" BC");
+            String ad = bc ? text.substring(0, text.length() - 3) : text;
+            int space = ad.indexOf(' ');
+            int offsetStart = Math.max(ad.lastIndexOf('+'), ad.lastIndexOf('-'));
             if (space < 0 || offsetStart < space) {
-                throw malformed("a timestamptz (YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM[:SS]])", text, column);
+                throw malformed(TIMESTAMPTZ, text, column);
             }
-            LocalDate date = date(text.substring(0, space));
-            LocalTime time = LocalTime.parse(text.substring(space + 1, offsetStart));
-            ZoneOffset offset = offset(text.substring(offsetStart));
-            return PgTemporal.timestamptz(LocalDateTime.of(date, time).toInstant(offset));
+            LocalDate date = date(ad.substring(0, space), bc);
+            LocalTime time = LocalTime.parse(ad.substring(space + 1, offsetStart));
+            ZoneOffset offset = offset(ad.substring(offsetStart));
+            return LocalDateTime.of(date, time).toInstant(offset);
         } catch (RuntimeException e) {
             if (e instanceof ContractViolationException cve) {
                 throw cve;
             }
-            throw malformed("a timestamptz (YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM[:SS]])", text, column);
+            throw malformed(TIMESTAMPTZ, text, column);
         }
     }
 
-    private static LocalDate date(String text) {
+    private static LocalDate date(String text, boolean bc) {
         int lastDash = text.lastIndexOf('-');
         int monthDash = text.lastIndexOf('-', lastDash - 1);
-        return LocalDate.of(Integer.parseInt(text.substring(0, monthDash)),
+        int year = Integer.parseInt(text.substring(0, monthDash));
+        return LocalDate.of(bc ? 1 - year : year,
                 Integer.parseInt(text.substring(monthDash + 1, lastDash)),
                 Integer.parseInt(text.substring(lastDash + 1)));
     }
@@ -140,13 +149,6 @@ final class PgTextValues {
 
     private static boolean isInfinity(String text) {
         return text.equals(PgTemporal.INFINITY) || text.equals(PgTemporal.MINUS_INFINITY);
-    }
-
-    private static void rejectEra(String text, String column) {
-        if (text.endsWith(" BC")) {
-            throw new ContractViolationException("column " + column + ": value '" + text + "' is before the common"
-                    + " era; the canonical codec supports years 1 and later");
-        }
     }
 
     private static ContractViolationException malformed(String expected, String text, String column) {

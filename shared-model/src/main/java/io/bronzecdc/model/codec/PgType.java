@@ -5,10 +5,10 @@ import java.util.Locale;
 /**
  * The PostgreSQL types the canonical codec knows by name, grouped by how {@code to_jsonb} renders them.
  * Every other type is {@link #OTHER}: {@code to_jsonb} renders it as a JSON string of its text output (enums,
- * uuid, interval, inet, ...), and so does the codec.
+ * uuid, interval, inet, oid, ...), and so does the codec.
  */
 public enum PgType {
-    /** int2, int4, int8, oid: JSON number. */
+    /** int2, int4, int8: JSON number (not oid: {@code to_jsonb} gives an oid as a string). */
     INTEGER,
     /** numeric: JSON number with its exact digits; NaN and infinities as strings. */
     NUMERIC,
@@ -45,7 +45,7 @@ public enum PgType {
             name = name.substring(1);
         }
         return switch (name) {
-            case "int2", "int4", "int8", "oid", "smallint", "integer", "bigint", "serial", "bigserial" -> INTEGER;
+            case "int2", "int4", "int8", "smallint", "integer", "bigint", "serial", "bigserial" -> INTEGER;
             case "numeric", "decimal" -> NUMERIC;
             case "float4", "float8", "real", "double precision" -> FLOAT;
             case "bool", "boolean" -> BOOLEAN;

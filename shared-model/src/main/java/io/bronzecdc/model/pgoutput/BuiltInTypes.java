@@ -1,11 +1,21 @@
 package io.bronzecdc.model.pgoutput;
 
+import io.bronzecdc.model.codec.ValueShape;
+
 /**
  * The {@code pg_type.typname} of the built-in types the capture meets most, by OID, so the decoder needs no
  * catalog lookup for them. Built-in OIDs are fixed by PostgreSQL's catalog ({@code pg_type.dat}) and the same on
  * every server; {@code PgOutputBuiltInTypesIT} checks this table against a real server.
  */
 final class BuiltInTypes {
+    private static final ValueShape[] SHAPES = new ValueShape[4_000];
+
+    static {
+        for (int oid : oids()) {
+            SHAPES[oid] = ValueShape.ofBuiltInName(typeName(oid));
+        }
+    }
+
     private BuiltInTypes() {
     }
 
@@ -53,6 +63,11 @@ final class BuiltInTypes {
             case 3807 -> "_jsonb";
             default -> null;
         };
+    }
+
+    /** The shape of a built-in OID of this table, or null when the OID is not one of this table. */
+    static ValueShape shape(int oid) {
+        return oid >= 0 && oid < SHAPES.length ? SHAPES[oid] : null;
     }
 
     /** Every OID of this table, for the check against a real server. */

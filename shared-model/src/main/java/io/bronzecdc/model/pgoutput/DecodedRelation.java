@@ -1,6 +1,6 @@
 package io.bronzecdc.model.pgoutput;
 
-import io.bronzecdc.model.codec.PgType;
+import io.bronzecdc.model.codec.ValueShape;
 import io.bronzecdc.model.event.TableId;
 import java.util.List;
 import java.util.Objects;
@@ -41,18 +41,15 @@ record DecodedRelation(PgOutputMessage.Relation relation, TableId table, boolean
     }
 
     /**
-     * One column with its codec type.
+     * One column with how its values render.
      *
      * @param name the column name, the JSON key
-     * @param typeName the {@code pg_type.typname}
-     * @param type the codec type (of the element for arrays)
-     * @param array whether the column is an array
+     * @param shape how {@code to_jsonb} renders the column's type
      */
-    record Column(String name, String typeName, PgType type, boolean array) {
+    record Column(String name, ValueShape shape) {
         Column {
             Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(typeName, "typeName");
-            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(shape, "shape");
         }
     }
 }

@@ -2,6 +2,7 @@ package io.bronzecdc.model.pgoutput;
 
 import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.codec.CanonicalRowWriter;
+import io.bronzecdc.model.codec.TypeShapes;
 import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.Op;
 import io.bronzecdc.model.event.PgLsn;
@@ -11,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
 /**
@@ -40,12 +40,12 @@ public final class PgOutputDecoder {
     /**
      * @param keep which tables to emit changes for; the changes of other tables are skipped without decoding
      *     their rows
-     * @param typeNameResolver the {@code pg_type.typname} of a type OID that is neither built in nor announced by
-     *     a Type message (for example looked up in {@code pg_type}), or null when unknown. Called once per column
-     *     of a kept table when its Relation message arrives.
+     * @param typeShapes how {@code to_jsonb} renders a type that is not one of the common built-in types (for
+     *     example {@link io.bronzecdc.model.source.PgTypeCatalog}); asked once per such column of a kept table when
+     *     its Relation message arrives, never per value
      */
-    public PgOutputDecoder(Predicate<TableId> keep, IntFunction<String> typeNameResolver) {
-        this.catalog = new RelationCatalog(keep, typeNameResolver);
+    public PgOutputDecoder(Predicate<TableId> keep, TypeShapes typeShapes) {
+        this.catalog = new RelationCatalog(keep, typeShapes);
     }
 
     /**
@@ -181,7 +181,7 @@ public final class PgOutputDecoder {
             }
             String text = text(relation, op, lsn, column, value);
             try {
-                writer.textValue(column.name(), column.type(), column.array(), text);
+                writer.textValue(column.name(), column.shape(), text);
             } catch (ContractViolationException e) {
                 throw new ContractViolationException(where(relation, op, lsn) + ": " + e.getMessage(), e);
             }

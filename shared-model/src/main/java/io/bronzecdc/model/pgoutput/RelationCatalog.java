@@ -1,14 +1,14 @@
 package io.bronzecdc.model.pgoutput;
 
 import io.bronzecdc.model.ContractViolationException;
-import io.bronzecdc.model.codec.PgType;
+import io.bronzecdc.model.codec.TypeShapes;
+import io.bronzecdc.model.codec.ValueShape;
 import io.bronzecdc.model.event.TableId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -16,20 +16,22 @@ import java.util.regex.Pattern;
  * The relations and types a pgoutput session announced, resolved for decoding. Relation messages replace earlier
  * ones of the same OID (the server resends them in every session and after a schema change).
  *
- * <p>A column's type name comes from the built-in table ({@link BuiltInTypes}), else from a {@code Type} message
- * of this session, else from the caller's resolver (for example a {@code pg_type} lookup).
+ * <p>A column's shape comes from the built-in table ({@link BuiltInTypes}) without any lookup, else from the
+ * caller's {@link TypeShapes} (a {@code pg_catalog} lookup, cached there), asked once per column of a kept relation
+ * when its Relation message arrives. A {@code Type} message carries only a name, which cannot tell a domain or a
+ * composite type from an enum, so it only names the type in messages.
  */
 final class RelationCatalog {
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     private final Predicate<TableId> keep;
-    private final IntFunction<String> typeNameResolver;
+    private final TypeShapes typeShapes;
     private final Map<Integer, DecodedRelation> relations = new HashMap<>();
     private final Map<Integer, String> typeNames = new HashMap<>();
 
-    RelationCatalog(Predicate<TableId> keep, IntFunction<String> typeNameResolver) {
+    RelationCatalog(Predicate<TableId> keep, TypeShapes typeShapes) {
         this.keep = Objects.requireNonNull(keep, "keep");
-        this.typeNameResolver = Objects.requireNonNull(typeNameResolver, "typeNameResolver");
+        this.typeShapes = Objects.requireNonNull(typeShapes, "typeShapes");
     }
 
     void put(PgOutputMessage.Type type) {
@@ -42,9 +44,7 @@ final class RelationCatalog {
         List<DecodedRelation.Column> columns = new ArrayList<>();
         if (kept) {
             for (PgOutputMessage.Relation.Column column : relation.columns()) {
-                String typeName = typeName(table, column);
-                columns.add(new DecodedRelation.Column(column.name(), typeName, PgType.fromTypeName(typeName),
-                        PgType.isArrayTypeName(typeName)));
+                columns.add(new DecodedRelation.Column(column.name(), shape(table, column)));
             }
         }
         relations.put(relation.oid(), new DecodedRelation(relation, table, kept, columns));
@@ -75,22 +75,20 @@ final class RelationCatalog {
         return new TableId(namespace, relation.name());
     }
 
-    private String typeName(TableId table, PgOutputMessage.Relation.Column column) {
+    private ValueShape shape(TableId table, PgOutputMessage.Relation.Column column) {
         int oid = column.typeOid();
-        String name = BuiltInTypes.typeName(oid);
-        if (name == null) {
-            name = typeNames.get(oid);
+        ValueShape shape = BuiltInTypes.shape(oid);
+        if (shape == null) {
+            shape = typeShapes.shapeOf(oid);
         }
-        if (name == null) {
-            name = typeNameResolver.apply(oid);
-        }
-        if (name == null || name.isEmpty()) {
+        if (shape == null) {
+            String announced = typeNames.get(oid);
             throw new ContractViolationException(table + "." + column.name() + ": type OID "
-                    + Integer.toUnsignedString(oid) + " is not built in, no Type message announced it and the"
-                    + " type name resolver returned " + (name == null ? "null" : "an empty name") + ". Give the"
-                    + " decoder a resolver that looks the OID up in pg_type (SELECT typname FROM pg_type WHERE"
-                    + " oid = ?)");
+                    + Integer.toUnsignedString(oid) + (announced == null ? "" : " (" + announced + ")") + " is not"
+                    + " built in and the type resolver does not know it. Give the decoder a resolver that looks types"
+                    + " up in pg_catalog (io.bronzecdc.model.source.PgTypeCatalog) on a connection to the source"
+                    + " database");
         }
-        return name;
+        return shape;
     }
 }

@@ -1,7 +1,9 @@
 package io.bronzecdc.model.source;
 
+import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.codec.CanonicalRowWriter;
 import io.bronzecdc.model.codec.JdbcRowEncoder;
+import io.bronzecdc.model.codec.ValueShape;
 import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.Op;
 import io.bronzecdc.model.event.PgLsn;
@@ -17,7 +19,8 @@ import java.util.function.Consumer;
 /**
  * Reads a source table as initial-snapshot changes (op I, canonical {@code full_row}) on the caller's
  * connection and transaction, so the caller chooses the snapshot (for example one exported by a replication
- * slot). Rows come in primary-key order, so two reads of one snapshot give the same sequence.
+ * slot). Rows come in primary-key order, so two reads of one snapshot give the same sequence. Column types are
+ * resolved from {@code pg_catalog} once per read, so every value renders as {@code to_jsonb} renders it.
  */
 public final class SnapshotReader {
     private static final int FETCH_SIZE = 5_000;
@@ -39,14 +42,26 @@ public final class SnapshotReader {
         }
         SourcePosition position = SourcePosition.snapshot(consistentPoint);
         CanonicalRowWriter writer = new CanonicalRowWriter();
+        List<ValueShape.Field> columns = new PgTypeCatalog(connection).columns(table);
         long rows = 0;
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT * FROM " + table.qualifiedName() + " ORDER BY " + orderBy)) {
             ps.setFetchSize(FETCH_SIZE);
             try (ResultSet rs = ps.executeQuery()) {
-                JdbcRowEncoder encoder = JdbcRowEncoder.of(rs.getMetaData());
+                if (rs.getMetaData().getColumnCount() != columns.size()) {
+                    throw new IllegalStateException(table + ": SELECT * gave " + rs.getMetaData().getColumnCount()
+                            + " columns but pg_attribute lists " + columns.size());
+                }
+                JdbcRowEncoder encoder = JdbcRowEncoder.of(columns);
                 while (rs.next()) {
-                    sink.accept(new ChangeEvent(table, Op.INSERT, encoder.encode(rs, writer), position));
+                    String row;
+                    try {
+                        row = encoder.encode(rs, writer);
+                    } catch (ContractViolationException e) {
+                        throw new ContractViolationException(table.qualifiedName() + ", snapshot row " + (rows + 1)
+                                + " in key order: " + e.getMessage(), e);
+                    }
+                    sink.accept(new ChangeEvent(table, Op.INSERT, row, position));
                     rows++;
                 }
             }

@@ -13,6 +13,7 @@ import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.PagilaGenerator;
 import io.bronzecdc.model.source.PagilaLoader;
 import io.bronzecdc.model.source.PagilaTable;
+import io.bronzecdc.model.source.PgTypeCatalog;
 import io.bronzecdc.model.source.SourceSchema;
 import io.bronzecdc.model.testing.PostgresExtension;
 import java.io.IOException;
@@ -28,7 +29,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntFunction;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -69,7 +69,7 @@ class PgOutputDecoderIT {
             SeededWorkload workload = new SeededWorkload(c, SEED);
             workload.run(120);
 
-            List<ChangeEvent> events = drain(c, "live", new PgOutputDecoder(KEYS::containsKey, typeNames(c)));
+            List<ChangeEvent> events = drain(c, "live", new PgOutputDecoder(KEYS::containsKey, new PgTypeCatalog(c)));
 
             List<SeededWorkload.Change> expected = workload.changes();
             assertThat(events).hasSameSizeAs(expected);
@@ -104,7 +104,7 @@ class PgOutputDecoderIT {
             s.execute("INSERT INTO live_default VALUES (1, 'one')");
             s.execute("DELETE FROM live_default WHERE id = 1");
 
-            assertThatThrownBy(() -> drain(c, "fail_default", new PgOutputDecoder(t -> true, typeNames(c))))
+            assertThatThrownBy(() -> drain(c, "fail_default", new PgOutputDecoder(t -> true, new PgTypeCatalog(c))))
                     .isInstanceOf(ContractViolationException.class)
                     .hasMessageContaining("public.live_default: DELETE at")
                     .hasMessageContaining("replica identity DEFAULT")
@@ -119,7 +119,7 @@ class PgOutputDecoderIT {
             s.execute("INSERT INTO live_trunc VALUES (1)");
             s.execute("TRUNCATE live_trunc");
 
-            assertThatThrownBy(() -> drain(c, "fail_trunc", new PgOutputDecoder(t -> true, typeNames(c))))
+            assertThatThrownBy(() -> drain(c, "fail_trunc", new PgOutputDecoder(t -> true, new PgTypeCatalog(c))))
                     .isInstanceOf(ContractViolationException.class)
                     .hasMessageContaining("public.live_trunc: TRUNCATE at")
                     .hasMessageContaining("cannot be captured as row changes");
@@ -161,19 +161,6 @@ class PgOutputDecoderIT {
                 decoder.decode((PgLsn) row[0], ByteBuffer.wrap((byte[]) row[1])).ifPresent(events::add);
             }
         }
-    }
-
-    private static IntFunction<String> typeNames(Connection c) {
-        return oid -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT typname FROM pg_type WHERE oid = ?")) {
-                ps.setInt(1, oid);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
-            } catch (SQLException e) {
-                throw new IllegalStateException("could not look up type OID " + oid, e);
-            }
-        };
     }
 
     /** Every source row as {@code to_jsonb} under UTC, by primary key, per table. */

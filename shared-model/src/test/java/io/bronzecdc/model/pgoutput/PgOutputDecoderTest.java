@@ -8,6 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bronzecdc.model.ContractViolationException;
+import io.bronzecdc.model.codec.PgType;
+import io.bronzecdc.model.codec.TypeShapes;
+import io.bronzecdc.model.codec.ValueShape;
 import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.Op;
 import io.bronzecdc.model.event.PgLsn;
@@ -18,7 +21,6 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.function.IntFunction;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +28,13 @@ import org.junit.jupiter.api.Test;
 class PgOutputDecoderTest {
     private static final Set<TableId> PAGILA = Set.of(TableId.of("customer"), TableId.of("payment"),
             TableId.of("rental"));
-    /** tsvector is neither in the built-in table nor announced by a Type message: the caller resolves it. */
-    private static final IntFunction<String> RESOLVER = oid -> oid == 3614 ? "tsvector" : null;
+    /**
+     * tsvector is not in the built-in table and the enum mpaa_rating (OID 16462 in the fixtures) is user-defined:
+     * the caller resolves both, as PgTypeCatalog would.
+     */
+    private static final TypeShapes RESOLVER = oid -> oid == 16462
+            ? new ValueShape.Scalar("public.mpaa_rating", PgType.OTHER)
+            : TypeShapes.byName(o -> o == 3614 ? "tsvector" : null).shapeOf(oid);
 
     @Test
     void shouldCompareJsonAsJsonbDoes() {
@@ -202,9 +209,9 @@ class PgOutputDecoderTest {
 
         assertThatThrownBy(() -> decoder.decode(PgLsn.of(1), relation))
                 .isInstanceOf(ContractViolationException.class)
-                .hasMessageContaining("public.odd.shape: type OID 600000 is not built in, no Type message announced"
-                        + " it and the type name resolver returned null")
-                .hasMessageContaining("SELECT typname FROM pg_type WHERE oid = ?");
+                .hasMessageContaining("public.odd.shape: type OID 600000 is not built in and the type resolver does"
+                        + " not know it")
+                .hasMessageContaining("io.bronzecdc.model.source.PgTypeCatalog");
     }
 
     @Test

@@ -231,7 +231,8 @@ public final class ColumnTypes {
                         r -> typed(RandomValues.json(r, 2), S + "doc")),
                 user("complex", S + "complex", CONSTANT, List.of("ROW(NULL, NULL)::" + S + "complex",
                         "ROW('NaN', '-Infinity')::" + S + "complex", "ROW(-0, 1e300)::" + S + "complex"),
-                        r -> "ROW(" + RandomValues.float8(r) + ", " + RandomValues.float8(r) + ")::" + S + "complex"),
+                        r -> "ROW(" + typed(RandomValues.float8(r), "float8") + ", " + typed(RandomValues.float8(r), "float8")
+                                + ")::" + S + "complex"),
                 user("item", S + "item", CONSTANT, List.of("ROW(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::" + S
                         + "item", "ROW('', 0, 0, '{}', 'infinity', 'sad', '\\x', 0)::" + S + "item", item),
                         ColumnTypes::item),

@@ -6,6 +6,7 @@ import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.source.PgTypeCatalog;
 import io.bronzecdc.model.source.SnapshotReader;
 import io.bronzecdc.spark.preflight.BatchPreflight;
 import io.bronzecdc.spark.preflight.PreflightException;
@@ -152,7 +153,7 @@ public final class MicroBatchRun {
             }
             BronzeAppender appender = new BronzeAppender(bronze, schema, config.tables(), options.chunkSize(),
                     options.hooks());
-            StreamDecoder decoder = new StreamDecoder(config.tables(), new TypeNames(bronze), locked.coveredLsn());
+            StreamDecoder decoder = new StreamDecoder(config.tables(), new PgTypeCatalog(bronze), locked.coveredLsn());
             long messages;
             try (Connection peek = connections.open("peek")) {
                 messages = SlotPeek.read(peek, slot, config.source().publicationName(), bound, (lsn, data) -> {

@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.transform;
 
+import io.bronzecdc.model.codec.TypeShapes;
 import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
@@ -10,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.IntFunction;
 
 /**
  * Decodes one peek of the slot into the changes bronze does not hold yet, and tracks how far the peek reached.
@@ -32,12 +32,13 @@ public final class StreamDecoder {
 
     /**
      * @param tables the captured tables; changes of other published tables are dropped
-     * @param typeNames resolves type OIDs that are neither built in nor announced by the stream
+     * @param typeShapes how {@code to_jsonb} renders the column types that are not common built-in types (a
+     *     {@link io.bronzecdc.model.source.PgTypeCatalog} on the source database)
      * @param covered the position bronze already covers (exclusive upper bound of what to skip)
      */
-    public StreamDecoder(Collection<TableId> tables, IntFunction<String> typeNames, PgLsn covered) {
+    public StreamDecoder(Collection<TableId> tables, TypeShapes typeShapes, PgLsn covered) {
         Set<TableId> kept = Set.copyOf(tables);
-        this.decoder = new PgOutputDecoder(kept::contains, typeNames);
+        this.decoder = new PgOutputDecoder(kept::contains, typeShapes);
         this.covered = covered;
         this.reached = covered;
     }

@@ -64,6 +64,12 @@ public final class BatchPipeline {
     /** Writes the config of pipeline {@code slot} without creating anything in the database. */
     public static BatchPipeline configure(EmbeddedPostgresServer server, String database, String slot, String schema,
             Path directory) throws IOException {
+        return configure(server, database, slot, schema, directory, TABLES);
+    }
+
+    /** Writes the config of pipeline {@code slot} capturing {@code tables}, without creating anything. */
+    public static BatchPipeline configure(EmbeddedPostgresServer server, String database, String slot, String schema,
+            Path directory, List<TableId> tables) throws IOException {
         Path file = directory.resolve(slot + ".yaml");
         Files.writeString(file, String.join("\n",
                 "source:",
@@ -80,7 +86,8 @@ public final class BatchPipeline {
                 "    name: " + slot + "_pub",
                 "bronze:",
                 "  schema: " + schema,
-                "tables: [customer, payment, rental]",
+                "tables: [" + String.join(", ", tables.stream().map(t -> t.schema().equals("public") ? t.name()
+                        : t.qualifiedName()).toList()) + "]",
                 ""));
         return new BatchPipeline(file);
     }
