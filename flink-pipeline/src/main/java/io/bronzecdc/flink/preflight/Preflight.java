@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * Checks, before the job writes anything, that the source database can feed this pipeline: the checks every
  * engine shares ({@link SourcePreflight}: logical WAL, replication role, tables with REPLICA IDENTITY FULL, the
  * publication, the slot, the bronze schema's privileges) plus what the streaming job needs on top: room for its
- * prepared transactions and for the snapshot readers' temporary slots, and, when it starts without state to
- * restore, empty bronze change logs (its initial snapshot would write every row again). Every problem is reported
- * at once, each with its fix.
+ * prepared transactions and for the snapshot readers' temporary slots, column types it carries exactly
+ * ({@link FlinkColumnTypes}), and, when it starts without state to restore, empty bronze change logs (its initial
+ * snapshot would write every row again). Every problem is reported at once, each with its fix.
  *
  * <p>With {@code init}, the fixable ones (REPLICA IDENTITY FULL, the publication and its tables) are fixed instead,
  * all in one transaction and only once every other check has passed: a refused start changes nothing.
@@ -54,6 +54,13 @@ public final class Preflight {
         SourceInspection inspection = new SourcePreflight(config).inspect(c);
         List<String> problems = new ArrayList<>(init ? inspection.problemsBeforeFixing()
                 : inspection.problemsWithoutFixing(" (or start with --init)"));
+        List<TableId> present = new ArrayList<>();
+        for (TableId table : config.tables()) {
+            if (single(c, "SELECT to_regclass('" + table.qualifiedName() + "')::text") != null) {
+                present.add(table);
+            }
+        }
+        problems.addAll(FlinkColumnTypes.refusals(c, present));
         String preparedTransactions = single(c, "SELECT current_setting('max_prepared_transactions')");
         if (Integer.parseInt(preparedTransactions) < parallelism + 1) {
             problems.add("max_prepared_transactions is " + preparedTransactions + " but the exactly-once sink"
@@ -98,6 +105,7 @@ public final class Preflight {
                 + " again. Restore the job from its latest checkpoint or savepoint (flink run -s <path>), or point"
                 + " bronze.schema at an empty schema");
     }
+
     private static String single(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;

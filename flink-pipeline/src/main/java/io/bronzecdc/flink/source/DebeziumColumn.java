@@ -5,6 +5,7 @@ import io.bronzecdc.model.codec.PgType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -33,13 +34,30 @@ record DebeziumColumn(Field field, PgType type, Kind kind) {
         Map<String, String> parameters = schema.parameters();
         String pgTypeName = parameters == null ? null : parameters.get(SOURCE_TYPE_PARAMETER);
         Kind kind = Kind.of(schema, table, field.name());
-        return new DebeziumColumn(field, pgTypeName == null ? kind.defaultType : PgType.fromTypeName(pgTypeName), kind);
+        // A domain or an extension type carries its own name, not its base type's: the value's kind decides.
+        PgType named = pgTypeName == null ? PgType.OTHER : PgType.fromTypeName(pgTypeName);
+        PgType type = named == PgType.OTHER || kind == Kind.JSON ? kind.defaultType : named;
+        if ("OID".equalsIgnoreCase(pgTypeName)) {
+            return new DebeziumColumn(field, PgType.OTHER, Kind.AS_IS); // to_jsonb gives an oid as a string
+        }
+        if (kind == Kind.BOOLEAN && "BIT".equalsIgnoreCase(pgTypeName)) {
+            return new DebeziumColumn(field, PgType.OTHER, Kind.BIT_ONE); // bit(1) arrives as a boolean
+        }
+        if (kind == Kind.BYTES && named != PgType.BYTEA) {
+            // include.unknown.datatypes: a type Debezium does not know arrives as the bytes of its text output.
+            return new DebeziumColumn(field, PgType.OTHER, Kind.TEXT_BYTES);
+        }
+        return new DebeziumColumn(field, type, kind);
     }
 
-    /** The column's value, converted; null for SQL NULL. */
+    /**
+     * The column's value, converted; null for SQL NULL. Never {@code Struct.get}: for a null value it answers the
+     * schema's default, which Debezium fills from the column's DEFAULT clause (a NULL {@code timestamptz DEFAULT
+     * now()} would read as 1970-01-01).
+     */
     Object value(Struct row) {
-        Object value = row.get(field);
-        return value == null ? null : kind.convert(value);
+        Object value = row.getWithoutDefault(field.name());
+        return value == null ? null : kind.convert(value, this);
     }
 
     /** Debezium's value representations (with the default time.precision.mode and decimal.handling.mode=precise). */
@@ -66,8 +84,21 @@ record DebeziumColumn(Field field, PgType type, Kind kind) {
         /** {@code io.debezium.time.Time}: milliseconds of the day. */
         TIME_MILLIS(PgType.TIME),
         BYTES(PgType.BYTEA),
+        /** A type Debezium does not know ({@code include.unknown.datatypes}): the UTF-8 bytes of its text output. */
+        TEXT_BYTES(PgType.OTHER),
+        /** {@code io.debezium.data.Bits} of {@code bit(n)}: little-endian bytes, bit 0 is the last character. */
+        BITS(PgType.OTHER),
+        /** {@code bit(1)}, which Debezium hands over as a boolean. */
+        BIT_ONE(PgType.OTHER),
         /** {@code io.debezium.data.Json}: the JSON text. */
         JSON(PgType.JSON);
+
+        /** The first day of the Gregorian calendar; {@code java.sql} dates before it are Julian. */
+        private static final LocalDate GREGORIAN_REFORM = LocalDate.of(1582, 10, 15);
+        /** pgjdbc's {@code PGStatement.DATE_POSITIVE_INFINITY} in microseconds: how Debezium hands over infinity. */
+        private static final long POSITIVE_INFINITY_MICROS = 9223372036825200000L;
+        /** pgjdbc's {@code PGStatement.DATE_NEGATIVE_INFINITY} in microseconds. */
+        private static final long NEGATIVE_INFINITY_MICROS = -9223372036832400000L;
 
         final PgType defaultType;
 
@@ -88,8 +119,9 @@ record DebeziumColumn(Field field, PgType type, Kind kind) {
                     case "io.debezium.time.MicroTime": return TIME_MICROS;
                     case "io.debezium.time.Time": return TIME_MILLIS;
                     case "io.debezium.data.Json": return JSON;
+                    case "io.debezium.data.Bits": return BITS;
                     case "io.debezium.data.Uuid", "io.debezium.data.Enum", "io.debezium.data.Xml",
-                            "io.debezium.time.ZonedTime", "io.debezium.time.Interval": return AS_IS;
+                            "io.debezium.data.Ltree": return AS_IS;
                     default: break;
                 }
             }
@@ -106,21 +138,72 @@ record DebeziumColumn(Field field, PgType type, Kind kind) {
             };
         }
 
-        Object convert(Object value) {
+        Object convert(Object value, DebeziumColumn column) {
             return switch (this) {
-                case DATE_DAYS -> LocalDate.ofEpochDay((Integer) value);
-                case TIMESTAMP_MILLIS -> fromMicros(((Long) value) * 1000L);
-                case TIMESTAMP_MICROS -> fromMicros((Long) value);
-                case ZONED_TIMESTAMP -> OffsetDateTime.parse((String) value);
+                case DATE_DAYS -> gregorian(LocalDate.ofEpochDay((Integer) value), column);
+                case TIMESTAMP_MILLIS -> timestamp(Math.multiplyExact((Long) value, 1000L), column);
+                case TIMESTAMP_MICROS -> timestamp((Long) value, column);
+                case ZONED_TIMESTAMP -> zoned((String) value, column);
+                case TEXT_BYTES -> new String(bytes(value), StandardCharsets.UTF_8);
+                case BITS -> bits(bytes(value), column);
+                case BIT_ONE -> (Boolean) value ? "1" : "0";
                 case TIME_MICROS -> LocalTime.ofNanoOfDay(((Long) value) * 1000L);
                 case TIME_MILLIS -> LocalTime.ofNanoOfDay(((Integer) value) * 1_000_000L);
                 case VARIABLE_SCALE_DECIMAL -> {
                     Struct struct = (Struct) value;
-                    yield new BigDecimal(new BigInteger(bytes(struct.get("value"))), struct.getInt32("scale"));
+                    yield new BigDecimal(new BigInteger(bytes(struct.getWithoutDefault("value"))),
+                            struct.getInt32("scale"));
                 }
-                case FLOAT -> value instanceof Float f ? Double.parseDouble(Float.toString(f)) : value;
+                case FLOAT -> FloatText.of(value);
                 default -> value;
             };
+        }
+
+        /**
+         * Debezium's snapshot reads dates through {@code java.sql} types, whose calendar is Julian before the
+         * Gregorian reform: an earlier date arrives shifted (and BC years wrong), with nothing to tell it from a
+         * real one. Such a value stops the job rather than reach bronze altered.
+         */
+        private static LocalDate gregorian(LocalDate date, DebeziumColumn column) {
+            if (date.isBefore(GREGORIAN_REFORM)) {
+                throw new ContractViolationException("column " + column.field().name() + ": a date or timestamp"
+                        + " before 1582-10-15 (or +/-infinity of a date), which the Flink CDC source (Debezium 1.9)"
+                        + " does not carry exactly; it read " + date + ". Capture this table with the Spark engine,"
+                        + " or keep such values out of it");
+            }
+            return date;
+        }
+
+        private static Object timestamp(long micros, DebeziumColumn column) {
+            if (micros == POSITIVE_INFINITY_MICROS) {
+                return "infinity";
+            }
+            if (micros == NEGATIVE_INFINITY_MICROS) {
+                return "-infinity";
+            }
+            LocalDateTime timestamp = fromMicros(micros);
+            gregorian(timestamp.toLocalDate(), column);
+            return timestamp;
+        }
+
+        private static Object zoned(String text, DebeziumColumn column) {
+            if (text.equals("infinity") || text.equals("-infinity")) {
+                return text;
+            }
+            OffsetDateTime timestamp = OffsetDateTime.parse(text);
+            gregorian(timestamp.toLocalDate(), column);
+            return timestamp;
+        }
+
+        private static String bits(byte[] littleEndian, DebeziumColumn column) {
+            Map<String, String> parameters = column.field().schema().parameters();
+            int length = Integer.parseInt(parameters.get("length"));
+            char[] text = new char[length];
+            for (int i = 0; i < length; i++) {
+                int bit = i / 8 < littleEndian.length ? (littleEndian[i / 8] >> (i % 8)) & 1 : 0;
+                text[length - 1 - i] = bit == 1 ? '1' : '0';
+            }
+            return new String(text);
         }
 
         private static LocalDateTime fromMicros(long micros) {

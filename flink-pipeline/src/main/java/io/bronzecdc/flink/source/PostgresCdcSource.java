@@ -32,7 +32,10 @@ public final class PostgresCdcSource {
         debezium.setProperty("publication.autocreate.mode", "disabled");
         // Every column schema then names its PostgreSQL type, which decides the canonical JSON form.
         debezium.setProperty("column.propagate.source.type", ".*");
-        debezium.setProperty("decimal.handling.mode", "precise");
+        // Numerics as their text: exact digits and scale, and NaN (the 'precise' mode fails on NaN).
+        debezium.setProperty("decimal.handling.mode", "string");
+        // A type Debezium does not know arrives as its text rather than being dropped from the row silently.
+        debezium.setProperty("include.unknown.datatypes", "true");
         debezium.setProperty("database.sslmode", source.sslMode().value());
         return PostgresSourceBuilder.PostgresIncrementalSource.<CapturedChange>builder()
                 .hostname(source.host())

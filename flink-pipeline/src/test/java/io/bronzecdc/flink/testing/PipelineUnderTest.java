@@ -53,9 +53,15 @@ public final class PipelineUnderTest implements AutoCloseable {
     /** A pipeline config for {@code database} on the test server (trust authentication ignores the password). */
     public static PipelineConfig config(EmbeddedPostgresServer server, String database, String slot, String schema,
             Duration checkpointInterval) {
+        return config(server, database, slot, schema, checkpointInterval, TABLES);
+    }
+
+    /** A pipeline config capturing {@code tables} of {@code database} on the test server. */
+    public static PipelineConfig config(EmbeddedPostgresServer server, String database, String slot, String schema,
+            Duration checkpointInterval, List<TableId> tables) {
         return new PipelineConfig(new PipelineConfig.SourceConfig("127.0.0.1", server.port(), database,
                 EmbeddedPostgresServer.SUPERUSER, Secret.of("trust-auth-ignores-it"), SslMode.DISABLE, slot,
-                slot + "_pub"), new PipelineConfig.BronzeConfig(schema), TABLES, Duration.ofMinutes(5),
+                slot + "_pub"), new PipelineConfig.BronzeConfig(schema), tables, Duration.ofMinutes(5),
                 Duration.ofMinutes(10), checkpointInterval);
     }
 
@@ -112,11 +118,11 @@ public final class PipelineUnderTest implements AutoCloseable {
         }
     }
 
-    /** Rows per bronze table. */
+    /** Rows per bronze table of the captured tables. */
     public Map<TableId, Long> bronzeCounts() throws SQLException {
         Map<TableId, Long> counts = new LinkedHashMap<>();
         try (Connection c = connect(); Statement s = c.createStatement()) {
-            for (TableId table : TABLES) {
+            for (TableId table : config.tables()) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + bronzeTable(table))) {
                     rs.next();
                     counts.put(table, rs.getLong(1));
@@ -130,7 +136,7 @@ public final class PipelineUnderTest implements AutoCloseable {
     public Map<TableId, Long> sourceCounts() throws SQLException {
         Map<TableId, Long> counts = new LinkedHashMap<>();
         try (Connection c = connect(); Statement s = c.createStatement()) {
-            for (TableId table : TABLES) {
+            for (TableId table : config.tables()) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table.qualifiedName())) {
                     rs.next();
                     counts.put(table, rs.getLong(1));
