@@ -2,13 +2,16 @@ package io.bronzecdc.model.testing;
 
 import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -51,12 +54,24 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
         all.add(database);
         try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
             for (String name : all) {
-                s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
-                        + " WHERE database = '" + name + "' AND active_pid IS NOT NULL");
-                s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-                        + " WHERE database = '" + name + "' AND NOT active");
+                // A terminated walsender releases its slot a moment later, and a job still shutting down may
+                // reconnect once: repeat until the database has no slot left.
+                Awaitility.await("replication slots of database " + name + " dropped").atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200)).until(() -> dropSlots(s, name));
                 s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
             }
+        }
+    }
+
+    /** Terminates the readers of the database's slots and drops the inactive ones; true when none is left. */
+    private static boolean dropSlots(Statement s, String database) throws SQLException {
+        s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                + " WHERE database = '" + database + "' AND active_pid IS NOT NULL");
+        s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                + " WHERE database = '" + database + "' AND NOT active");
+        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE database = '"
+                + database + "'")) {
+            return rs.next() && rs.getLong(1) == 0;
         }
     }
 
