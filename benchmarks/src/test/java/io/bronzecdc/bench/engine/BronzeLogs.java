@@ -2,7 +2,7 @@ package io.bronzecdc.bench.engine;
 
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
-import io.bronzecdc.model.source.PagilaTable;
+import io.bronzecdc.model.source.SourceCatalog;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -58,10 +58,13 @@ final class BronzeLogs {
         return counts;
     }
 
-    /** The streamed rows of {@code table} in lsn order. */
+    /** The streamed rows of {@code table} in lsn order; the key is the source table's primary key (catalog). */
     static List<StreamedRow> streamed(Connection c, BronzeSchema schema, TableId table) throws SQLException {
-        String key = "jsonb_build_object(" + String.join(", ", PagilaTable.byName(table.name()).orElseThrow()
-                .primaryKey().stream().map(column -> "'" + column + "', full_row->'" + column + "'").toList())
+        List<String> primaryKey = SourceCatalog.primaryKey(c, table);
+        if (primaryKey.isEmpty()) {
+            throw new IllegalArgumentException(table + " has no primary key in the source catalog");
+        }
+        String key = "jsonb_build_object(" + String.join(", ", primaryKey.stream().map(column -> "'" + column + "', full_row->'" + column + "'").toList())
                 + ")::text";
         List<StreamedRow> rows = new ArrayList<>();
         try (Statement s = c.createStatement()) {

@@ -1,0 +1,308 @@
+package io.bronzecdc.bench.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.bronzecdc.bench.engine.BronzeLogs.Difference;
+import io.bronzecdc.bench.engine.BronzeLogs.StreamedRow;
+import io.bronzecdc.flink.preflight.FlinkColumnTypes;
+import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.testing.ColumnType;
+import io.bronzecdc.model.testing.ColumnTypes;
+import io.bronzecdc.model.testing.PostgresExtension;
+import io.bronzecdc.model.testing.RandomTypedTables;
+import io.bronzecdc.model.testing.TestPipelineYaml;
+import io.bronzecdc.model.testing.TypedWorkload;
+import io.bronzecdc.model.validate.BronzeValidator;
+import io.bronzecdc.model.validate.ValidationOptions;
+import io.bronzecdc.model.validate.ValidationReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Parity over the column types both engines accept: seeded random tables of the typed-table kit's types that the
+ * Flink preflight ({@link FlinkColumnTypes}) accepts, a few rows each, then a seeded I/U/D workload, captured by
+ * the Flink job and the Spark job, each in a JVM of its own, into two bronze schemas. Both pass validation (replay
+ * equals source); each engine's streamed full_row equals the {@code to_jsonb} the workload recorded for that
+ * change, in order; the two engines' streamed rows agree in every column but load_ts; their snapshots are equal as
+ * multisets and equal to the source.
+ *
+ * <p>The seed prints at start and in every failure; {@code -Dbronze.types.seed=N} replays one. Engine output goes
+ * to {@code target/typed-parity-it/}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TypedParityIT {
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
+
+    private static final long SEED = Long.getLong("bronze.types.seed", 20_261_201L);
+    private static final int TABLES = 4;
+    private static final int ROWS_PER_TABLE = 4;
+    private static final int WORKLOAD_TRANSACTIONS = 40;
+    /**
+     * Accepted by the Flink preflight but outside this proof, as in flink-pipeline's TypeFidelityIT: the kit's
+     * values of these reach before 1582-10-15 and to infinity, which stop the Flink job loudly.
+     */
+    private static final Set<String> TEMPORAL_RANGE_LIMITED = Set.of("date", "timestamp", "timestamptz", "d_stamp");
+    private static final Pipeline FLINK = new Pipeline("flink", "flink_typed", new BronzeSchema("typed_bronze_flink"));
+    private static final Pipeline SPARK = new Pipeline("spark", "spark_typed", new BronzeSchema("typed_bronze_spark"));
+    private static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(45);
+    private static final Duration SPARK_RUN_TIMEOUT = Duration.ofSeconds(120);
+    private static final int TAIL_LINES = 40;
+
+    private static Path work;
+    private static SparkEngine sparkEngine;
+    private static EngineProcess flink;
+    private static RandomTypedTables tables;
+    private static TypedWorkload workload;
+    private static Connection workloadConnection;
+    private static String context;
+    private static Map<TableId, Long> snapshot;
+    private static boolean snapshotsLanded;
+    private static boolean changesLanded;
+
+    /** One pipeline: its engine, slot (publication {@code <slot>_pub}) and bronze schema. */
+    private record Pipeline(String engine, String slot, BronzeSchema schema) {
+        Path config() {
+            return work.resolve(engine + "-pipeline.yaml");
+        }
+    }
+
+    @BeforeAll
+    static void createTablesAndStartFlink() throws Exception {
+        System.out.println("TypedParityIT seed " + SEED + " (replay with -Dbronze.types.seed=" + SEED + ")");
+        ProjectLayout layout = ProjectLayout.fromSystemProperties();
+        FlinkEngine flinkEngine = FlinkEngine.of(layout);
+        sparkEngine = SparkEngine.of(layout);
+        work = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("target/typed-parity-it");
+        Files.createDirectories(work);
+        workloadConnection = POSTGRES.connect();
+        try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
+            Set<String> accepted = flinkAcceptedTypes(c);
+            tables = RandomTypedTables.create(c, "public", SEED, TABLES, t -> accepted.contains(t.label())
+                    && !TEMPORAL_RANGE_LIMITED.contains(t.label().replaceAll("_a[12]$", "")));
+            context = tables.describe() + "\n(replay with -Dbronze.types.seed=" + SEED + ")";
+            System.out.println(context);
+            workload = new TypedWorkload(workloadConnection, tables, SEED).populate(ROWS_PER_TABLE);
+            snapshot = new LinkedHashMap<>();
+            tables.ids().forEach(table -> snapshot.put(table, (long) ROWS_PER_TABLE));
+            // The Flink job creates its publication itself (--init); the Spark job expects one.
+            s.execute("CREATE PUBLICATION " + SPARK.slot() + "_pub FOR TABLE " + tables.tableList()
+                    + " WITH (publish_via_partition_root = true)");
+        }
+        Path password = work.resolve("source-password");
+        Files.writeString(password, "trust-auth-ignores-it\n");
+        for (Pipeline pipeline : List.of(FLINK, SPARK)) {
+            writeConfig(pipeline, password);
+        }
+        flink = flinkEngine.start(FLINK.config(), work.resolve("flink.out"));
+    }
+
+    @AfterAll
+    static void stopFlink() throws Exception {
+        if (workloadConnection != null) {
+            workloadConnection.close();
+        }
+        if (flink != null) {
+            boolean gone = flink.stop(EngineProcess.DEFAULT_GRACE);
+            assertThat(gone).as("%s gone after stop", flink).isTrue();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void shouldLandTheSameTypedSnapshotWithBothEngines() throws Exception {
+        try (EngineProcess run = startSpark("spark-run-1")) {
+            awaitSuccess(run);
+        }
+        awaitFlinkBronze(snapshot, SNAPSHOT_TIMEOUT, "the snapshot");
+
+        try (Connection c = POSTGRES.connect()) {
+            for (Pipeline pipeline : List.of(FLINK, SPARK)) {
+                assertThat(BronzeLogs.snapshotCounts(c, pipeline.schema(), tables.ids()))
+                        .as("snapshot rows (tx_id null) in %s, %s", pipeline.schema(), context)
+                        .containsExactlyInAnyOrderEntriesOf(snapshot);
+                for (TableId table : tables.ids()) {
+                    assertThat(snapshotOutsideSource(c, pipeline.schema(), table))
+                            .as("%s snapshot rows of %s that are not to_jsonb of a source row, %s", pipeline.engine(),
+                                    table, context).isEmpty();
+                }
+            }
+            for (TableId table : tables.ids()) {
+                Difference onlyFlink = BronzeLogs.snapshotExcept(c, FLINK.schema(), SPARK.schema(), table);
+                Difference onlySpark = BronzeLogs.snapshotExcept(c, SPARK.schema(), FLINK.schema(), table);
+                assertThat(onlyFlink.rows()).as("snapshot rows of %s only in flink's bronze, e.g. %s; %s", table,
+                        onlyFlink.example().orElse("-"), context).isZero();
+                assertThat(onlySpark.rows()).as("snapshot rows of %s only in spark's bronze, e.g. %s; %s", table,
+                        onlySpark.example().orElse("-"), context).isZero();
+            }
+        }
+        snapshotsLanded = true;
+    }
+
+    @Test
+    @Order(2)
+    void shouldStreamTheSameTypedChangesAsTheWorkloadRecorded() throws Exception {
+        assertThat(snapshotsLanded).as("both snapshots landed (previous test)").isTrue();
+        int snapshotChanges = workload.changes().size();
+        workload.run(WORKLOAD_TRANSACTIONS);
+        List<TypedWorkload.Change> streamed = workload.changes().subList(snapshotChanges, workload.changes().size());
+        System.out.printf("workload: %d changes in %d transactions%n", streamed.size(), workload.xids().size() - 1);
+        Map<TableId, Long> expected = new LinkedHashMap<>(snapshot);
+        streamed.forEach(change -> expected.merge(change.table(), 1L, Long::sum));
+
+        try (EngineProcess run = startSpark("spark-run-2")) {
+            awaitFlinkBronze(expected, STREAM_TIMEOUT, "the snapshot plus the workload's changes");
+            awaitSuccess(run);
+        }
+
+        try (Connection c = POSTGRES.connect()) {
+            for (Pipeline pipeline : List.of(FLINK, SPARK)) {
+                assertThat(BronzeLogs.counts(c, pipeline.schema(), tables.ids())).as("rows in %s, %s",
+                        pipeline.schema(), context).containsExactlyInAnyOrderEntriesOf(expected);
+            }
+            for (TableId table : tables.ids()) {
+                List<String> history = streamed.stream().filter(change -> change.table().equals(table))
+                        .map(change -> change.op().code() + " tx " + change.xid() + " " + change.json()).toList();
+                List<StreamedRow> flinkRows = BronzeLogs.streamed(c, FLINK.schema(), table);
+                List<StreamedRow> sparkRows = BronzeLogs.streamed(c, SPARK.schema(), table);
+                for (Pipeline pipeline : List.of(FLINK, SPARK)) {
+                    List<StreamedRow> rows = pipeline == FLINK ? flinkRows : sparkRows;
+                    assertThat(rows.stream().map(row -> row.op() + " tx " + row.txId() + " " + row.fullRow()).toList())
+                            .as("%s: streamed op, tx_id and full_row of %s against the workload's to_jsonb, in order;"
+                                    + " %s", pipeline.engine(), table, context)
+                            .containsExactlyElementsOf(history);
+                }
+                assertThat(BronzeLogs.firstDifference(table, FLINK.engine(), flinkRows, SPARK.engine(), sparkRows))
+                        .as("streamed changes of %s: flink and spark must agree in every column but load_ts; %s",
+                                table, context).isEmpty();
+            }
+        }
+        changesLanded = true;
+    }
+
+    @Test
+    @Order(3)
+    void shouldPassValidationOnBothBronzeSchemas() throws Exception {
+        assertThat(changesLanded).as("both engines captured the workload (previous test)").isTrue();
+        ValidationOptions options = ValidationOptions.defaults();
+        assertThat(options.compareWithSource()).as("replay is compared with the source").isTrue();
+        try (Connection c = POSTGRES.connect()) {
+            for (Pipeline pipeline : List.of(FLINK, SPARK)) {
+                ValidationReport report = BronzeValidator.validate(c, pipeline.schema(), tables.ids(),
+                        options.withSlot(pipeline.slot()));
+                System.out.print(report.toText());
+                assertThat(report.violations()).as("validation of %s:%n%s%n%s", pipeline.schema(), report.toText(),
+                        context).isEmpty();
+            }
+        }
+        assertThat(flink.isAlive()).as("flink still streaming after the checks; output:%n%s", flink.tail(TAIL_LINES))
+                .isTrue();
+    }
+
+    /**
+     * The kit's types the Flink preflight accepts: one probe table per type in a scratch schema, judged by
+     * {@link FlinkColumnTypes#refusals}, then dropped.
+     */
+    private static Set<String> flinkAcceptedTypes(Connection c) throws SQLException {
+        Set<String> accepted = new LinkedHashSet<>();
+        try (Statement s = c.createStatement()) {
+            List<ColumnType> types = ColumnTypes.available(c);
+            for (String setup : new LinkedHashSet<>(types.stream().flatMap(t -> t.setup().stream()).toList())) {
+                s.execute(setup);
+            }
+            s.execute("CREATE SCHEMA type_probe");
+            for (ColumnType type : types) {
+                TableId probe = new TableId("type_probe", "tp_" + type.label());
+                s.execute("CREATE TABLE " + probe.qualifiedName() + " (id bigint PRIMARY KEY, c " + type.sql() + ")");
+                if (FlinkColumnTypes.refusals(c, List.of(probe)).isEmpty()) {
+                    accepted.add(type.label());
+                }
+            }
+            s.execute("DROP SCHEMA type_probe CASCADE");
+        }
+        System.out.println("Flink accepts " + accepted);
+        return accepted;
+    }
+
+    /** Snapshot rows of {@code table} in {@code schema} that are not {@code to_jsonb} of a source row (multiset). */
+    private static List<String> snapshotOutsideSource(Connection c, BronzeSchema schema, TableId table)
+            throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Statement s = c.createStatement()) {
+            s.execute("SET TimeZone = 'UTC'");
+            try (ResultSet rs = s.executeQuery("SELECT full_row::text FROM (SELECT full_row FROM "
+                    + schema.tableOf(table) + " WHERE tx_id IS NULL EXCEPT ALL SELECT to_jsonb(t) FROM " + table.qualifiedName() + " t) d"
+                    + " LIMIT 3")) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Starts one Spark micro-batch in its own JVM, its output to {@code target/typed-parity-it/<name>.out}. */
+    private static EngineProcess startSpark(String name) throws IOException {
+        return sparkEngine.start(SPARK.config(), work.resolve(name + ".out"));
+    }
+
+    /** Waits for a Spark run and requires exit code 0. */
+    private static void awaitSuccess(EngineProcess run) throws InterruptedException {
+        int exitCode = run.awaitExit(SPARK_RUN_TIMEOUT);
+        System.out.printf("%s: exit %d after %d ms (JVM start included)%n", run.output().getFileName(), exitCode,
+                run.runtime().toMillis());
+        assertThat(exitCode).as("exit code of the spark run; output (%s):%n%s%n%s", run.output(), run.tail(TAIL_LINES),
+                context).isZero();
+    }
+
+    /** Waits until Flink's bronze holds exactly {@code expected} rows per table, never more. */
+    private static void awaitFlinkBronze(Map<TableId, Long> expected, Duration timeout, String what) {
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(250))
+                    .failFast("the flink engine exited", () -> !flink.isAlive())
+                    .untilAsserted(() -> {
+                        Map<TableId, Long> counts;
+                        try (Connection c = POSTGRES.connect()) {
+                            counts = BronzeLogs.counts(c, FLINK.schema(), tables.ids());
+                        }
+                        expected.forEach((table, rows) -> assertThat(counts.get(table))
+                                .as("never more rows than expected in %s", table).isLessThanOrEqualTo(rows));
+                        assertThat(counts).containsExactlyInAnyOrderEntriesOf(expected);
+                    });
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            throw new AssertionError("flink bronze did not reach " + what + " " + expected + ": " + e.getMessage()
+                    + "\n" + flink + ", last output:\n" + flink.tail(TAIL_LINES) + "\n" + context, e);
+        }
+    }
+
+    private static void writeConfig(Pipeline pipeline, Path password) throws IOException {
+        String names = String.join(", ", tables.ids().stream().map(TableId::name).toList());
+        Files.writeString(pipeline.config(), TestPipelineYaml.of(POSTGRES.server().port(), POSTGRES.database(),
+                pipeline.slot(), pipeline.schema().name(), "file: " + password.toAbsolutePath())
+                .replace("tables: [customer, payment, rental]", "tables: [" + names + "]"));
+    }
+}
