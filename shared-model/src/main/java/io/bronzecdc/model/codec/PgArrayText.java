@@ -1,21 +1,15 @@
 package io.bronzecdc.model.codec;
 
-import io.bronzecdc.model.ContractViolationException;
-
 /**
  * Reads PostgreSQL's text output of an array ({@code {1,2,NULL}}, {@code {{"a b",c},{d,e}}},
  * {@code [0:1]={1,2}}, {@code {(1,1),(0,0);(2,2),(1,1)}} for box, whose delimiter is {@code ;}) and writes it as
  * nested JSON arrays, element by element, as {@code to_jsonb} does (dimension bounds are dropped).
  */
-final class PgArrayText {
-    private final String text;
-    private final String column;
+final class PgArrayText extends TextCursor {
     private final char delimiter;
-    private int pos;
 
     PgArrayText(String text, String column, char delimiter) {
-        this.text = text;
-        this.column = column;
+        super(text, column, "array");
         this.delimiter = delimiter;
     }
 
@@ -27,9 +21,7 @@ final class PgArrayText {
             }
         }
         array(writer, elementType);
-        if (pos != text.length()) {
-            throw malformed("the end of the array at position " + pos);
-        }
+        requireEnd("the end of the array");
     }
 
     private void array(CanonicalRowWriter writer, ValueShape elementType) {
@@ -82,29 +74,5 @@ final class PgArrayText {
             pos++;
         }
         return text.substring(start, pos);
-    }
-
-    private char peek() {
-        if (pos >= text.length()) {
-            throw malformed("more input");
-        }
-        return text.charAt(pos);
-    }
-
-    private char next() {
-        char c = peek();
-        pos++;
-        return c;
-    }
-
-    private void expect(char c) {
-        if (next() != c) {
-            throw malformed("'" + c + "' at position " + (pos - 1));
-        }
-    }
-
-    private ContractViolationException malformed(String expected) {
-        return new ContractViolationException("column " + column + ": malformed array text '" + text
-                + "': expected " + expected);
     }
 }

@@ -1,21 +1,15 @@
 package io.bronzecdc.model.codec;
 
-import io.bronzecdc.model.ContractViolationException;
-
 /**
  * Re-prints the text output of a timestamptz range ({@code ["2020-01-01 05:30:00+05:30",)}, {@code empty}) or
  * multirange ({@code {[..,..), [..,..]}}) with its bounds in UTC, as {@code range_out} prints them under
  * {@code TimeZone = 'UTC'}; so the value equals {@code to_jsonb}'s whatever zone the sender printed it in.
  */
-final class PgRangeText {
-    private final String text;
-    private final String column;
+final class PgRangeText extends TextCursor {
     private final StringBuilder out;
-    private int pos;
 
     private PgRangeText(String text, String column) {
-        this.text = text;
-        this.column = column;
+        super(text, column, "timestamptz range");
         this.out = new StringBuilder(text.length());
     }
 
@@ -26,9 +20,7 @@ final class PgRangeText {
         } else {
             range.range();
         }
-        if (range.pos != text.length()) {
-            throw range.malformed("the end of the value at position " + range.pos);
-        }
+        range.requireEnd("the end of the value");
         return range.out.toString();
     }
 
@@ -112,29 +104,5 @@ final class PgRangeText {
         if (quote) {
             out.append('"');
         }
-    }
-
-    private char peek() {
-        if (pos >= text.length()) {
-            throw malformed("more input");
-        }
-        return text.charAt(pos);
-    }
-
-    private char next() {
-        char c = peek();
-        pos++;
-        return c;
-    }
-
-    private void expect(char c) {
-        if (next() != c) {
-            throw malformed("'" + c + "' at position " + (pos - 1));
-        }
-    }
-
-    private ContractViolationException malformed(String expected) {
-        return new ContractViolationException("column " + column + ": malformed timestamptz range text '" + text
-                + "': expected " + expected);
     }
 }
