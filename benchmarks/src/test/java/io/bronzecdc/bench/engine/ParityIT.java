@@ -1,26 +1,22 @@
 package io.bronzecdc.bench.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.bronzecdc.bench.engine.BronzeLogs.Difference;
 import io.bronzecdc.bench.engine.BronzeLogs.StreamedRow;
+import io.bronzecdc.bench.engine.EnginePair.Pipeline;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.PagilaLoader;
 import io.bronzecdc.model.source.SourceSchema;
 import io.bronzecdc.model.testing.PagilaFiles;
 import io.bronzecdc.model.testing.PostgresExtension;
-import io.bronzecdc.model.testing.TestPipelineYaml;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
 import io.bronzecdc.model.workload.AppliedChange;
 import io.bronzecdc.model.workload.ChangeWorkload;
 import io.bronzecdc.model.workload.CommittedTransaction;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -29,8 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.core.ConditionTimeoutException;
-import org.awaitility.core.TerminalFailureException;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -62,31 +57,17 @@ class ParityIT {
     private static final int STATEMENTS_PER_TRANSACTION = 4;
     private static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(45);
-    private static final Duration SPARK_RUN_TIMEOUT = Duration.ofSeconds(120);
-    private static final int TAIL_LINES = 40;
 
-    private static Path work;
-    private static SparkEngine sparkEngine;
+    private static EnginePair engines;
     private static EngineProcess flink;
     private static Map<TableId, Long> snapshot;
     private static final List<CommittedTransaction> COMMITTED = new ArrayList<>();
     private static boolean snapshotsLanded;
     private static boolean changesLanded;
 
-    /** One pipeline: its engine, slot (publication {@code <slot>_pub}) and bronze schema. */
-    private record Pipeline(String engine, String slot, BronzeSchema schema) {
-        Path config() {
-            return work.resolve(engine + "-pipeline.yaml");
-        }
-    }
-
     @BeforeAll
     static void startFlinkOnPagila() throws Exception {
-        ProjectLayout layout = ProjectLayout.fromSystemProperties();
-        FlinkEngine flinkEngine = FlinkEngine.of(layout);
-        sparkEngine = SparkEngine.of(layout);
-        work = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("target/parity-it");
-        Files.createDirectories(work);
+        engines = new EnginePair(POSTGRES, "target/parity-it", FLINK, SPARK);
         try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
             SourceSchema.create(c);
             PagilaLoader.loadFiles(c, PagilaFiles.directory());
@@ -95,12 +76,8 @@ class ParityIT {
             s.execute("CREATE PUBLICATION " + SPARK.slot() + "_pub FOR TABLE customer, payment, rental"
                     + " WITH (publish_via_partition_root = true)");
         }
-        Path password = work.resolve("source-password");
-        Files.writeString(password, "trust-auth-ignores-it\n");
-        for (Pipeline pipeline : List.of(FLINK, SPARK)) {
-            writeConfig(pipeline, password);
-        }
-        flink = flinkEngine.start(FLINK.config(), work.resolve("flink.out"));
+        engines.writeConfigs(UnaryOperator.identity());
+        flink = engines.startFlink();
     }
 
     @AfterAll
@@ -120,10 +97,10 @@ class ParityIT {
                 TableId.of("customer"), 599L, TableId.of("payment"), 16_049L, TableId.of("rental"), 16_044L));
 
         // Both engines take their snapshot at the same time; nothing changes the source until both are done.
-        try (EngineProcess run = startSpark("spark-run-1")) {
-            awaitSuccess(run);
+        try (EngineProcess run = engines.startSpark("spark-run-1")) {
+            engines.awaitSuccess(run);
         }
-        awaitFlinkBronze(snapshot, SNAPSHOT_TIMEOUT, "the Pagila snapshot");
+        engines.awaitFlinkBronze(snapshot, SNAPSHOT_TIMEOUT, "the Pagila snapshot");
 
         try (Connection c = POSTGRES.connect()) {
             for (Pipeline pipeline : List.of(FLINK, SPARK)) {
@@ -154,9 +131,9 @@ class ParityIT {
 
         // The second Spark run starts after the last commit, so its bound covers the whole workload; its JVM
         // starts while Flink catches up.
-        try (EngineProcess run = startSpark("spark-run-2")) {
-            awaitFlinkBronze(expected, STREAM_TIMEOUT, "the snapshot plus the workload's changes");
-            awaitSuccess(run);
+        try (EngineProcess run = engines.startSpark("spark-run-2")) {
+            engines.awaitFlinkBronze(expected, STREAM_TIMEOUT, "the snapshot plus the workload's changes");
+            engines.awaitSuccess(run);
         }
 
         try (Connection c = POSTGRES.connect()) {
@@ -197,44 +174,8 @@ class ParityIT {
                 assertThat(report.slot()).as("slot of %s", pipeline.engine()).isPresent();
             }
         }
-        assertThat(flink.isAlive()).as("flink still streaming after the checks; output:%n%s", flink.tail(TAIL_LINES))
+        assertThat(flink.isAlive()).as("flink still streaming after the checks; output:%n%s", flink.tail(EnginePair.TAIL_LINES))
                 .isTrue();
-    }
-
-    /** Starts one Spark micro-batch in its own JVM, its output to {@code target/parity-it/<name>.out}. */
-    private static EngineProcess startSpark(String name) throws IOException {
-        return sparkEngine.start(SPARK.config(), work.resolve(name + ".out"));
-    }
-
-    /** Waits for a Spark run and requires exit code 0. */
-    private static void awaitSuccess(EngineProcess run) throws InterruptedException {
-        int exitCode = run.awaitExit(SPARK_RUN_TIMEOUT);
-        System.out.printf("%s: exit %d after %d ms (JVM start included)%n", run.output().getFileName(), exitCode,
-                run.runtime().toMillis());
-        assertThat(exitCode).as("exit code of the spark run; output (%s):%n%s", run.output(), run.tail(TAIL_LINES))
-                .isZero();
-    }
-
-    /** Waits until Flink's bronze holds exactly {@code expected} rows per table, never more. */
-    private static void awaitFlinkBronze(Map<TableId, Long> expected, Duration timeout, String what) {
-        long started = System.nanoTime();
-        try {
-            await().atMost(timeout).pollInterval(Duration.ofMillis(250))
-                    .failFast("the flink engine exited", () -> !flink.isAlive())
-                    .untilAsserted(() -> {
-                        Map<TableId, Long> counts;
-                        try (Connection c = POSTGRES.connect()) {
-                            counts = BronzeLogs.counts(c, FLINK.schema(), TABLES);
-                        }
-                        expected.forEach((table, rows) -> assertThat(counts.get(table))
-                                .as("never more rows than expected in %s", table).isLessThanOrEqualTo(rows));
-                        assertThat(counts).containsExactlyInAnyOrderEntriesOf(expected);
-                    });
-        } catch (ConditionTimeoutException | TerminalFailureException e) {
-            throw new AssertionError("flink bronze did not reach " + what + " " + expected + ": " + e.getMessage()
-                    + "\n" + flink + ", last output:\n" + flink.tail(TAIL_LINES), e);
-        }
-        System.out.printf("flink bronze holds %s %d ms after the wait began%n", what, millisSince(started));
     }
 
     private static void assertSnapshotsEqualAsMultisets(Connection c) throws SQLException {
@@ -258,11 +199,6 @@ class ParityIT {
             counts.put(table, BronzeLogs.single(c, "SELECT count(*) FROM " + table.qualifiedName()));
         }
         return counts;
-    }
-
-    private static void writeConfig(Pipeline pipeline, Path password) throws IOException {
-        Files.writeString(pipeline.config(), TestPipelineYaml.of(POSTGRES.server().port(), POSTGRES.database(),
-                pipeline.slot(), pipeline.schema().name(), "file: " + password.toAbsolutePath()));
     }
 
     private static long millisSince(long nanoTime) {

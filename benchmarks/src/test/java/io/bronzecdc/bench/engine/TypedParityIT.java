@@ -1,25 +1,21 @@
 package io.bronzecdc.bench.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.bronzecdc.bench.engine.BronzeLogs.Difference;
 import io.bronzecdc.bench.engine.BronzeLogs.StreamedRow;
 import io.bronzecdc.flink.preflight.FlinkColumnTypes;
+import io.bronzecdc.bench.engine.EnginePair.Pipeline;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.testing.ColumnType;
 import io.bronzecdc.model.testing.ColumnTypes;
 import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.model.testing.RandomTypedTables;
-import io.bronzecdc.model.testing.TestPipelineYaml;
 import io.bronzecdc.model.testing.TypedWorkload;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,8 +27,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.awaitility.core.ConditionTimeoutException;
-import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -70,11 +64,8 @@ class TypedParityIT {
     private static final Pipeline SPARK = new Pipeline("spark", "spark_typed", new BronzeSchema("typed_bronze_spark"));
     private static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(45);
-    private static final Duration SPARK_RUN_TIMEOUT = Duration.ofSeconds(120);
-    private static final int TAIL_LINES = 40;
 
-    private static Path work;
-    private static SparkEngine sparkEngine;
+    private static EnginePair engines;
     private static EngineProcess flink;
     private static RandomTypedTables tables;
     private static TypedWorkload workload;
@@ -84,27 +75,17 @@ class TypedParityIT {
     private static boolean snapshotsLanded;
     private static boolean changesLanded;
 
-    /** One pipeline: its engine, slot (publication {@code <slot>_pub}) and bronze schema. */
-    private record Pipeline(String engine, String slot, BronzeSchema schema) {
-        Path config() {
-            return work.resolve(engine + "-pipeline.yaml");
-        }
-    }
-
     @BeforeAll
     static void createTablesAndStartFlink() throws Exception {
         System.out.println("TypedParityIT seed " + SEED + " (replay with -Dbronze.types.seed=" + SEED + ")");
-        ProjectLayout layout = ProjectLayout.fromSystemProperties();
-        FlinkEngine flinkEngine = FlinkEngine.of(layout);
-        sparkEngine = SparkEngine.of(layout);
-        work = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("target/typed-parity-it");
-        Files.createDirectories(work);
+        engines = new EnginePair(POSTGRES, "target/typed-parity-it", FLINK, SPARK);
         workloadConnection = POSTGRES.connect();
         try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
             Set<String> accepted = flinkAcceptedTypes(c);
             tables = RandomTypedTables.create(c, "public", SEED, TABLES, t -> accepted.contains(t.label())
                     && !TEMPORAL_RANGE_LIMITED.contains(t.label().replaceAll("_a[12]$", "")));
             context = tables.describe() + "\n(replay with -Dbronze.types.seed=" + SEED + ")";
+            engines.context(context);
             System.out.println(context);
             workload = new TypedWorkload(workloadConnection, tables, SEED).populate(ROWS_PER_TABLE);
             snapshot = new LinkedHashMap<>();
@@ -113,12 +94,9 @@ class TypedParityIT {
             s.execute("CREATE PUBLICATION " + SPARK.slot() + "_pub FOR TABLE " + tables.tableList()
                     + " WITH (publish_via_partition_root = true)");
         }
-        Path password = work.resolve("source-password");
-        Files.writeString(password, "trust-auth-ignores-it\n");
-        for (Pipeline pipeline : List.of(FLINK, SPARK)) {
-            writeConfig(pipeline, password);
-        }
-        flink = flinkEngine.start(FLINK.config(), work.resolve("flink.out"));
+        String names = String.join(", ", tables.ids().stream().map(TableId::name).toList());
+        engines.writeConfigs(yaml -> yaml.replace("tables: [customer, payment, rental]", "tables: [" + names + "]"));
+        flink = engines.startFlink();
     }
 
     @AfterAll
@@ -135,10 +113,10 @@ class TypedParityIT {
     @Test
     @Order(1)
     void shouldLandTheSameTypedSnapshotWithBothEngines() throws Exception {
-        try (EngineProcess run = startSpark("spark-run-1")) {
-            awaitSuccess(run);
+        try (EngineProcess run = engines.startSpark("spark-run-1")) {
+            engines.awaitSuccess(run);
         }
-        awaitFlinkBronze(snapshot, SNAPSHOT_TIMEOUT, "the snapshot");
+        engines.awaitFlinkBronze(snapshot, SNAPSHOT_TIMEOUT, "the snapshot");
 
         try (Connection c = POSTGRES.connect()) {
             for (Pipeline pipeline : List.of(FLINK, SPARK)) {
@@ -174,9 +152,9 @@ class TypedParityIT {
         Map<TableId, Long> expected = new LinkedHashMap<>(snapshot);
         streamed.forEach(change -> expected.merge(change.table(), 1L, Long::sum));
 
-        try (EngineProcess run = startSpark("spark-run-2")) {
-            awaitFlinkBronze(expected, STREAM_TIMEOUT, "the snapshot plus the workload's changes");
-            awaitSuccess(run);
+        try (EngineProcess run = engines.startSpark("spark-run-2")) {
+            engines.awaitFlinkBronze(expected, STREAM_TIMEOUT, "the snapshot plus the workload's changes");
+            engines.awaitSuccess(run);
         }
 
         try (Connection c = POSTGRES.connect()) {
@@ -219,7 +197,7 @@ class TypedParityIT {
                         context).isEmpty();
             }
         }
-        assertThat(flink.isAlive()).as("flink still streaming after the checks; output:%n%s", flink.tail(TAIL_LINES))
+        assertThat(flink.isAlive()).as("flink still streaming after the checks; output:%n%s", flink.tail(EnginePair.TAIL_LINES))
                 .isTrue();
     }
 
@@ -265,44 +243,4 @@ class TypedParityIT {
         return rows;
     }
 
-    /** Starts one Spark micro-batch in its own JVM, its output to {@code target/typed-parity-it/<name>.out}. */
-    private static EngineProcess startSpark(String name) throws IOException {
-        return sparkEngine.start(SPARK.config(), work.resolve(name + ".out"));
     }
-
-    /** Waits for a Spark run and requires exit code 0. */
-    private static void awaitSuccess(EngineProcess run) throws InterruptedException {
-        int exitCode = run.awaitExit(SPARK_RUN_TIMEOUT);
-        System.out.printf("%s: exit %d after %d ms (JVM start included)%n", run.output().getFileName(), exitCode,
-                run.runtime().toMillis());
-        assertThat(exitCode).as("exit code of the spark run; output (%s):%n%s%n%s", run.output(), run.tail(TAIL_LINES),
-                context).isZero();
-    }
-
-    /** Waits until Flink's bronze holds exactly {@code expected} rows per table, never more. */
-    private static void awaitFlinkBronze(Map<TableId, Long> expected, Duration timeout, String what) {
-        try {
-            await().atMost(timeout).pollInterval(Duration.ofMillis(250))
-                    .failFast("the flink engine exited", () -> !flink.isAlive())
-                    .untilAsserted(() -> {
-                        Map<TableId, Long> counts;
-                        try (Connection c = POSTGRES.connect()) {
-                            counts = BronzeLogs.counts(c, FLINK.schema(), tables.ids());
-                        }
-                        expected.forEach((table, rows) -> assertThat(counts.get(table))
-                                .as("never more rows than expected in %s", table).isLessThanOrEqualTo(rows));
-                        assertThat(counts).containsExactlyInAnyOrderEntriesOf(expected);
-                    });
-        } catch (ConditionTimeoutException | TerminalFailureException e) {
-            throw new AssertionError("flink bronze did not reach " + what + " " + expected + ": " + e.getMessage()
-                    + "\n" + flink + ", last output:\n" + flink.tail(TAIL_LINES) + "\n" + context, e);
-        }
-    }
-
-    private static void writeConfig(Pipeline pipeline, Path password) throws IOException {
-        String names = String.join(", ", tables.ids().stream().map(TableId::name).toList());
-        Files.writeString(pipeline.config(), TestPipelineYaml.of(POSTGRES.server().port(), POSTGRES.database(),
-                pipeline.slot(), pipeline.schema().name(), "file: " + password.toAbsolutePath())
-                .replace("tables: [customer, payment, rental]", "tables: [" + names + "]"));
-    }
-}

@@ -1,0 +1,126 @@
+package io.bronzecdc.bench.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.testing.PostgresExtension;
+import io.bronzecdc.model.testing.TestPipelineYaml;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
+/**
+ * The two pipelines of a parity test on one database: a Flink job streaming in its own JVM and Spark micro-batch
+ * runs, each in its own JVM, with their configs and outputs in one work folder. Failures carry the engine's last
+ * output and the test's context (for example its seed).
+ */
+final class EnginePair {
+    static final int TAIL_LINES = 40;
+    private static final Duration SPARK_RUN_TIMEOUT = Duration.ofSeconds(120);
+
+    /** One pipeline: its engine, slot (publication {@code <slot>_pub}) and bronze schema. */
+    record Pipeline(String engine, String slot, BronzeSchema schema) {
+    }
+
+    private final PostgresExtension postgres;
+    private final Path work;
+    private final Pipeline flinkPipeline;
+    private final Pipeline sparkPipeline;
+    private final FlinkEngine flinkEngine;
+    private final SparkEngine sparkEngine;
+    private String context = "";
+    private EngineProcess flink;
+
+    /** @param workFolder below the module's folder, for example {@code target/parity-it} */
+    EnginePair(PostgresExtension postgres, String workFolder, Pipeline flink, Pipeline spark) throws IOException {
+        ProjectLayout layout = ProjectLayout.fromSystemProperties();
+        this.postgres = postgres;
+        this.work = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve(workFolder);
+        this.flinkPipeline = flink;
+        this.sparkPipeline = spark;
+        this.flinkEngine = FlinkEngine.of(layout);
+        this.sparkEngine = SparkEngine.of(layout);
+        Files.createDirectories(work);
+    }
+
+    Path work() {
+        return work;
+    }
+
+    /** Text appended to every failure, for example the seed and how to replay it. */
+    void context(String text) {
+        context = text;
+    }
+
+    /**
+     * Writes both pipelines' YAML (password from a file; trust authentication ignores it).
+     *
+     * @param edit applied to each YAML text, for example to name other tables
+     */
+    void writeConfigs(UnaryOperator<String> edit) throws IOException {
+        Path password = work.resolve("source-password");
+        Files.writeString(password, "trust-auth-ignores-it\n");
+        for (Pipeline pipeline : List.of(flinkPipeline, sparkPipeline)) {
+            Files.writeString(config(pipeline), edit.apply(TestPipelineYaml.of(postgres.server().port(),
+                    postgres.database(), pipeline.slot(), pipeline.schema().name(),
+                    "file: " + password.toAbsolutePath())));
+        }
+    }
+
+    /** Starts the Flink job in its own JVM, its output to {@code flink.out}. */
+    EngineProcess startFlink() throws IOException {
+        flink = flinkEngine.start(config(flinkPipeline), work.resolve("flink.out"));
+        return flink;
+    }
+
+    /** Starts one Spark micro-batch in its own JVM, its output to {@code <name>.out}. */
+    EngineProcess startSpark(String name) throws IOException {
+        return sparkEngine.start(config(sparkPipeline), work.resolve(name + ".out"));
+    }
+
+    /** Waits for a Spark run and requires exit code 0. */
+    void awaitSuccess(EngineProcess run) throws InterruptedException {
+        int exitCode = run.awaitExit(SPARK_RUN_TIMEOUT);
+        System.out.printf("%s: exit %d after %d ms (JVM start included)%n", run.output().getFileName(), exitCode,
+                run.runtime().toMillis());
+        assertThat(exitCode).as("exit code of the spark run; output (%s):%n%s%n%s", run.output(),
+                run.tail(TAIL_LINES), context).isZero();
+    }
+
+    /** Waits until Flink's bronze holds exactly {@code expected} rows per table, never more. */
+    void awaitFlinkBronze(Map<TableId, Long> expected, Duration timeout, String what) {
+        List<TableId> tables = List.copyOf(expected.keySet());
+        long started = System.nanoTime();
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(250))
+                    .failFast("the flink engine exited", () -> !flink.isAlive())
+                    .untilAsserted(() -> {
+                        Map<TableId, Long> counts;
+                        try (Connection c = postgres.connect()) {
+                            counts = BronzeLogs.counts(c, flinkPipeline.schema(), tables);
+                        }
+                        expected.forEach((table, rows) -> assertThat(counts.get(table))
+                                .as("never more rows than expected in %s", table).isLessThanOrEqualTo(rows));
+                        assertThat(counts).containsExactlyInAnyOrderEntriesOf(expected);
+                    });
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            throw new AssertionError("flink bronze did not reach " + what + " " + expected + ": " + e.getMessage()
+                    + "\n" + flink + ", last output:\n" + flink.tail(TAIL_LINES) + "\n" + context, e);
+        }
+        System.out.printf("flink bronze holds %s %d ms after the wait began%n", what,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private Path config(Pipeline pipeline) {
+        return work.resolve(pipeline.engine() + "-pipeline.yaml");
+    }
+}
