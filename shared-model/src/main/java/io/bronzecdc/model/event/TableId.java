@@ -39,6 +39,15 @@ public record TableId(String schema, String name) implements Comparable<TableId>
         return "br_" + name + "_cdc";
     }
 
+    /**
+     * {@code "schema"."name"}, each part quoted by {@link io.bronzecdc.model.postgres.SqlNames#quote}: the form
+     * every SQL statement uses.
+     */
+    public String quoted() {
+        return io.bronzecdc.model.postgres.SqlNames.quote(schema) + "."
+                + io.bronzecdc.model.postgres.SqlNames.quote(name);
+    }
+
     /** {@code schema.name}, usable in SQL as is. */
     public String qualifiedName() {
         return schema + "." + name;
