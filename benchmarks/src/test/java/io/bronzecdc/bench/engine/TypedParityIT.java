@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bronzecdc.bench.engine.BronzeLogs.Difference;
 import io.bronzecdc.bench.engine.BronzeLogs.StreamedRow;
-import io.bronzecdc.flink.preflight.FlinkColumnTypes;
 import io.bronzecdc.bench.engine.EnginePair.Pipeline;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
-import io.bronzecdc.model.testing.ColumnType;
-import io.bronzecdc.model.testing.ColumnTypes;
 import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.model.testing.RandomTypedTables;
 import io.bronzecdc.model.testing.TypedWorkload;
@@ -23,7 +20,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Parity over the column types both engines accept: seeded random tables of the typed-table kit's types that the
- * Flink preflight ({@link FlinkColumnTypes}) accepts, a few rows each, then a seeded I/U/D workload, captured by
+ * Flink preflight (see {@link FlinkAcceptedTypes}) accepts, a few rows each, then a seeded I/U/D workload, captured by
  * the Flink job and the Spark job, each in a JVM of its own, into two bronze schemas. Both pass validation (replay
  * equals source); each engine's streamed full_row equals the {@code to_jsonb} the workload recorded for that
  * change, in order; the two engines' streamed rows agree in every column but load_ts; their snapshots are equal as
@@ -55,11 +51,6 @@ class TypedParityIT {
     private static final int TABLES = 4;
     private static final int ROWS_PER_TABLE = 4;
     private static final int WORKLOAD_TRANSACTIONS = 40;
-    /**
-     * Accepted by the Flink preflight but outside this proof, as in flink-pipeline's TypeFidelityIT: the kit's
-     * values of these reach before 1582-10-15 and to infinity, which stop the Flink job loudly.
-     */
-    private static final Set<String> TEMPORAL_RANGE_LIMITED = Set.of("date", "timestamp", "timestamptz", "d_stamp");
     private static final Pipeline FLINK = new Pipeline("flink", "flink_typed", new BronzeSchema("typed_bronze_flink"));
     private static final Pipeline SPARK = new Pipeline("spark", "spark_typed", new BronzeSchema("typed_bronze_spark"));
     private static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(90);
@@ -81,9 +72,8 @@ class TypedParityIT {
         engines = new EnginePair(POSTGRES, "target/typed-parity-it", FLINK, SPARK);
         workloadConnection = POSTGRES.connect();
         try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
-            Set<String> accepted = flinkAcceptedTypes(c);
-            tables = RandomTypedTables.create(c, "public", SEED, TABLES, t -> accepted.contains(t.label())
-                    && !TEMPORAL_RANGE_LIMITED.contains(t.label().replaceAll("_a[12]$", "")));
+            Set<String> accepted = FlinkAcceptedTypes.of(c);
+            tables = RandomTypedTables.create(c, "public", SEED, TABLES, t -> FlinkAcceptedTypes.inParity(accepted, t));
             context = tables.describe() + "\n(replay with -Dbronze.types.seed=" + SEED + ")";
             engines.context(context);
             System.out.println(context);
@@ -199,31 +189,6 @@ class TypedParityIT {
         }
         assertThat(flink.isAlive()).as("flink still streaming after the checks; output:%n%s", flink.tail(EnginePair.TAIL_LINES))
                 .isTrue();
-    }
-
-    /**
-     * The kit's types the Flink preflight accepts: one probe table per type in a scratch schema, judged by
-     * {@link FlinkColumnTypes#refusals}, then dropped.
-     */
-    private static Set<String> flinkAcceptedTypes(Connection c) throws SQLException {
-        Set<String> accepted = new LinkedHashSet<>();
-        try (Statement s = c.createStatement()) {
-            List<ColumnType> types = ColumnTypes.available(c);
-            for (String setup : new LinkedHashSet<>(types.stream().flatMap(t -> t.setup().stream()).toList())) {
-                s.execute(setup);
-            }
-            s.execute("CREATE SCHEMA type_probe");
-            for (ColumnType type : types) {
-                TableId probe = new TableId("type_probe", "tp_" + type.label());
-                s.execute("CREATE TABLE " + probe.qualifiedName() + " (id bigint PRIMARY KEY, c " + type.sql() + ")");
-                if (FlinkColumnTypes.refusals(c, List.of(probe)).isEmpty()) {
-                    accepted.add(type.label());
-                }
-            }
-            s.execute("DROP SCHEMA type_probe CASCADE");
-        }
-        System.out.println("Flink accepts " + accepted);
-        return accepted;
     }
 
     /** Snapshot rows of {@code table} in {@code schema} that are not {@code to_jsonb} of a source row (multiset). */
