@@ -2,6 +2,7 @@ package io.bronzecdc.bench.engine;
 
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.postgres.SqlNames;
 import io.bronzecdc.model.source.SourceCatalog;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -58,14 +59,15 @@ final class BronzeLogs {
         return counts;
     }
 
-    /** The streamed rows of {@code table} in lsn order; the key is the source table's primary key (catalog). */
+    /**
+     * The streamed rows of {@code table} in lsn order; the key is the source table's primary key (catalog), or the
+     * whole row for a table without one.
+     */
     static List<StreamedRow> streamed(Connection c, BronzeSchema schema, TableId table) throws SQLException {
         List<String> primaryKey = SourceCatalog.primaryKey(c, table);
-        if (primaryKey.isEmpty()) {
-            throw new IllegalArgumentException(table + " has no primary key in the source catalog");
-        }
-        String key = "jsonb_build_object(" + String.join(", ", primaryKey.stream().map(column -> "'" + column + "', full_row->'" + column + "'").toList())
-                + ")::text";
+        String key = primaryKey.isEmpty() ? "full_row::text" : "jsonb_build_object(" + String.join(", ",
+                primaryKey.stream().map(column -> SqlNames.literal(column) + ", full_row->" + SqlNames.literal(column))
+                        .toList()) + ")::text";
         List<StreamedRow> rows = new ArrayList<>();
         try (Statement s = c.createStatement()) {
             s.execute("SET TimeZone = 'UTC'");
