@@ -1,12 +1,12 @@
 package io.bronzecdc.flink.cli;
 
 import io.bronzecdc.model.bronze.BronzeSchema;
-import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
-import io.bronzecdc.model.source.PagilaGenerator;
-import io.bronzecdc.model.source.PagilaLoader;
-import io.bronzecdc.model.source.PagilaTable;
-import io.bronzecdc.model.source.SourceSchema;
 import io.bronzecdc.model.validate.ValidationReport;
+import io.bronzecdc.testkit.pagila.PagilaGenerator;
+import io.bronzecdc.testkit.pagila.PagilaLoader;
+import io.bronzecdc.testkit.pagila.PagilaTable;
+import io.bronzecdc.testkit.pagila.SourceSchema;
+import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,11 +7,11 @@ import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.Secret;
 import io.bronzecdc.model.config.SslMode;
 import io.bronzecdc.model.event.TableId;
-import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
-import io.bronzecdc.model.source.PagilaTable;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
+import io.bronzecdc.testkit.pagila.PagilaTable;
+import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -27,11 +27,11 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 
 /**
  * One run of the demo on a loaded embedded source: the streaming job in a local MiniCluster, the initial
