@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The three source tables bronze-cdc captures, with the column order of their Pagila COPY files and their
- * primary keys.
+ * The three Pagila tables the demo, the tests and the benchmarks capture, with the column order of their COPY
+ * files and their primary keys.
  */
 public enum PagilaTable {
     CUSTOMER("customer", List.of("customer_id"), List.of("customer_id", "store_id", "first_name", "last_name",
