@@ -73,7 +73,8 @@ class CapturePathScanTest {
         Files.writeString(main.resolve("A.java"), "class A {\n  // a Payment row\n  String t = \"customers\";\n"
                 + "  String r = \"public.rental\";\n}\n");
         Files.writeString(main.resolve("b.sql"), "SELECT 1; -- pagila\n");
-        Files.writeString(main.resolve("C.java"), "import io.bronzecdc.testkit.pagila.X;\nclass C { int rental_id; }\n");
+        Files.writeString(main.resolve("C.java"),
+                "import io.bronzecdc.testkit.pagila.X;\nclass C { int rental_id; }\n");
 
         Map<String, List<String>> hits = scan(root, root.resolve("m/src/main"));
 

@@ -21,7 +21,8 @@ import org.postgresql.PGConnection;
 /**
  * Records the pgoutput fixtures of {@link PgOutputDecoderTest} from a real embedded PostgreSQL 17: not a test,
  * run by hand when a scenario changes, with the target folder as argument (the test resources folder
- * {@code src/test/resources/io/bronzecdc/model/pgoutput}).
+ * {@code shared-model/src/test/resources/io/bronzecdc/model/pgoutput}). It lives in the testkit module because it
+ * loads the Pagila tables.
  *
  * <p>Per scenario it writes {@code <scenario>.pgoutput}: one line per message of
  * {@code pg_logical_slot_get_binary_changes} as {@code <lsn> <xid> <hex data>}; and, where the changes are
