@@ -1,21 +1,15 @@
 package io.bronzecdc.flink.cli;
 
 import io.bronzecdc.model.bronze.BronzeSchema;
-import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
-import io.bronzecdc.model.source.PagilaGenerator;
-import io.bronzecdc.model.source.PagilaLoader;
-import io.bronzecdc.model.source.PagilaTable;
-import io.bronzecdc.model.source.SourceSchema;
 import io.bronzecdc.model.validate.ValidationReport;
+import io.bronzecdc.testkit.pagila.PagilaDatabase;
+import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -105,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
             problems.add("--generate and --pagila-dir " + pagilaDir + " exclude each other: --generate loads generated"
                     + " rows, --pagila-dir the files; pass one of them");
         } else if (pagilaDir != null) {
-            pagilaDirProblem(pagilaDir).ifPresent(problems::add);
+            PagilaDatabase.filesProblem("--pagila-dir", pagilaDir).ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
             throw new ParameterException(spec.commandLine(), String.join("\n", problems));
@@ -127,24 +121,6 @@ final class DemoCommand implements Callable<Integer> {
         return Optional.empty();
     }
 
-    static Optional<String> pagilaDirProblem(Path dir) {
-        String fix = "; pass the directory holding " + String.join(", ", Arrays.stream(PagilaTable.values())
-                .map(PagilaTable::fileName).toList()) + " (the Pagila COPY files), or --generate for generated rows";
-        if (!Files.exists(dir)) {
-            return Optional.of("--pagila-dir " + dir.toAbsolutePath() + " does not exist" + fix);
-        }
-        if (!Files.isDirectory(dir)) {
-            return Optional.of("--pagila-dir " + dir.toAbsolutePath() + " is a file, not a directory" + fix);
-        }
-        List<String> missing = Arrays.stream(PagilaTable.values()).map(PagilaTable::fileName)
-                .filter(file -> !Files.isReadable(dir.resolve(file))).toList();
-        if (!missing.isEmpty()) {
-            return Optional.of("--pagila-dir " + dir.toAbsolutePath() + " lacks " + String.join(", ", missing)
-                    + " (or cannot read it)" + fix);
-        }
-        return Optional.empty();
-    }
-
     private int demo(Optional<Path> files, StopSignal stop) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         BronzeSchema schema = new BronzeSchema(bronzeSchema);
@@ -152,20 +128,16 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
         try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start()) {
             stop.check();
-            server.createDatabase("pagila");
-            out.printf("  source:  %s%n", server.jdbcUrl("pagila"));
-            try (Connection c = server.connect("pagila")) {
-                SourceSchema.create(c);
-                Map<PagilaTable, Long> loaded = files.isPresent()
-                        ? PagilaLoader.loadFiles(c, files.get())
-                        : PagilaLoader.loadGenerated(c, PagilaGenerator.withPagilaCounts(seed));
-                out.printf("  loaded:  %s%n", files.map(f -> "Pagila files of " + f)
-                        .orElse("generated Pagila-shaped rows (seed " + seed + ")"));
-                loaded.forEach((table, rows) -> out.printf("           %-9s %,7d rows%n", table.id().name(), rows));
-                out.flush();
+            out.printf("  source:  %s%n", server.jdbcUrl(PagilaDatabase.NAME));
+            PagilaDatabase.Loaded source = PagilaDatabase.create(server, files, seed);
+            out.printf("  loaded:  %s%n", source.description());
+            source.rows().forEach((table, rows) -> out.printf("           %-9s %,7d rows%n", table.name(), rows));
+            out.flush();
+            try (Connection c = server.connect(PagilaDatabase.NAME)) {
                 stop.check();
-                DemoRun run = new DemoRun(server, schema, out, stop);
-                DemoRun.Result result = run.execute(c, loaded, new LiveWorkload.Plan(seed, duration, rate));
+                DemoRun run = new DemoRun(server, PagilaDatabase.NAME, PagilaDatabase.tables(), schema, out,
+                        stop);
+                DemoRun.Result result = run.execute(c, source.rows(), new LiveWorkload.Plan(seed, duration, rate));
                 out.println();
                 out.print(result.summary().toText());
                 out.println();
@@ -184,7 +156,6 @@ final class DemoCommand implements Callable<Integer> {
             return Optional.of(pagilaDir);
         }
         String home = System.getProperty(HOME_PROPERTY);
-        Path beside = Path.of(home == null ? "." : home).resolve("../shared/pagila").normalize();
-        return Files.isReadable(beside.resolve("payment.copy")) ? Optional.of(beside) : Optional.empty();
+        return PagilaDatabase.filesBeside(Path.of(home == null ? "." : home));
     }
 }

@@ -7,11 +7,10 @@ import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.Secret;
 import io.bronzecdc.model.config.SslMode;
 import io.bronzecdc.model.event.TableId;
-import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
-import io.bronzecdc.model.source.PagilaTable;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
+import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -19,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,11 +25,11 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 
 /**
  * One run of the demo on a loaded embedded source: the streaming job in a local MiniCluster, the initial
@@ -48,13 +46,18 @@ final class DemoRun {
     private static final long CATCH_UP_MILLIS = 3_000;
 
     private final EmbeddedPostgresServer server;
+    private final String database;
     private final BronzeSchema schema;
     private final PrintWriter out;
     private final StopSignal stop;
-    private final List<TableId> tables = Arrays.stream(PagilaTable.values()).map(PagilaTable::id).toList();
+    private final List<TableId> tables;
 
-    DemoRun(EmbeddedPostgresServer server, BronzeSchema schema, PrintWriter out, StopSignal stop) {
+    /** A run capturing {@code tables} of {@code database} on {@code server}, loaded and not captured yet. */
+    DemoRun(EmbeddedPostgresServer server, String database, List<TableId> tables, BronzeSchema schema,
+            PrintWriter out, StopSignal stop) {
         this.server = server;
+        this.database = database;
+        this.tables = List.copyOf(tables);
         this.schema = schema;
         this.out = out;
         this.stop = stop;
@@ -70,7 +73,11 @@ final class DemoRun {
         }
     }
 
-    Result execute(Connection c, Map<PagilaTable, Long> loaded, LiveWorkload.Plan plan) throws Exception {
+    /**
+     * @param c a connection to the source database
+     * @param loaded the rows each table holds
+     */
+    Result execute(Connection c, Map<TableId, Long> loaded, LiveWorkload.Plan plan) throws Exception {
         PipelineConfig config = pipelineConfig(c);
         BronzeCdcJob.prepare(config, 1, true, false);
         stop.check();
@@ -83,9 +90,8 @@ final class DemoRun {
         DemoCluster flinkCluster = DemoCluster.submit(env, flink, "bronze-cdc demo");
         JobClient job = flinkCluster.job();
         LiveWorkload workload = null;
-        Map<TableId, Long> snapshot = new LinkedHashMap<>();
-        loaded.forEach((table, rows) -> snapshot.put(table.id(), rows));
-        try (Connection progress = server.connect("pagila")) {
+        Map<TableId, Long> snapshot = new LinkedHashMap<>(loaded);
+        try (Connection progress = server.connect(database)) {
             long started = System.nanoTime();
             waitForBronze(job, progress, snapshot, "snapshot", started);
             out.printf("  snapshot of %,d rows in bronze after %.1f s; live workload for %s at %,d tx/s asked,"
@@ -93,7 +99,7 @@ final class DemoRun {
                     DurationSyntax.format(plan.duration()), plan.ratePerSecond(), plan.connections(),
                     plan.connections() == 1 ? "" : "s");
             out.flush();
-            workload = new LiveWorkload(plan, () -> server.connect("pagila"));
+            workload = new LiveWorkload(plan, () -> server.connect(database));
             workload.start();
             followWorkload(progress, workload, snapshot);
             WorkloadRate rate = WorkloadRate.of(workload);
@@ -153,7 +159,7 @@ final class DemoRun {
     /** Waits up to {@link #CATCH_UP_MILLIS} for bronze to hold {@code expected} rows, or for the job to end. */
     private void catchUp(DemoCluster flinkCluster, Map<TableId, Long> expected) throws SQLException {
         long deadline = System.nanoTime() + CATCH_UP_MILLIS * 1_000_000;
-        try (Connection c = server.connect("pagila")) {
+        try (Connection c = server.connect(database)) {
             while (System.nanoTime() < deadline && !flinkCluster.jobEnded()
                     && !counts(c).equals(expected)) {
                 LockSupport.parkNanos(100_000_000); // a bounded wait on an observable condition, after Ctrl-C
@@ -167,7 +173,7 @@ final class DemoRun {
         return expected;
     }
 
-    /** The demo's pipeline: the embedded server, a generated password for its superuser, the default tables. */
+    /** The demo's pipeline: the embedded server, a generated password for its superuser, the loaded tables. */
     private PipelineConfig pipelineConfig(Connection c) throws SQLException {
         byte[] random = new byte[16];
         new SecureRandom().nextBytes(random);
@@ -175,7 +181,7 @@ final class DemoRun {
         try (Statement s = c.createStatement()) {
             s.execute("ALTER ROLE " + EmbeddedPostgresServer.SUPERUSER + " PASSWORD '" + password + "'");
         }
-        return new PipelineConfig(new PipelineConfig.SourceConfig("127.0.0.1", server.port(), "pagila",
+        return new PipelineConfig(new PipelineConfig.SourceConfig("127.0.0.1", server.port(), database,
                 EmbeddedPostgresServer.SUPERUSER, Secret.of(password), SslMode.DISABLE, SLOT, PUBLICATION),
                 new PipelineConfig.BronzeConfig(schema.name()), tables, Duration.ofMinutes(5),
                 Duration.ofMinutes(10), CHECKPOINT_INTERVAL);

@@ -3,7 +3,7 @@ package io.bronzecdc.flink.cli;
 import io.bronzecdc.model.event.Op;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.validate.TableStats.OpMix;
-import io.bronzecdc.model.workload.AppliedChange;
+import io.bronzecdc.testkit.workload.AppliedChange;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

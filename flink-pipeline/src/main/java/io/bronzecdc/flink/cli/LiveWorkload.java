@@ -1,7 +1,7 @@
 package io.bronzecdc.flink.cli;
 
-import io.bronzecdc.model.workload.ChangeWorkload;
-import io.bronzecdc.model.workload.CommittedTransaction;
+import io.bronzecdc.testkit.workload.ChangeWorkload;
+import io.bronzecdc.testkit.workload.CommittedTransaction;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;

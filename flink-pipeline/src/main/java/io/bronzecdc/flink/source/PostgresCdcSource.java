@@ -49,7 +49,7 @@ public final class PostgresCdcSource {
                 .password(SourcePassword.PLACEHOLDER)
                 .slotName(source.slotName())
                 .decodingPluginName("pgoutput")
-                // Without it a partitioned table (payment) is not discovered at all.
+                // Without it a partitioned table is not discovered at all.
                 .includePartitionedTables(true)
                 .heartbeatInterval(Duration.ofSeconds(5))
                 .splitSize(SNAPSHOT_SPLIT_ROWS)

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * in SQL without quoting; anything else is rejected rather than quoted.
  *
  * @param schema the source schema, for example {@code public}
- * @param name the table name, for example {@code payment}
+ * @param name the table name, for example {@code orders}
  */
 public record TableId(String schema, String name) implements Comparable<TableId> {
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");

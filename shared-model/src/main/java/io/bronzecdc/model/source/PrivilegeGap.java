@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * A privilege the pipeline's role lacks to apply a {@link SourceFix} itself.
  *
- * @param privilege what is missing and on what, for example {@code ownership of table public.rental (owner: app)}
+ * @param privilege what is missing and on what, for example {@code ownership of table public.orders (owner: app)}
  * @param grant the statement that gives it, run by the object's owner or a superuser, for example
  *     {@code GRANT app TO cdc_reader}
  */

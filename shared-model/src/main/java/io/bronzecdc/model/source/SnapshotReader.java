@@ -74,12 +74,6 @@ public final class SnapshotReader {
         return rows;
     }
 
-    /** Reads one of the Pagila tables, ordered by its primary key. */
-    public static long read(Connection connection, PagilaTable table, PgLsn consistentPoint,
-            Consumer<ChangeEvent> sink) throws SQLException {
-        return read(connection, table.id(), String.join(", ", table.primaryKey()), consistentPoint, sink);
-    }
-
     /**
      * Reads any table, ordered by its primary key as the catalog gives it (by {@code ctid} when it has none, which
      * is stable inside one snapshot).

@@ -63,7 +63,7 @@ public final class SourcePreflight {
         }
         problems.addAll(bronzeSchemaProblems(c, user));
         List<SourceFix> fixes = new ArrayList<>();
-        List<String> notFull = SourceSchema.relationsWithoutFullIdentity(c, present);
+        List<String> notFull = ReplicaIdentity.relationsNotFull(c, present);
         if (!notFull.isEmpty()) {
             fixes.add(new SourceFix("REPLICA IDENTITY is not FULL on " + String.join(", ", notFull) + ", so updates"
                     + " and deletes would lose column values",

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * A check that failed on one table.
  *
- * @param table the source table whose bronze log failed ({@code payment}), or {@code *} for the whole pipeline
+ * @param table the source table whose bronze log failed ({@code orders}), or {@code *} for the whole pipeline
  * @param check the check
  * @param count how many rows (or transactions) break it
  * @param example one of them, in words, to start looking from

@@ -22,7 +22,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-/** Reads the fixtures {@link PgOutputFixtureCapture} recorded, and compares JSON as the server would. */
+/**
+ * Reads the fixtures {@code PgOutputFixtureCapture} (testkit module) recorded, and compares JSON as the server
+ * would.
+ */
 final class CapturedStream {
     /** Exact decimals: 1.50 and 1.5 differ, as they do in jsonb text. */
     private static final ObjectMapper JSON = JsonMapper.builder()

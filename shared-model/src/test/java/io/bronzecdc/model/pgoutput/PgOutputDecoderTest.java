@@ -24,7 +24,7 @@ import java.util.Set;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
-/** Decodes pgoutput bytes captured from PostgreSQL 17 (see {@link PgOutputFixtureCapture}). */
+/** Decodes pgoutput bytes captured from PostgreSQL 17 (see {@code PgOutputFixtureCapture} in the testkit module). */
 class PgOutputDecoderTest {
     private static final Set<TableId> PAGILA = Set.of(TableId.of("customer"), TableId.of("payment"),
             TableId.of("rental"));

@@ -2,7 +2,7 @@ package io.bronzecdc.model.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
+import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -1,6 +1,6 @@
 package io.bronzecdc.model.testing;
 
-import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
+import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

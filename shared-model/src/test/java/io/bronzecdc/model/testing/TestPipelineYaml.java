@@ -1,6 +1,6 @@
 package io.bronzecdc.model.testing;
 
-import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
+import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
 
 /**
  * The pipeline YAML the ITs hand to the engines' command lines: a database on the embedded test server (trust

@@ -3,13 +3,13 @@ package io.bronzecdc.spark.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bronzecdc.model.event.TableId;
-import io.bronzecdc.model.source.PagilaGenerator;
-import io.bronzecdc.model.source.PagilaLoader;
-import io.bronzecdc.model.source.SourceSchema;
 import io.bronzecdc.model.testing.PostgresExtension;
-import io.bronzecdc.model.workload.ChangeWorkload;
-import io.bronzecdc.model.workload.CommittedTransaction;
 import io.bronzecdc.spark.testing.BatchPipeline;
+import io.bronzecdc.testkit.pagila.PagilaGenerator;
+import io.bronzecdc.testkit.pagila.PagilaLoader;
+import io.bronzecdc.testkit.pagila.SourceSchema;
+import io.bronzecdc.testkit.workload.ChangeWorkload;
+import io.bronzecdc.testkit.workload.CommittedTransaction;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;

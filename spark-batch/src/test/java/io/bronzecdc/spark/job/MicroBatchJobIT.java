@@ -7,13 +7,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.TableId;
-import io.bronzecdc.model.source.PagilaLoader;
-import io.bronzecdc.model.source.SourceSchema;
 import io.bronzecdc.model.testing.PagilaFiles;
 import io.bronzecdc.model.testing.PostgresExtension;
-import io.bronzecdc.model.workload.ChangeWorkload;
-import io.bronzecdc.model.workload.CommittedTransaction;
 import io.bronzecdc.spark.testing.BatchPipeline;
+import io.bronzecdc.testkit.pagila.PagilaLoader;
+import io.bronzecdc.testkit.pagila.SourceSchema;
+import io.bronzecdc.testkit.workload.ChangeWorkload;
+import io.bronzecdc.testkit.workload.CommittedTransaction;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;

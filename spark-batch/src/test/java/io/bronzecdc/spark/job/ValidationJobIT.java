@@ -1,22 +1,22 @@
 package io.bronzecdc.spark.job;
 
-import static io.bronzecdc.model.testing.ReferenceCapture.Change.delete;
-import static io.bronzecdc.model.testing.ReferenceCapture.Change.insert;
-import static io.bronzecdc.model.testing.ReferenceCapture.Change.update;
+import static io.bronzecdc.testkit.pagila.ReferenceCapture.Change.delete;
+import static io.bronzecdc.testkit.pagila.ReferenceCapture.Change.insert;
+import static io.bronzecdc.testkit.pagila.ReferenceCapture.Change.update;
 import static io.bronzecdc.spark.testing.BatchPipeline.single;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bronzecdc.model.bronze.BronzeSchema;
-import io.bronzecdc.model.source.PagilaLoader;
-import io.bronzecdc.model.source.SourceSchema;
 import io.bronzecdc.model.testing.PagilaFiles;
 import io.bronzecdc.model.testing.PostgresExtension;
-import io.bronzecdc.model.testing.ReferenceCapture;
 import io.bronzecdc.model.validate.Check;
 import io.bronzecdc.spark.testing.BatchPipeline;
 import io.bronzecdc.spark.testing.FlinkJobProcess;
+import io.bronzecdc.testkit.pagila.PagilaLoader;
+import io.bronzecdc.testkit.pagila.ReferenceCapture;
+import io.bronzecdc.testkit.pagila.SourceSchema;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;

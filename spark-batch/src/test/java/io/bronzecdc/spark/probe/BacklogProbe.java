@@ -1,11 +1,11 @@
 package io.bronzecdc.spark.probe;
 
-import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
-import io.bronzecdc.model.source.PagilaLoader;
-import io.bronzecdc.model.source.SourceSchema;
 import io.bronzecdc.model.testing.PagilaFiles;
 import io.bronzecdc.spark.job.RunHooks;
 import io.bronzecdc.spark.testing.BatchPipeline;
+import io.bronzecdc.testkit.pagila.PagilaLoader;
+import io.bronzecdc.testkit.pagila.SourceSchema;
+import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

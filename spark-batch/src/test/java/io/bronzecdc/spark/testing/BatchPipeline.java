@@ -6,15 +6,15 @@ import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.PipelineConfigLoader;
 import io.bronzecdc.model.event.TableId;
-import io.bronzecdc.model.postgres.EmbeddedPostgresServer;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
-import io.bronzecdc.model.workload.AppliedChange;
-import io.bronzecdc.model.workload.ChangeWorkload;
-import io.bronzecdc.model.workload.CommittedTransaction;
 import io.bronzecdc.spark.job.MicroBatchJob;
 import io.bronzecdc.spark.job.RunHooks;
+import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
+import io.bronzecdc.testkit.workload.AppliedChange;
+import io.bronzecdc.testkit.workload.ChangeWorkload;
+import io.bronzecdc.testkit.workload.CommittedTransaction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,7 +152,7 @@ public final class BatchPipeline {
     }
 
     private List<String> streamedLines(Connection c, TableId table, long after) throws SQLException {
-        String key = "jsonb_build_object(" + String.join(", ", io.bronzecdc.model.source.PagilaTable
+        String key = "jsonb_build_object(" + String.join(", ", io.bronzecdc.testkit.pagila.PagilaTable
                 .byName(table.name()).orElseThrow().primaryKey().stream()
                 .map(column -> "'" + column + "', full_row->'" + column + "'").toList()) + ")::text";
         List<String> lines = new ArrayList<>();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
-import io.bronzecdc.model.workload.ChangeWorkload;
+import io.bronzecdc.testkit.workload.ChangeWorkload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -1,0 +1,45 @@
+package io.bronzecdc.model.source;
+
+import io.bronzecdc.model.event.TableId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The replica identity the capture requires: FULL on every captured table and each of its partitions, so that
+ * updates and deletes carry the complete old row and unchanged TOAST values arrive complete.
+ */
+public final class ReplicaIdentity {
+    private ReplicaIdentity() {
+    }
+
+    /**
+     * The tables and partitions of {@code tables} whose replica identity is not FULL, as {@code schema.name}.
+     */
+    public static List<String> relationsNotFull(Connection connection, Collection<TableId> tables)
+            throws SQLException {
+        List<String> relations = new ArrayList<>();
+        // pg_partition_tree() lists a partitioned table and its partitions, but nothing for a plain table:
+        // the table itself is added explicitly.
+        String sql = "SELECT n.nspname || '.' || c.relname FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.oid IN (SELECT relid FROM pg_partition_tree(?::regclass) UNION SELECT ?::regclass)"
+                + " AND c.relreplident <> 'f' ORDER BY c.relkind DESC, c.relname";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (TableId table : tables) {
+                ps.setString(1, table.qualifiedName());
+                ps.setString(2, table.qualifiedName());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        relations.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return relations;
+    }
+}
