@@ -24,6 +24,11 @@ import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.workload.ChangeWorkload;
 import io.bronzecdc.model.workload.CommittedTransaction;
+import io.bronzecdc.model.testing.ConnectionFaults;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -51,6 +56,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bronze in its own database ({@code target:}) on a second PostgreSQL server. The sink prepares its transaction on
@@ -149,6 +155,55 @@ class SeparateTargetIT {
         pipeline.awaitBronzeCounts(expected);
         assertValid(pipeline, source, committed, seed);
         pipeline.assertNothingMoreArrives(expected, Duration.ofSeconds(1));
+    }
+
+    /**
+     * A target that refuses the password: the job is not submitted, the one message names the target keys and
+     * neither password, and the source is left alone (no publication from --init, no slot).
+     */
+    @Test
+    void shouldRefuseAWrongTargetPasswordNamingTheTargetKeysAndTouchNothing(@TempDir Path dir) throws Exception {
+        try (ConnectionFaults faults = ConnectionFaults.start(dir)) {
+            Connection source = sourceDatabase(57);
+            Path password = Files.writeString(dir.resolve("target.password"), ConnectionFaults.WRONG_PASSWORD + "\n");
+            Path sourcePassword = Files.writeString(dir.resolve("source.password"), "trust-auth-ignores-it\n");
+            Path yaml = Files.writeString(dir.resolve("pipeline.yaml"), String.join("\n",
+                    "source:",
+                    "  host: 127.0.0.1",
+                    "  port: " + POSTGRES.server().port(),
+                    "  database: " + source.getCatalog(),
+                    "  user: " + EmbeddedPostgresServer.SUPERUSER,
+                    "  password: {file: " + sourcePassword + "}",
+                    "  sslmode: disable",
+                    "  slot: {name: it_target_refused}",
+                    "  publication: {name: it_target_refused_pub}",
+                    "target:",
+                    "  host: 127.0.0.1",
+                    "  port: " + faults.server().port(),
+                    "  database: " + ConnectionFaults.DATABASE,
+                    "  user: " + ConnectionFaults.USER,
+                    "  password: {file: " + password + "}",
+                    "  sslmode: disable",
+                    "tables: [customer, payment, rental]",
+                    ""));
+            StringWriter err = new StringWriter();
+            int exit = BronzeCdcJob.commandLine().setErr(new PrintWriter(err)).execute("--config", yaml.toString(),
+                    "--init");
+
+            assertThat(exit).isEqualTo(BronzeCdcJob.EXIT_NOT_READY);
+            assertThat(err.toString()).startsWith("bronze-cdc: Cannot connect to database "
+                    + ConnectionFaults.DATABASE + " at 127.0.0.1:" + faults.server().port())
+                    .contains("the server rejected the password of role " + ConnectionFaults.USER,
+                            "Check target.password")
+                    .doesNotContain("source.password", "\tat ", ConnectionFaults.WRONG_PASSWORD);
+            try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery("SELECT"
+                    + " (SELECT count(*) FROM pg_publication WHERE pubname = 'it_target_refused_pub')"
+                    + " + (SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'it_target_refused')")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("publication and slot on the source").isZero();
+            }
+            faults.assertNothingWritten("it_target_refused");
+        }
     }
 
     private Connection sourceDatabase(long seed) throws SQLException {

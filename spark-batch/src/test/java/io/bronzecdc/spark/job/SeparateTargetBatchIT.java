@@ -10,6 +10,7 @@ import io.bronzecdc.model.postgres.SourceConnectionException;
 import io.bronzecdc.model.source.PagilaGenerator;
 import io.bronzecdc.model.source.PagilaLoader;
 import io.bronzecdc.model.source.SourceSchema;
+import io.bronzecdc.model.testing.ConnectionFaults;
 import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.model.workload.ChangeWorkload;
 import io.bronzecdc.model.workload.CommittedTransaction;
@@ -105,6 +106,42 @@ class SeparateTargetBatchIT {
                     + " WHERE slot_name = 'it_notarget'")).as("no slot created").isZero();
             assertThat(BatchPipeline.single(c, "SELECT count(*) FROM pg_namespace WHERE nspname = 'nowhere_bronze'"))
                     .isZero();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void shouldStopAtATargetThatRefusesThePasswordWithoutTouchingTheSlot() throws Exception {
+        Path dir = configDir.resolve("faults");
+        java.nio.file.Files.createDirectories(dir);
+        try (ConnectionFaults faults = ConnectionFaults.start(dir)) {
+            BatchPipeline.create(POSTGRES.server(), POSTGRES.database(), "it_pwtarget", "pw_bronze", configDir);
+            Path password = java.nio.file.Files.writeString(dir.resolve("target.password"),
+                    ConnectionFaults.WRONG_PASSWORD + "\n");
+            Path config = configDir.resolve("it_pwtarget.yaml");
+            java.nio.file.Files.writeString(config, String.join("\n",
+                    "target:",
+                    "  host: 127.0.0.1",
+                    "  port: " + faults.server().port(),
+                    "  database: " + ConnectionFaults.DATABASE,
+                    "  user: " + ConnectionFaults.USER,
+                    "  password: {file: " + password + "}",
+                    "  sslmode: disable",
+                    ""), java.nio.file.StandardOpenOption.APPEND);
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int exit = MicroBatchJob.execute(new String[] {"--config", config.toString(), "--retries", "0"},
+                    BatchPipeline.ENVIRONMENT, RunHooks.NONE, new PrintStream(new ByteArrayOutputStream()),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+
+            assertThat(exit).isEqualTo(ExitCode.PREFLIGHT_FAILED.code());
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .contains("the server rejected the password of role " + ConnectionFaults.USER)
+                    .contains("Check target.password").doesNotContain(ConnectionFaults.WRONG_PASSWORD, "\tat ");
+            try (Connection c = POSTGRES.connect()) {
+                assertThat(BatchPipeline.single(c, "SELECT count(*) FROM pg_replication_slots"
+                        + " WHERE slot_name = 'it_pwtarget'")).as("no slot created").isZero();
+            }
+            faults.assertNothingWritten("it_pwtarget");
         }
     }
 
