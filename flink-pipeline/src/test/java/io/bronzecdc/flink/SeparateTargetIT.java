@@ -4,6 +4,7 @@ import static io.bronzecdc.flink.testing.PipelineUnderTest.TABLES;
 import static io.bronzecdc.flink.testing.PipelineUnderTest.committedChanges;
 import static io.bronzecdc.flink.testing.PipelineUnderTest.plus;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.bronzecdc.flink.sink.JdbcTarget;
@@ -204,6 +205,34 @@ class SeparateTargetIT {
             }
             faults.assertNothingWritten("it_target_refused");
         }
+    }
+
+    /** Preflight checks each side on its own database and says which side each problem is on. */
+    @Test
+    void shouldNameTheSideOfEachPreflightProblem() throws Exception {
+        Connection source = sourceDatabase(59);
+        String lake = "lake_" + source.getCatalog();
+        try (Connection c = targetServer.connect(lake); Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE lake_reader LOGIN");
+        }
+        try (Statement s = source.createStatement()) {
+            s.execute("ALTER TABLE rental REPLICA IDENTITY DEFAULT");
+        }
+        PipelineConfig config = targetConfig(source.getCatalog(), "it_target_sides");
+        PipelineConfig.Database t = config.bronzeDatabase();
+        PipelineConfig readerOnLake = new PipelineConfig(config.source(), new PipelineConfig.BronzeConfig(
+                BronzeSchema.DEFAULT_NAME, Optional.of(new PipelineConfig.TargetConfig(t.host(), t.port(),
+                        t.database(), "lake_reader", t.password(), t.sslMode()))), config.tables(),
+                config.batchInterval(), config.lagThreshold(), config.checkpointInterval());
+
+        assertThatThrownBy(() -> BronzeCdcJob.prepare(readerOnLake, 1, false, false))
+                .isInstanceOf(io.bronzecdc.flink.preflight.PreflightException.class)
+                .hasMessageStartingWith("source database " + source.getCatalog() + " or target database " + lake
+                        + " is not ready")
+                .hasMessageContaining("- source database " + source.getCatalog() + ": REPLICA IDENTITY is not FULL"
+                        + " on public.rental")
+                .hasMessageContaining("- target database " + lake + ": role lake_reader may not create the bronze"
+                        + " schema cdc_bronze (it lacks CREATE on database " + lake + ")");
     }
 
     private Connection sourceDatabase(long seed) throws SQLException {

@@ -190,6 +190,24 @@ class SeparateTargetBatchIT {
         }
     }
 
+    /** The validation job reads bronze from the target and the source rows from the source. */
+    @Test
+    @Order(4)
+    void shouldValidateAcrossTheTwoDatabasesAndFindADifferenceInTheTarget() throws Exception {
+        assertThat(validationJob()).isEqualTo(ExitCode.SUCCESS.code());
+        try (Connection target = targetServer.connect("lake"); Statement s = target.createStatement()) {
+            s.execute("UPDATE " + SCHEMA + ".br_customer_cdc SET full_row = full_row || '{\"active\": 9}'"
+                    + " WHERE lsn = 1");
+            assertThat(validationJob()).as("a changed bronze row in the target").isEqualTo(ExitCode.CHECK_FAILED.code());
+        }
+    }
+
+    private static int validationJob() {
+        return ValidationJob.execute(new String[] {"--config", configDir.resolve(SLOT + ".yaml").toString()},
+                BatchPipeline.ENVIRONMENT, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream()));
+    }
+
     private static PgLsn confirmedFlush(Connection source) {
         try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'")) {
