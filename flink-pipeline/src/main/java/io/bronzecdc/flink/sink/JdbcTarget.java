@@ -8,9 +8,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * Where the job's operators write and read bronze: the {@code target:} database, or the source database when the
- * config has none. It travels inside the job graph, so the password is resolved once on the client that submits the job; it never
- * appears in {@link #toString()} or logs.
+ * Where the job's operators write and read bronze: the {@code target:} database, or the source database when the config
+ * has none. It travels inside the job graph, so the password is resolved once on the client that submits the job; it
+ * never appears in {@link #toString()} or logs.
  *
  * @param jdbcUrl the JDBC URL, without credentials
  * @param user the database user

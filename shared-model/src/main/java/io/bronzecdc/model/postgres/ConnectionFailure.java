@@ -90,13 +90,15 @@ public record ConnectionFailure(Reason reason, String message) {
         String serverText = serverText(error);
         if (INVALID_PASSWORD.equals(state)) {
             return new ConnectionFailure(Reason.WRONG_PASSWORD, cannot + "the server rejected the password of role "
-                    + db.user() + " (SQLState 28P01, " + serverText + "). Check " + key(db, "password") + ": the environment"
+                    + db.user() + " (SQLState 28P01, " + serverText + "). Check " + key(db, "password")
+                    + ": the environment"
                     + " variable or file it names must hold this role's current password (it is not shown here);"
                     + " check " + key(db, "user") + " too");
         }
         if (INVALID_CATALOG.equals(state)) {
             return new ConnectionFailure(Reason.UNKNOWN_DATABASE, cannot + "database '" + db.database()
-                    + "' does not exist on " + address(db) + " (SQLState 3D000). Fix " + key(db, "database") + " (names are"
+                    + "' does not exist on " + address(db) + " (SQLState 3D000). Fix " + key(db, "database")
+                    + " (names are"
                     + " case-sensitive; SELECT datname FROM pg_database lists them), or create the database");
         }
         if (INVALID_AUTHORIZATION.equals(state)) {
@@ -113,13 +115,15 @@ public record ConnectionFailure(Reason reason, String message) {
         }
         if (has(error, ConnectException.class)) {
             return new ConnectionFailure(Reason.CONNECTION_REFUSED, cannot + "nothing accepts connections at "
-                    + address(db) + " (connection refused). Check " + key(db, "host") + " and " + key(db, "port") + ", that the server"
+                    + address(db) + " (connection refused). Check " + key(db, "host") + " and " + key(db, "port")
+                    + ", that the server"
                     + " runs and listens there (listen_addresses and port in postgresql.conf), and that no firewall"
                     + " rejects the connection");
         }
         if (has(error, SocketTimeoutException.class) || has(error, NoRouteToHostException.class)) {
             return new ConnectionFailure(Reason.TIMED_OUT, cannot + address(db) + " did not answer ("
-                    + rootMessage(error) + "). Check " + key(db, "host") + " and " + key(db, "port") + ", and that the network and firewalls"
+                    + rootMessage(error) + "). Check " + key(db, "host") + " and " + key(db, "port")
+                    + ", and that the network and firewalls"
                     + " let this machine reach the server");
         }
         if (CONNECTION_REJECTED.equals(state) && requiresSsl(db.sslMode()) && error instanceof PSQLException psql
@@ -131,14 +135,17 @@ public record ConnectionFailure(Reason reason, String message) {
                     + " key), or, only on a network you trust, set " + key(db, "sslmode") + ": prefer or disable");
         }
         if (has(error, SSLException.class) || (requiresSsl(db.sslMode()) && mentionsSsl(error))) {
-            return new ConnectionFailure(Reason.SSL_FAILED, cannot + "the SSL connection failed under " + key(db, "sslmode") + " '"
+            return new ConnectionFailure(Reason.SSL_FAILED, cannot + "the SSL connection failed under "
+                    + key(db, "sslmode") + " '"
                     + db.sslMode().value() + "' (" + rootMessage(error) + "). With verify-ca and verify-full the"
                     + " server certificate must be signed by the CA in ~/.postgresql/root.crt, and with verify-full it"
-                    + " must also name " + key(db, "host") + "; fix the certificate or " + key(db, "host") + ", or choose another"
+                    + " must also name " + key(db, "host") + "; fix the certificate or " + key(db, "host")
+                    + ", or choose another"
                     + " " + key(db, "sslmode"));
         }
         return new ConnectionFailure(Reason.OTHER, cannot + rootMessage(error) + " (SQLState "
-                + (state.isEmpty() ? "none" : state) + "). Check " + key(db, "host") + ", " + key(db, "port") + ", " + key(db, "database") + ","
+                + (state.isEmpty() ? "none" : state) + "). Check " + key(db, "host") + ", " + key(db, "port") + ", "
+                + key(db, "database") + ","
                 + " " + key(db, "user") + " and " + key(db, "sslmode") + ", and the server log");
     }
 
@@ -153,7 +160,8 @@ public record ConnectionFailure(Reason reason, String message) {
                     + " PASSWORD '...'");
         }
         String sslHint = serverText.contains("no encryption") && !requiresSsl(db.sslMode())
-                ? " The server accepts this client only over SSL: set " + key(db, "sslmode") + " to verify-full (or require)."
+                ? " The server accepts this client only over SSL: set " + key(db, "sslmode")
+                        + " to verify-full (or require)."
                 : "";
         return new ConnectionFailure(Reason.CLIENT_REJECTED, cannot + "the server refuses this client (SQLState"
                 + " 28000, " + serverText + ")." + sslHint + " Add a pg_hba.conf entry for this host, database "

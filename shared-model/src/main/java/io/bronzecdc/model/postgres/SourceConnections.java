@@ -14,7 +14,8 @@ import org.postgresql.PGProperty;
 /**
  * The one way both engines open connections to the pipeline's databases: the source (captured tables, slot,
  * publication) with {@link #of}, and the database bronze is written to with {@link #target} (the {@code target:}
- * database, or the source again when the config has none). Every connection runs with {@code TimeZone = UTC}, the zone canonical payloads are written in.
+ * database, or the source again when the config has none). Every connection runs with {@code TimeZone = UTC}, the zone
+ * canonical payloads are written in.
  */
 public final class SourceConnections {
     /**

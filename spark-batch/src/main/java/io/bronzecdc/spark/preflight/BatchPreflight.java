@@ -10,10 +10,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Checks, before a run reads or writes anything, that the source can feed the batch pipeline: logical WAL, a
- * role allowed to replicate, the captured tables present with REPLICA IDENTITY FULL, the publication publishing
- * them through their partition root, and the pipeline's slot (when it exists) a pgoutput slot of this database
- * that nobody else is using; and that the role may create the bronze schema where bronze is written. Every problem is reported at once, each with its fix.
+ * Checks, before a run reads or writes anything, that the source can feed the batch pipeline: logical WAL, a role
+ * allowed to replicate, the captured tables present with REPLICA IDENTITY FULL, the publication publishing them through
+ * their partition root, and the pipeline's slot (when it exists) a pgoutput slot of this database that nobody else is
+ * using; and that the role may create the bronze schema where bronze is written. Every problem is reported at once,
+ * each with its fix.
  */
 public final class BatchPreflight {
     private final PipelineConfig config;
