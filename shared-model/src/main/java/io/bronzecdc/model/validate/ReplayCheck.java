@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.postgres.SqlNames;
 import io.bronzecdc.model.source.SourceCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -46,13 +47,13 @@ final class ReplayCheck {
     List<Violation> check(TableId table, String bronzeTable) throws SQLException {
         List<String> key = primaryKey(table);
         String keyOf = "(jsonb_build_object(" + String.join(", ",
-                key.stream().map(column -> "'" + column + "', %1$s->'" + column + "'").toList())
+                key.stream().map(column -> SqlNames.literal(column) + ", %1$s->" + SqlNames.literal(column)).toList())
                 + ")::text COLLATE \"C\")";
         String folded = "SELECT k, full_row::text, lsn FROM (SELECT DISTINCT ON (k) k, op, full_row, lsn FROM"
                 + " (SELECT " + keyOf.formatted("full_row") + " AS k, op, full_row, lsn FROM " + bronzeTable + ") b"
                 + " ORDER BY k, lsn DESC) f WHERE op <> 'D' ORDER BY k";
         String rows = "SELECT " + keyOf.formatted("r") + " AS k, r::text FROM (SELECT to_jsonb(s) AS r FROM "
-                + table.qualifiedName() + " s) t ORDER BY k";
+                + table.quoted() + " s) t ORDER BY k";
         SortedRowComparison.Result result;
         try (PreparedStatement foldedQuery = bronze.prepareStatement(folded);
                 PreparedStatement sourceQuery = source.prepareStatement(rows)) {
