@@ -35,11 +35,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The streaming job: {@code flink run -c io.bronzecdc.flink.BronzeCdcJob bronze-cdc-job.jar --config
- * pipeline.yaml [--init] [--verbose]}. Loads the pipeline config, checks the source database and the bronze schema
- * (preflight) before submitting anything, brings the bronze schema up to date, then runs source, sequencer and
- * exactly-once sink until cancelled. Wiring only: the logic lives in the source, sequence and sink packages and in
- * the shared model.
+ * The streaming job: {@code flink run -c io.bronzecdc.flink.BronzeCdcJob bronze-cdc-job.jar --config pipeline.yaml
+ * [--init] [--verbose]}. Loads the pipeline config, checks the source database and the database bronze is written to
+ * (preflight, each side separately) before submitting anything, brings the bronze schema up to date, then runs source,
+ * sequencer and exactly-once sink until cancelled. Wiring only: the logic lives in the source, sequence and sink
+ * packages and in the shared model.
  */
 @Command(name = "bronze-cdc-job", mixinStandardHelpOptions = true,
         description = "Streams PostgreSQL changes into the bronze change-log tables, exactly once.")
@@ -117,9 +117,11 @@ public final class BronzeCdcJob implements Callable<Integer> {
     public static void prepare(PipelineConfig config, int parallelism, boolean init, boolean restoresState)
             throws SQLException {
         LOG.info("bronze-cdc pipeline: {}", PipelineConfigDescriber.describe(config));
-        try (Connection c = SourceConnections.of(config.source(), "flink").open("preflight")) {
-            new Preflight(config, parallelism).run(c, init, restoresState);
-            BronzeMigrator.migrate(c, new BronzeSchema(config.bronze().schema()), config.tables());
+        try (Connection source = SourceConnections.of(config.source(), "flink").open("preflight");
+                Connection target = config.hasSeparateTarget()
+                        ? SourceConnections.target(config, "flink").open("preflight") : source) {
+            new Preflight(config, parallelism).run(source, target, init, restoresState);
+            BronzeMigrator.migrate(target, new BronzeSchema(config.bronze().schema()), config.tables());
         }
     }
 

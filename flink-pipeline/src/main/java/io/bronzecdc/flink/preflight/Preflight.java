@@ -2,6 +2,7 @@ package io.bronzecdc.flink.preflight;
 
 import io.bronzecdc.model.bronze.BronzeLogs;
 import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.bronze.TargetPreflight;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.SourceInspection;
@@ -51,40 +52,56 @@ public final class Preflight {
      * @throws PreflightException listing every problem that remains; nothing was changed
      */
     public void run(Connection c, boolean init, boolean restoresState) throws SQLException {
-        SourceInspection inspection = new SourcePreflight(config).inspect(c);
-        List<String> problems = new ArrayList<>(init ? inspection.problemsBeforeFixing()
+        run(c, c, init, restoresState);
+    }
+
+    /**
+     * Runs every check on both sides: the source (replication, publication, identity, slots, column types) and
+     * the database bronze is written to (bronze schema privileges, prepared transactions for the sink, empty logs
+     * without state); with {@code init} and no problem left, applies the source fixes. With a separate target
+     * each problem names its side.
+     *
+     * @param source a connection to the source database
+     * @param target a connection to the database bronze is written to; {@code source} itself without a target
+     * @throws PreflightException listing every problem that remains; nothing was changed
+     */
+    public void run(Connection source, Connection target, boolean init, boolean restoresState) throws SQLException {
+        SourceInspection inspection = new SourcePreflight(config).inspect(source);
+        List<String> sourceProblems = new ArrayList<>(init ? inspection.problemsBeforeFixing()
                 : inspection.problemsWithoutFixing(" (or start with --init)"));
         List<TableId> present = new ArrayList<>();
         for (TableId table : config.tables()) {
-            if (single(c, "SELECT to_regclass('" + table.qualifiedName() + "')::text") != null) {
+            if (single(source, "SELECT to_regclass('" + table.qualifiedName() + "')::text") != null) {
                 present.add(table);
             }
         }
-        problems.addAll(FlinkColumnTypes.refusals(c, present));
-        String preparedTransactions = single(c, "SELECT current_setting('max_prepared_transactions')");
-        if (Integer.parseInt(preparedTransactions) < parallelism + 1) {
-            problems.add("max_prepared_transactions is " + preparedTransactions + " but the exactly-once sink"
-                    + " prepares one transaction per subtask and checkpoint in flight: set it to at least "
-                    + 2 * (parallelism + 1) + " and restart the server");
-        }
-        boolean slotExists = single(c, "SELECT slot_name FROM pg_replication_slots WHERE slot_name = '"
+        sourceProblems.addAll(FlinkColumnTypes.refusals(source, present));
+        boolean slotExists = single(source, "SELECT slot_name FROM pg_replication_slots WHERE slot_name = '"
                 + config.source().slotName() + "'") != null;
-        int free = Integer.parseInt(single(c, "SELECT current_setting('max_replication_slots')::int"
+        int free = Integer.parseInt(single(source, "SELECT current_setting('max_replication_slots')::int"
                 + " - (SELECT count(*) FROM pg_replication_slots)"));
         int needed = parallelism + (slotExists ? 0 : 1);
         if (free < needed) {
-            problems.add("only " + free + " replication slots are free but the job needs " + needed
+            sourceProblems.add("only " + free + " replication slots are free but the job needs " + needed
                     + " (its slot plus a temporary one per snapshot reader): raise max_replication_slots or drop"
                     + " unused slots");
         }
-        if (!restoresState) {
-            problems.addAll(writtenBronze(c));
+        List<String> targetProblems = new ArrayList<>(TargetPreflight.problems(target, config));
+        String preparedTransactions = single(target, "SELECT current_setting('max_prepared_transactions')");
+        if (Integer.parseInt(preparedTransactions) < parallelism + 1) {
+            targetProblems.add("max_prepared_transactions is " + preparedTransactions + " but the exactly-once sink"
+                    + " prepares one transaction per subtask and checkpoint in flight: set it to at least "
+                    + 2 * (parallelism + 1) + " and restart the server");
         }
+        if (!restoresState) {
+            targetProblems.addAll(writtenBronze(target));
+        }
+        List<String> problems = TargetPreflight.bySide(config, sourceProblems, targetProblems);
         if (!problems.isEmpty()) {
-            throw new PreflightException(config.source().database(), problems);
+            throw new PreflightException(TargetPreflight.databases(config), problems);
         }
         if (init) {
-            inspection.applyFixes(c).forEach(statement -> LOG.info("--init: {}", statement));
+            inspection.applyFixes(source).forEach(statement -> LOG.info("--init: {}", statement));
         }
     }
 

@@ -11,8 +11,12 @@ public final class PreflightException extends RuntimeException {
 
     private final List<String> problems;
 
-    public PreflightException(String database, List<String> problems) {
-        super("database " + database + " is not ready for this pipeline (" + problems.size()
+    /**
+     * @param databases who the problems are about, such as {@code database x} or {@code source database x or
+     *     target database y}
+     */
+    public PreflightException(String databases, List<String> problems) {
+        super(databases + " is not ready for this pipeline (" + problems.size()
                 + (problems.size() == 1 ? " problem" : " problems") + "; nothing was changed):\n  - "
                 + String.join("\n  - ", problems));
         this.problems = List.copyOf(problems);

@@ -8,9 +8,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * Where the job's operators connect: the pipeline database (source and bronze live in the same database). It
- * travels inside the job graph, so the password is resolved once on the client that submits the job; it never
- * appears in {@link #toString()} or logs.
+ * Where the job's operators write and read bronze: the {@code target:} database, or the source database when the config
+ * has none. It travels inside the job graph, so the password is resolved once on the client that submits the job; it
+ * never appears in {@link #toString()} or logs.
  *
  * @param jdbcUrl the JDBC URL, without credentials
  * @param user the database user
@@ -18,10 +18,10 @@ import java.sql.SQLException;
  */
 public record JdbcTarget(String jdbcUrl, String user, String password) implements Serializable {
 
-    /** The pipeline's source database. */
+    /** The database bronze is written to: {@code target:}, or the source when the config has no target. */
     public static JdbcTarget of(PipelineConfig config) {
-        var source = config.source();
-        return new JdbcTarget(source.jdbcUrl(), source.user(), source.password().reveal());
+        var bronze = config.bronzeDatabase();
+        return new JdbcTarget(bronze.jdbcUrl(), bronze.user(), bronze.password().reveal());
     }
 
     /**

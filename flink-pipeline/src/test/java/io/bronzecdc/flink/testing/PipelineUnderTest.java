@@ -89,8 +89,12 @@ public final class PipelineUnderTest implements AutoCloseable {
         return job;
     }
 
-    /** A new connection to the pipeline's database. */
+    /** A new connection to the database bronze is written to (the source database without a target). */
     public Connection connect() throws SQLException {
+        if (config.hasSeparateTarget()) {
+            PipelineConfig.Database target = config.bronzeDatabase();
+            return java.sql.DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password().reveal());
+        }
         return server.connect(config.source().database());
     }
 
@@ -135,7 +139,7 @@ public final class PipelineUnderTest implements AutoCloseable {
     /** Source rows per table: what the snapshot must deliver. */
     public Map<TableId, Long> sourceCounts() throws SQLException {
         Map<TableId, Long> counts = new LinkedHashMap<>();
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = server.connect(config.source().database()); Statement s = c.createStatement()) {
             for (TableId table : config.tables()) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table.qualifiedName())) {
                     rs.next();

@@ -44,6 +44,14 @@ public final class PipelineConfigDescriber {
         pairs.add(pair(SOURCE_SSLMODE, source.sslMode()));
         pairs.add(pair(SOURCE_SLOT_NAME, source.slotName()));
         pairs.add(pair(SOURCE_PUBLICATION_NAME, source.publicationName()));
+        config.bronze().target().ifPresent(target -> {
+            pairs.add(pair(PipelineConfigKeys.TARGET_HOST, target.host()));
+            pairs.add(pair(PipelineConfigKeys.TARGET_PORT, target.port()));
+            pairs.add(pair(PipelineConfigKeys.TARGET_DATABASE, target.database()));
+            pairs.add(pair(PipelineConfigKeys.TARGET_USER, target.user()));
+            pairs.add(PipelineConfigKeys.TARGET_PASSWORD + "=" + target.password()); // the mask
+            pairs.add(pair(PipelineConfigKeys.TARGET_SSLMODE, target.sslMode()));
+        });
         pairs.add(pair(BRONZE_SCHEMA, config.bronze().schema()));
         pairs.add(pair(TABLES, config.tables()));
         pairs.add(pair(BATCH_INTERVAL, config.batchInterval()));

@@ -42,31 +42,19 @@ public final class PipelineConfigKeys {
 
     /** Name of the environment variable holding the source password. Exactly one of this and the file key. */
     public static final ConfigKey<String> SOURCE_PASSWORD_ENV = ConfigKey.optional("source.password.env",
-            TextType.of("an environment variable name ([A-Za-z_][A-Za-z0-9_]*)", name -> {
-                if (!ENVIRONMENT_VARIABLE.matcher(name).matches()) {
-                    throw new IllegalArgumentException("not an environment variable name");
-                }
-                return name;
-            }, "give the variable's name, such as PG_PASSWORD, not its value"),
+            environmentVariable(),
             "Name of the environment variable holding the source password; the variable must be set and not"
                     + " empty. Give exactly one of source.password.env and source.password.file.");
 
     /** Path of a file holding the source password. Exactly one of this and the environment key. */
     public static final ConfigKey<Path> SOURCE_PASSWORD_FILE = ConfigKey.optional("source.password.file",
-            new TextType<>("a file path", text -> {
-                if (text.isBlank()) {
-                    throw new IllegalArgumentException("blank path");
-                }
-                return Path.of(text); // InvalidPathException is an IllegalArgumentException
-            }, Path::toString, ""),
+            passwordFile(),
             "Path of a file whose content is the source password; trailing line breaks are removed. A relative"
                     + " path is resolved against the working directory of the job. Give exactly one of"
                     + " source.password.env and source.password.file.");
 
     /** How the source connection is protected; required, because the driver's default can fall back to plaintext. */
-    public static final ConfigKey<SslMode> SOURCE_SSLMODE = ConfigKey.required("source.sslmode",
-            new TextType<>("one of " + SslMode.valueList(), SslMode::parse, SslMode::value,
-                    "use verify-full in production; disable only for a local database"),
+    public static final ConfigKey<SslMode> SOURCE_SSLMODE = ConfigKey.required("source.sslmode", sslMode(),
             "PostgreSQL sslmode of the source connection. Required, with no default: the driver's own default"
                     + " 'prefer' falls back to plaintext without a word. Only verify-ca and verify-full check the"
                     + " server.");
@@ -81,6 +69,50 @@ public final class PipelineConfigKeys {
     /** The publication listing the captured tables. */
     public static final ConfigKey<String> SOURCE_PUBLICATION_NAME = ConfigKey.required("source.publication.name",
             identifier(), "The publication listing the captured tables (CREATE PUBLICATION ... FOR TABLE ...).");
+
+    /** Where the target keys below start; a config without any of them writes bronze into the source database. */
+    public static final String TARGET = "target";
+
+    private static final String TARGET_ONLY = " Only with a target: block, which puts bronze into another database"
+            + " (or server) than the source; without one, bronze is written to the source database.";
+
+    /** Host name or IP address of the server holding the bronze database. */
+    public static final ConfigKey<String> TARGET_HOST = ConfigKey.optional("target.host", TextType.nonBlank(),
+            "Host name or IP address of the server the bronze tables are written to. Required in a target: block."
+                    + TARGET_ONLY);
+
+    /** TCP port of the bronze target server. */
+    public static final ConfigKey<Integer> TARGET_PORT = ConfigKey.optional("target.port",
+            new IntegerType(1, 65535), "TCP port of the bronze target server; 5432 when left out." + TARGET_ONLY);
+
+    /** The database the bronze tables are written to. */
+    public static final ConfigKey<String> TARGET_DATABASE = ConfigKey.optional("target.database",
+            TextType.nonBlank(), "The database the bronze tables are written to. Required in a target: block."
+                    + TARGET_ONLY);
+
+    /** The role the pipeline writes bronze as. */
+    public static final ConfigKey<String> TARGET_USER = ConfigKey.optional("target.user", TextType.nonBlank(),
+            "The role the pipeline writes bronze as; it needs CREATE on the target database (or on the bronze"
+                    + " schema). Required in a target: block." + TARGET_ONLY);
+
+    /** Not a key: a target password written in the config file is rejected, like {@link #SOURCE_PASSWORD}. */
+    public static final String TARGET_PASSWORD = "target.password";
+
+    /** Name of the environment variable holding the target password. */
+    public static final ConfigKey<String> TARGET_PASSWORD_ENV = ConfigKey.optional("target.password.env",
+            environmentVariable(), "Name of the environment variable holding the target password. In a target:"
+                    + " block, give exactly one of target.password.env and target.password.file." + TARGET_ONLY);
+
+    /** Path of a file holding the target password. */
+    public static final ConfigKey<Path> TARGET_PASSWORD_FILE = ConfigKey.optional("target.password.file",
+            passwordFile(), "Path of a file whose content is the target password; trailing line breaks are"
+                    + " removed. In a target: block, give exactly one of target.password.env and"
+                    + " target.password.file." + TARGET_ONLY);
+
+    /** How the target connection is protected. */
+    public static final ConfigKey<SslMode> TARGET_SSLMODE = ConfigKey.optional("target.sslmode", sslMode(),
+            "PostgreSQL sslmode of the target connection. Required in a target: block, with no default, as for"
+                    + " source.sslmode." + TARGET_ONLY);
 
     /** The schema the bronze change-log tables are written to. */
     public static final ConfigKey<String> BRONZE_SCHEMA = ConfigKey.withDefault("bronze.schema", identifier(),
@@ -110,9 +142,33 @@ public final class PipelineConfigKeys {
     /** Every key, in the order of the config file's sections. */
     public static final List<ConfigKey<?>> ALL = List.of(SOURCE_HOST, SOURCE_PORT, SOURCE_DATABASE, SOURCE_USER,
             SOURCE_PASSWORD_ENV, SOURCE_PASSWORD_FILE, SOURCE_SSLMODE, SOURCE_SLOT_NAME, SOURCE_PUBLICATION_NAME,
-            BRONZE_SCHEMA, TABLES, BATCH_INTERVAL, LAG_THRESHOLD, CHECKPOINT_INTERVAL);
+            TARGET_HOST, TARGET_PORT, TARGET_DATABASE, TARGET_USER, TARGET_PASSWORD_ENV, TARGET_PASSWORD_FILE,
+            TARGET_SSLMODE, BRONZE_SCHEMA, TABLES, BATCH_INTERVAL, LAG_THRESHOLD, CHECKPOINT_INTERVAL);
 
     private PipelineConfigKeys() {
+    }
+
+    private static TextType<String> environmentVariable() {
+        return TextType.of("an environment variable name ([A-Za-z_][A-Za-z0-9_]*)", name -> {
+            if (!ENVIRONMENT_VARIABLE.matcher(name).matches()) {
+                throw new IllegalArgumentException("not an environment variable name");
+            }
+            return name;
+        }, "give the variable's name, such as PG_PASSWORD, not its value");
+    }
+
+    private static TextType<Path> passwordFile() {
+        return new TextType<>("a file path", text -> {
+            if (text.isBlank()) {
+                throw new IllegalArgumentException("blank path");
+            }
+            return Path.of(text); // InvalidPathException is an IllegalArgumentException
+        }, Path::toString, "");
+    }
+
+    private static TextType<SslMode> sslMode() {
+        return new TextType<>("one of " + SslMode.valueList(), SslMode::parse, SslMode::value,
+                "use verify-full in production; disable only for a local database");
     }
 
     private static TextType<String> identifier() {

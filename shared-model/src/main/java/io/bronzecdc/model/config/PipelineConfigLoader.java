@@ -15,10 +15,20 @@ import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_SLOT_NAME;
 import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_SSLMODE;
 import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_USER;
 import static io.bronzecdc.model.config.PipelineConfigKeys.TABLES;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TARGET;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TARGET_DATABASE;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TARGET_HOST;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TARGET_PASSWORD;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TARGET_PASSWORD_ENV;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TARGET_PASSWORD_FILE;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TARGET_PORT;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TARGET_SSLMODE;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TARGET_USER;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bronzecdc.model.config.PipelineConfig.BronzeConfig;
 import io.bronzecdc.model.config.PipelineConfig.SourceConfig;
+import io.bronzecdc.model.config.PipelineConfig.TargetConfig;
 import io.bronzecdc.model.event.TableId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,6 +123,10 @@ public final class PipelineConfigLoader {
                     + " stream and the login can be read or redirected on the network; use verify-full outside a"
                     + " local setup", SOURCE_SSLMODE.name(), config.source().sslMode(), config.source().host());
         }
+        config.bronze().target().filter(target -> !target.sslMode().verifiesServer()).ifPresent(target -> LOG.warn(
+                "{}={}: the connection to {} is not verified and may be unencrypted, so the bronze rows and the"
+                        + " login can be read or redirected on the network; use verify-full outside a local setup",
+                TARGET_SSLMODE.name(), target.sslMode(), target.host()));
         return config;
     }
 
@@ -125,6 +140,7 @@ public final class PipelineConfigLoader {
         SslMode sslMode = read(SOURCE_SSLMODE);
         String slotName = read(SOURCE_SLOT_NAME);
         String publicationName = read(SOURCE_PUBLICATION_NAME);
+        Optional<TargetConfig> target = readTarget();
         String bronzeSchema = read(BRONZE_SCHEMA);
         List<TableId> tables = read(TABLES);
         Duration batchInterval = read(BATCH_INTERVAL);
@@ -136,7 +152,41 @@ public final class PipelineConfigLoader {
         }
         return new PipelineConfig(
                 new SourceConfig(host, port, database, user, password, sslMode, slotName, publicationName),
-                new BronzeConfig(bronzeSchema), tables, batchInterval, lagThreshold, checkpointInterval);
+                new BronzeConfig(bronzeSchema, target), tables, batchInterval, lagThreshold, checkpointInterval);
+    }
+
+    /**
+     * The {@code target:} block, or empty when the config has no {@code target.*} key (bronze then goes to the
+     * source database). Once one target key is given, host, database, user, sslmode and a password are required.
+     */
+    private Optional<TargetConfig> readTarget() {
+        boolean given = unread.keySet().stream().anyMatch(key -> key.equals(TARGET) || key.startsWith(TARGET + "."));
+        if (!given || unread.containsKey(TARGET)) {
+            return Optional.empty(); // a bare 'target: x' is reported as a key that needs a mapping
+        }
+        int before = problems.size();
+        String host = readInBlock(TARGET_HOST);
+        Integer port = read(TARGET_PORT);
+        String database = readInBlock(TARGET_DATABASE);
+        String user = readInBlock(TARGET_USER);
+        Secret password = readPassword(TARGET_PASSWORD, TARGET_PASSWORD_ENV, TARGET_PASSWORD_FILE,
+                new PasswordResolver.Keys(TARGET_PASSWORD_ENV.name(), TARGET_PASSWORD_FILE.name(), "target"));
+        SslMode sslMode = readInBlock(TARGET_SSLMODE);
+        if (problems.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new TargetConfig(host, port == null ? 5432 : port, database, user, password, sslMode));
+    }
+
+    /** An optional key that a {@code target:} block must give. */
+    private <T> T readInBlock(ConfigKey<T> key) {
+        if (!unread.containsKey(key.name())) {
+            problems.add(new ConfigProblem(key.name(), key.type().expected(), "no value", "add " + key.name()
+                    + " to the target: block; it is required there (or remove the block to write bronze into the"
+                    + " source database)"));
+            return null;
+        }
+        return read(key);
     }
 
     private <T> T read(ConfigKey<T> key) {
@@ -151,28 +201,33 @@ public final class PipelineConfigLoader {
     }
 
     private Secret readPassword() {
-        boolean plain = unread.remove(SOURCE_PASSWORD) != null;
+        return readPassword(SOURCE_PASSWORD, SOURCE_PASSWORD_ENV, SOURCE_PASSWORD_FILE, PasswordResolver.Keys.SOURCE);
+    }
+
+    private Secret readPassword(String plainKey, ConfigKey<String> envKey, ConfigKey<Path> fileKey,
+            PasswordResolver.Keys keys) {
+        boolean plain = unread.remove(plainKey) != null;
         if (plain) {
-            problems.add(new ConfigProblem(SOURCE_PASSWORD, "no password in the config file",
+            problems.add(new ConfigProblem(plainKey, "no password in the config file",
                     "a plain password (value not shown)", "remove it; put the password in an environment variable"
-                            + " and name that in " + SOURCE_PASSWORD_ENV.name() + ", or in a file and give its"
-                            + " path in " + SOURCE_PASSWORD_FILE.name()));
+                            + " and name that in " + envKey.name() + ", or in a file and give its"
+                            + " path in " + fileKey.name()));
         }
-        boolean envGiven = unread.containsKey(SOURCE_PASSWORD_ENV.name());
-        boolean fileGiven = unread.containsKey(SOURCE_PASSWORD_FILE.name());
-        String variable = read(SOURCE_PASSWORD_ENV);
-        Path file = read(SOURCE_PASSWORD_FILE);
-        String both = SOURCE_PASSWORD_ENV.name() + " or " + SOURCE_PASSWORD_FILE.name();
+        boolean envGiven = unread.containsKey(envKey.name());
+        boolean fileGiven = unread.containsKey(fileKey.name());
+        String variable = read(envKey);
+        Path file = read(fileKey);
+        String both = envKey.name() + " or " + fileKey.name();
         if (envGiven && fileGiven) {
             problems.add(new ConfigProblem(both, "exactly one of them", "both", "remove one of them"));
         } else if (!envGiven && !fileGiven && !plain) {
             problems.add(new ConfigProblem(both, "exactly one of them", "neither",
-                    "set " + SOURCE_PASSWORD_ENV.name() + " to the name of an environment variable holding the"
-                            + " password, or " + SOURCE_PASSWORD_FILE.name() + " to the path of a file holding it"));
+                    "set " + envKey.name() + " to the name of an environment variable holding the"
+                            + " password, or " + fileKey.name() + " to the path of a file holding it"));
         } else if (variable != null) {
-            return passwords.fromEnvironment(variable);
+            return passwords.fromEnvironment(variable, keys);
         } else if (file != null) {
-            return passwords.fromFile(file);
+            return passwords.fromFile(file, keys);
         }
         return null;
     }

@@ -1,6 +1,6 @@
 package io.bronzecdc.model.postgres;
 
-import io.bronzecdc.model.config.PipelineConfig.SourceConfig;
+import io.bronzecdc.model.config.PipelineConfig.Database;
 import io.bronzecdc.model.config.SslMode;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -80,26 +80,29 @@ public record ConnectionFailure(Reason reason, String message) {
     }
 
     /**
-     * Explains {@code error}, thrown while opening a connection to {@code source}.
+     * Explains {@code error}, thrown while opening a connection to {@code db} (the source or the bronze target), in
+     * terms of that database's config keys ({@code source.*} or {@code target.*}).
      */
-    public static ConnectionFailure explain(SQLException error, SourceConfig source) {
+    public static ConnectionFailure explain(SQLException error, Database db) {
         String state = error.getSQLState() == null ? "" : error.getSQLState();
-        String where = "database " + source.database() + " at " + address(source) + " as " + source.user();
+        String where = "database " + db.database() + " at " + address(db) + " as " + db.user();
         String cannot = "Cannot connect to " + where + ": ";
         String serverText = serverText(error);
         if (INVALID_PASSWORD.equals(state)) {
             return new ConnectionFailure(Reason.WRONG_PASSWORD, cannot + "the server rejected the password of role "
-                    + source.user() + " (SQLState 28P01, " + serverText + "). Check source.password: the environment"
+                    + db.user() + " (SQLState 28P01, " + serverText + "). Check " + key(db, "password")
+                    + ": the environment"
                     + " variable or file it names must hold this role's current password (it is not shown here);"
-                    + " check source.user too");
+                    + " check " + key(db, "user") + " too");
         }
         if (INVALID_CATALOG.equals(state)) {
-            return new ConnectionFailure(Reason.UNKNOWN_DATABASE, cannot + "database '" + source.database()
-                    + "' does not exist on " + address(source) + " (SQLState 3D000). Fix source.database (names are"
+            return new ConnectionFailure(Reason.UNKNOWN_DATABASE, cannot + "database '" + db.database()
+                    + "' does not exist on " + address(db) + " (SQLState 3D000). Fix " + key(db, "database")
+                    + " (names are"
                     + " case-sensitive; SELECT datname FROM pg_database lists them), or create the database");
         }
         if (INVALID_AUTHORIZATION.equals(state)) {
-            return authorization(error, source, cannot, serverText);
+            return authorization(error, db, cannot, serverText);
         }
         if (CANNOT_CONNECT_NOW.equals(state) || TOO_MANY_CONNECTIONS.equals(state)) {
             return new ConnectionFailure(Reason.SERVER_NOT_READY, cannot + "the server does not accept connections"
@@ -107,56 +110,68 @@ public record ConnectionFailure(Reason reason, String message) {
                     + " connections (max_connections), then run again");
         }
         if (has(error, UnknownHostException.class)) {
-            return new ConnectionFailure(Reason.UNKNOWN_HOST, cannot + "host '" + source.host() + "' is unknown"
-                    + " (its name does not resolve). Fix source.host, or check this machine's DNS");
+            return new ConnectionFailure(Reason.UNKNOWN_HOST, cannot + "host '" + db.host() + "' is unknown"
+                    + " (its name does not resolve). Fix " + key(db, "host") + ", or check this machine's DNS");
         }
         if (has(error, ConnectException.class)) {
             return new ConnectionFailure(Reason.CONNECTION_REFUSED, cannot + "nothing accepts connections at "
-                    + address(source) + " (connection refused). Check source.host and source.port, that the server"
+                    + address(db) + " (connection refused). Check " + key(db, "host") + " and " + key(db, "port")
+                    + ", that the server"
                     + " runs and listens there (listen_addresses and port in postgresql.conf), and that no firewall"
                     + " rejects the connection");
         }
         if (has(error, SocketTimeoutException.class) || has(error, NoRouteToHostException.class)) {
-            return new ConnectionFailure(Reason.TIMED_OUT, cannot + address(source) + " did not answer ("
-                    + rootMessage(error) + "). Check source.host and source.port, and that the network and firewalls"
+            return new ConnectionFailure(Reason.TIMED_OUT, cannot + address(db) + " did not answer ("
+                    + rootMessage(error) + "). Check " + key(db, "host") + " and " + key(db, "port")
+                    + ", and that the network and firewalls"
                     + " let this machine reach the server");
         }
-        if (CONNECTION_REJECTED.equals(state) && requiresSsl(source.sslMode()) && error instanceof PSQLException psql
+        if (CONNECTION_REJECTED.equals(state) && requiresSsl(db.sslMode()) && error instanceof PSQLException psql
                 && psql.getServerErrorMessage() == null && error.getMessage() != null
                 && error.getMessage().contains("SSL")) {
-            return new ConnectionFailure(Reason.SSL_NOT_SUPPORTED, cannot + "source.sslmode is '"
-                    + source.sslMode().value() + "' but the server at " + address(source) + " does not support SSL"
+            return new ConnectionFailure(Reason.SSL_NOT_SUPPORTED, cannot + key(db, "sslmode") + " is '"
+                    + db.sslMode().value() + "' but the server at " + address(db) + " does not support SSL"
                     + " (it refused the SSL request). Enable SSL on the server (ssl = on, with a certificate and"
-                    + " key), or, only on a network you trust, set source.sslmode: prefer or disable");
+                    + " key), or, only on a network you trust, set " + key(db, "sslmode") + ": prefer or disable");
         }
-        if (has(error, SSLException.class) || (requiresSsl(source.sslMode()) && mentionsSsl(error))) {
-            return new ConnectionFailure(Reason.SSL_FAILED, cannot + "the SSL connection failed under source.sslmode '"
-                    + source.sslMode().value() + "' (" + rootMessage(error) + "). With verify-ca and verify-full the"
+        if (has(error, SSLException.class) || (requiresSsl(db.sslMode()) && mentionsSsl(error))) {
+            return new ConnectionFailure(Reason.SSL_FAILED, cannot + "the SSL connection failed under "
+                    + key(db, "sslmode") + " '"
+                    + db.sslMode().value() + "' (" + rootMessage(error) + "). With verify-ca and verify-full the"
                     + " server certificate must be signed by the CA in ~/.postgresql/root.crt, and with verify-full it"
-                    + " must also name source.host; fix the certificate or source.host, or choose another"
-                    + " source.sslmode");
+                    + " must also name " + key(db, "host") + "; fix the certificate or " + key(db, "host")
+                    + ", or choose another"
+                    + " " + key(db, "sslmode"));
         }
         return new ConnectionFailure(Reason.OTHER, cannot + rootMessage(error) + " (SQLState "
-                + (state.isEmpty() ? "none" : state) + "). Check source.host, source.port, source.database,"
-                + " source.user and source.sslmode, and the server log");
+                + (state.isEmpty() ? "none" : state) + "). Check " + key(db, "host") + ", " + key(db, "port") + ", "
+                + key(db, "database") + ","
+                + " " + key(db, "user") + " and " + key(db, "sslmode") + ", and the server log");
     }
 
-    private static ConnectionFailure authorization(SQLException error, SourceConfig source, String cannot,
+    private static ConnectionFailure authorization(SQLException error, Database db, String cannot,
             String serverText) {
         ServerErrorMessage server = error instanceof PSQLException psql ? psql.getServerErrorMessage() : null;
         String routine = server == null || server.getRoutine() == null ? "" : server.getRoutine();
-        if (routine.equals("InitializeSessionUserId") || serverText.contains("role \"" + source.user() + "\"")) {
-            return new ConnectionFailure(Reason.UNKNOWN_ROLE, cannot + "role '" + source.user() + "' does not exist"
-                    + " (SQLState 28000). Fix source.user, or create the role: CREATE ROLE " + source.user()
-                    + " LOGIN REPLICATION PASSWORD '...'");
+        if (routine.equals("InitializeSessionUserId") || serverText.contains("role \"" + db.user() + "\"")) {
+            return new ConnectionFailure(Reason.UNKNOWN_ROLE, cannot + "role '" + db.user() + "' does not exist"
+                    + " (SQLState 28000). Fix " + key(db, "user") + ", or create the role: CREATE ROLE " + db.user()
+                    + " LOGIN" + (db.keyPrefix().equals("source") ? " REPLICATION" : "")
+                    + " PASSWORD '...'");
         }
-        String sslHint = serverText.contains("no encryption") && !requiresSsl(source.sslMode())
-                ? " The server accepts this client only over SSL: set source.sslmode to verify-full (or require)."
+        String sslHint = serverText.contains("no encryption") && !requiresSsl(db.sslMode())
+                ? " The server accepts this client only over SSL: set " + key(db, "sslmode")
+                        + " to verify-full (or require)."
                 : "";
         return new ConnectionFailure(Reason.CLIENT_REJECTED, cannot + "the server refuses this client (SQLState"
                 + " 28000, " + serverText + ")." + sslHint + " Add a pg_hba.conf entry for this host, database "
-                + source.database() + " and user " + source.user() + " (the slot's logical replication connections"
-                + " match the same entry), then reload the server; or use another source.user");
+                + db.database() + " and user " + db.user() + " (the slot's logical replication connections"
+                + " match the same entry), then reload the server; or use another " + key(db, "user"));
+    }
+
+    /** The config key {@code name} of {@code db}, such as {@code target.host}. */
+    private static String key(Database db, String name) {
+        return db.keyPrefix() + "." + name;
     }
 
     private static boolean requiresSsl(SslMode mode) {
@@ -172,8 +187,8 @@ public record ConnectionFailure(Reason reason, String message) {
         return false;
     }
 
-    private static String address(SourceConfig source) {
-        return (source.host().indexOf(':') >= 0 ? "[" + source.host() + "]" : source.host()) + ":" + source.port();
+    private static String address(Database db) {
+        return (db.host().indexOf(':') >= 0 ? "[" + db.host() + "]" : db.host()) + ":" + db.port();
     }
 
     /** The server's own text when it sent one (it names no password), else the driver's. */

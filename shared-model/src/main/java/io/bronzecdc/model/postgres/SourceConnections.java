@@ -1,5 +1,7 @@
 package io.bronzecdc.model.postgres;
 
+import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.config.PipelineConfig.Database;
 import io.bronzecdc.model.config.PipelineConfig.SourceConfig;
 import io.bronzecdc.model.config.Secret;
 import java.sql.Connection;
@@ -10,8 +12,10 @@ import org.postgresql.Driver;
 import org.postgresql.PGProperty;
 
 /**
- * The one way both engines open connections to the pipeline's database (source tables, slot and bronze schema
- * live there). Every connection runs with {@code TimeZone = UTC}, the zone canonical payloads are written in.
+ * The one way both engines open connections to the pipeline's databases: the source (captured tables, slot,
+ * publication) with {@link #of}, and the database bronze is written to with {@link #target} (the {@code target:}
+ * database, or the source again when the config has none). Every connection runs with {@code TimeZone = UTC}, the zone
+ * canonical payloads are written in.
  */
 public final class SourceConnections {
     /**
@@ -26,7 +30,7 @@ public final class SourceConnections {
     private final Secret password;
     private final String applicationName;
     /** The config the connections come from, to explain a failure in its terms; null when built from a URL. */
-    private final SourceConfig source;
+    private final Database source;
 
     /**
      * Connections whose failures surface as pgjdbc reports them (on task managers, where the job already runs).
@@ -39,7 +43,7 @@ public final class SourceConnections {
     }
 
     private SourceConnections(String jdbcUrl, String user, Secret password, String applicationName,
-            SourceConfig source) {
+            Database source) {
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
@@ -54,6 +58,16 @@ public final class SourceConnections {
     public static SourceConnections of(SourceConfig source, String engine) {
         return new SourceConnections(source.jdbcUrl(), source.user(), source.password(),
                 "bronze-cdc " + engine + " " + source.slotName(), source);
+    }
+
+    /**
+     * Connections to the database bronze is written to: the {@code target:} database, whose failures are explained
+     * in terms of the {@code target.*} keys, or the source database when the config has no target.
+     */
+    public static SourceConnections target(PipelineConfig config, String engine) {
+        Database bronze = config.bronzeDatabase();
+        return new SourceConnections(bronze.jdbcUrl(), bronze.user(), bronze.password(),
+                "bronze-cdc " + engine + " " + config.source().slotName(), bronze);
     }
 
     /**

@@ -15,9 +15,9 @@ import java.util.stream.Collectors;
  * The checks every engine runs on the source database before it writes anything: logical WAL, a role allowed to
  * replicate and to read the captured tables, the captured tables present with REPLICA IDENTITY FULL (partitions
  * included), the publication present, publishing through the partition root and covering every table, the
- * pipeline's slot, when it exists, a pgoutput slot of this database that no other process reads, and the right to
- * create the bronze schema's tables. Each problem comes with its fix; the engines add their own checks and report
- * everything at once.
+ * pipeline's slot, when it exists, a pgoutput slot of this database that no other process reads. Each problem comes
+ * with its fix; the engines add their own checks and those of the database bronze is written to
+ * ({@link io.bronzecdc.model.bronze.TargetPreflight}) and report everything at once.
  *
  * <p>{@link #inspect} only reads the catalog. What an engine may fix itself ({@link SourceFix}: REPLICA IDENTITY
  * FULL, the publication and its tables) comes back separately, with the privileges the role lacks to fix it, so
@@ -61,7 +61,6 @@ public final class SourcePreflight {
                 }
             }
         }
-        problems.addAll(bronzeSchemaProblems(c, user));
         List<SourceFix> fixes = new ArrayList<>();
         List<String> notFull = ReplicaIdentity.relationsNotFull(c, present);
         if (!notFull.isEmpty()) {
@@ -73,27 +72,6 @@ public final class SourcePreflight {
         checkPublication(c, user, present, problems, fixes);
         checkSlot(c, problems);
         return new SourceInspection(user, problems, fixes);
-    }
-
-    /**
-     * The bronze migrations create the schema when it is missing (CREATE on the database) and their tables in it
-     * (CREATE on the schema).
-     */
-    private List<String> bronzeSchemaProblems(Connection c, String user) throws SQLException {
-        String schema = config.bronze().schema();
-        String database = config.source().database();
-        boolean exists = single(c, "SELECT nspname FROM pg_namespace WHERE nspname = '" + schema + "'") != null;
-        if (!exists && !"true".equals(single(c, "SELECT has_database_privilege(current_database(), 'CREATE')::text"))) {
-            return List.of("role " + user + " may not create the bronze schema " + schema + " (it lacks CREATE on"
-                    + " database " + database + "): run GRANT CREATE ON DATABASE " + database + " TO " + user
-                    + ", or have the database owner run CREATE SCHEMA " + schema + " AUTHORIZATION " + user);
-        }
-        if (exists && !"true".equals(single(c, "SELECT has_schema_privilege('" + schema + "', 'CREATE')::text"))) {
-            return List.of("role " + user + " may not create the bronze tables in schema " + schema + " (it lacks"
-                    + " CREATE on that schema): run GRANT USAGE, CREATE ON SCHEMA " + schema + " TO " + user
-                    + " as its owner, or point bronze.schema at a schema the role owns");
-        }
-        return List.of();
     }
 
     private void checkPublication(Connection c, String user, List<TableId> tables, List<String> problems,

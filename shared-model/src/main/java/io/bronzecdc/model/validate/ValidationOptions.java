@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param commitTimeTolerance how far commit_ts may go back between consecutive transactions before it counts as
  *     an order inversion; PostgreSQL takes the commit time just before writing the commit record, so concurrent
  *     commits may differ by a few microseconds from WAL order (default 1 second)
- * @param compareWithSource run the replay-equals-source checks; the source tables must be in the same database
+ * @param compareWithSource run the replay-equals-source checks (the source tables may be in another database)
  * @param slotName the pipeline's replication slot, to report its retained WAL; empty to skip
  */
 public record ValidationOptions(

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * One micro-batch of one pipeline: lock, preflight, then either the first run (create the slot with an exported
  * snapshot, read the tables in that snapshot) or a stream run (peek the slot up to the current WAL position,
  * decode, skip what bronze holds). Either way the bronze rows and the pipeline's new position commit in one
- * transaction, and only after that commit does the slot advance; so a run that dies at any point leaves bronze
+ * transaction of the database bronze is written to (the {@code target:} database, or the source), and only after
+ * that commit does the slot on the source advance; so a run that dies at any point leaves bronze
  * either untouched or complete, and the next run continues with no duplicate and no gap.
  */
 public final class MicroBatchRun {
@@ -41,7 +42,10 @@ public final class MicroBatchRun {
 
     private final PipelineConfig config;
     private final RunOptions options;
+    /** The source: lock, catalog, slot, snapshot. */
     private final SourceConnections connections;
+    /** Where bronze and the progress markers are written: the target, or the source again without one. */
+    private final SourceConnections bronzeConnections;
     private final BronzeSchema schema;
     private final String slot;
 
@@ -49,6 +53,7 @@ public final class MicroBatchRun {
         this.config = config;
         this.options = options;
         this.connections = SourceConnections.of(config.source(), "spark");
+        this.bronzeConnections = SourceConnections.target(config, "spark");
         this.schema = new BronzeSchema(config.bronze().schema());
         this.slot = config.source().slotName();
     }
@@ -64,7 +69,7 @@ public final class MicroBatchRun {
      */
     public RunOutcome run() throws SQLException, InterruptedException {
         long started = System.nanoTime();
-        try (Connection lock = connectWithRetries("lock")) {
+        try (Connection lock = connectWithRetries(connections, "lock")) {
             if (!PipelineLock.tryAcquire(lock, slot)) {
                 Integer holder = PipelineLock.holder(lock, slot);
                 throw new AnotherRunActiveException("Another run of pipeline " + slot + " is active (backend "
@@ -72,8 +77,9 @@ public final class MicroBatchRun {
                         + config.source().database() + "); this run wrote nothing and exits. Runs of one pipeline"
                         + " never overlap: wait for the other run to finish, or let the scheduler try again");
             }
-            try (Connection bronze = connections.open("bronze")) {
-                Optional<SlotState> slotState = new BatchPreflight(config).run(bronze);
+            try (Connection source = connections.open("catalog");
+                    Connection bronze = connectWithRetries(bronzeConnections, "bronze")) {
+                Optional<SlotState> slotState = new BatchPreflight(config).run(source, bronze);
                 slotState.ifPresent(s -> LOG.info("Pipeline {}: slot confirmed up to {}, retaining {} bytes of WAL",
                         slot, s.confirmedFlush(), s.retainedWalBytes()));
                 BronzeMigrator.migrate(bronze, schema, config.tables());
@@ -81,16 +87,16 @@ public final class MicroBatchRun {
                 progress.ifPresent(p -> LOG.info("Pipeline {}: bronze covers up to {} ({} runs, last commit {})",
                         slot, p.coveredLsn(), p.runs(), p.updatedAt()));
                 Duration preparation = Duration.ofNanos(System.nanoTime() - started);
-                RunOutcome outcome = progress.isEmpty() ? snapshotRun(bronze, slotState, preparation)
-                        : streamRun(bronze, slotState, progress.get(), preparation);
+                RunOutcome outcome = progress.isEmpty() ? snapshotRun(source, bronze, slotState, preparation)
+                        : streamRun(source, bronze, slotState, progress.get(), preparation);
                 LOG.info("Pipeline {}: {}", slot, outcome.summary());
                 return outcome;
             }
         }
     }
 
-    private RunOutcome snapshotRun(Connection bronze, Optional<SlotState> slotState, Duration preparation)
-            throws SQLException {
+    private RunOutcome snapshotRun(Connection source, Connection bronze, Optional<SlotState> slotState,
+            Duration preparation) throws SQLException {
         long started = System.nanoTime();
         requireEmptyBronze(bronze);
         if (slotState.isPresent()) {
@@ -99,7 +105,7 @@ public final class MicroBatchRun {
             // recreating the slot loses nothing.
             LOG.warn("Pipeline {}: slot {} exists but bronze has no committed run of it (an earlier first run died"
                     + " before its commit): dropping and recreating it with a new snapshot", slot, slot);
-            try (Statement s = bronze.createStatement()) {
+            try (Statement s = source.createStatement()) {
                 s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
             }
         }
@@ -133,8 +139,8 @@ public final class MicroBatchRun {
         }
     }
 
-    private RunOutcome streamRun(Connection bronze, Optional<SlotState> slotState, BatchProgress progress,
-            Duration preparation) throws SQLException {
+    private RunOutcome streamRun(Connection source, Connection bronze, Optional<SlotState> slotState,
+            BatchProgress progress, Duration preparation) throws SQLException {
         long started = System.nanoTime();
         SlotState state = slotState.orElseThrow(() -> new ContractViolationException("Pipeline " + slot
                 + ": bronze schema " + schema + " covers the source up to " + progress.coveredLsn() + " but replication"
@@ -147,7 +153,7 @@ public final class MicroBatchRun {
                     + " changes in between were consumed by another reader and are missing from bronze. Give each"
                     + " consumer its own slot; rebuild this pipeline's bronze tables from a new snapshot");
         }
-        PgLsn bound = SlotPeek.boundAndMark(bronze);
+        PgLsn bound = SlotPeek.boundAndMark(source);
         bronze.setAutoCommit(false);
         try {
             BatchProgress locked = BatchProgress.lock(bronze, schema, slot).orElseThrow();
@@ -158,7 +164,7 @@ public final class MicroBatchRun {
             }
             BronzeAppender appender = new BronzeAppender(bronze, schema, config.tables(), options.chunkSize(),
                     options.hooks());
-            StreamDecoder decoder = new StreamDecoder(config.tables(), new PgTypeCatalog(bronze), locked.coveredLsn());
+            StreamDecoder decoder = new StreamDecoder(config.tables(), new PgTypeCatalog(source), locked.coveredLsn());
             long messages;
             try (Connection peek = connections.open("peek")) {
                 messages = SlotPeek.read(peek, slot, config.source().publicationName(), bound, (lsn, data) -> {
@@ -212,10 +218,11 @@ public final class MicroBatchRun {
      * refused connection, a timeout, a server starting up). A wrong password, an unknown database, host or role,
      * or an SSL mismatch is not retried: the {@link SourceConnectionException} says which config key to fix.
      */
-    private Connection connectWithRetries(String purpose) throws SQLException, InterruptedException {
+    private Connection connectWithRetries(SourceConnections database, String purpose)
+            throws SQLException, InterruptedException {
         for (int attempt = 0; ; attempt++) {
             try {
-                return connections.open(purpose);
+                return database.open(purpose);
             } catch (SourceConnectionException e) {
                 if (!e.reason().retryable()) {
                     throw e;
@@ -225,7 +232,7 @@ public final class MicroBatchRun {
                             + " after " + (attempt + 1) + " attempt(s); raise --retries or --retry-delay to wait out"
                             + " longer outages"), e.getCause());
                 }
-                LOG.warn("Source not reachable, retry {} of {} in {}: {}", attempt + 1, options.connectRetries(),
+                LOG.warn("Database not reachable, retry {} of {} in {}: {}", attempt + 1, options.connectRetries(),
                         options.retryDelay(), e.getMessage());
                 Thread.sleep(options.retryDelay().toMillis());
             }

@@ -132,10 +132,12 @@ public final class ValidationJob implements Callable<Integer> {
                 bronze.name(), config);
         ValidationOptions options = ValidationOptions.defaults().withLagThreshold(threshold)
                 .withSlot(config.source().slotName());
-        SourceConnections connections = SourceConnections.of(config.source(), "spark");
+        SourceConnections connections = SourceConnections.target(config, "spark");
         ValidationReport report;
-        try (Connection connection = connections.open("validation")) {
-            report = BronzeValidator.validate(connection, bronze, config.tables(), options);
+        try (Connection connection = connections.open("validation");
+                Connection source = config.hasSeparateTarget()
+                        ? SourceConnections.of(config.source(), "spark").open("validation") : connection) {
+            report = BronzeValidator.validate(connection, source, bronze, config.tables(), options);
         } catch (SourceConnectionException e) {
             // Names the config key to fix; nothing was validated.
             err.println(e.getMessage());

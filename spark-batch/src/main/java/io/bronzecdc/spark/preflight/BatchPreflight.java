@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.preflight;
 
+import io.bronzecdc.model.bronze.TargetPreflight;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.source.SourcePreflight;
 import io.bronzecdc.spark.source.SlotState;
@@ -9,10 +10,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Checks, before a run reads or writes anything, that the source can feed the batch pipeline: logical WAL, a
- * role allowed to replicate, the captured tables present with REPLICA IDENTITY FULL, the publication publishing
- * them through their partition root, and the pipeline's slot (when it exists) a pgoutput slot of this database
- * that nobody else is using. Every problem is reported at once, each with its fix.
+ * Checks, before a run reads or writes anything, that the source can feed the batch pipeline: logical WAL, a role
+ * allowed to replicate, the captured tables present with REPLICA IDENTITY FULL, the publication publishing them through
+ * their partition root, and the pipeline's slot (when it exists) a pgoutput slot of this database that nobody else is
+ * using; and that the role may create the bronze schema where bronze is written. Every problem is reported at once,
+ * each with its fix.
  */
 public final class BatchPreflight {
     private final PipelineConfig config;
@@ -28,8 +30,23 @@ public final class BatchPreflight {
      * @throws PreflightException listing every problem
      */
     public Optional<SlotState> run(Connection c) throws SQLException {
-        List<String> problems = new SourcePreflight(config).inspect(c).problemsWithoutFixing("");
-        Optional<SlotState> slot = SlotState.read(c, config.source().slotName());
+        return run(c, c);
+    }
+
+    /**
+     * Runs every check on both sides: the source and the database bronze is written to (with a separate target,
+     * each problem names its side).
+     *
+     * @param source a connection to the source database
+     * @param target a connection to the database bronze is written to; {@code source} itself without a target
+     * @return the pipeline's slot, or empty when it does not exist yet (the first run creates it)
+     * @throws PreflightException listing every problem
+     */
+    public Optional<SlotState> run(Connection source, Connection target) throws SQLException {
+        List<String> problems = TargetPreflight.bySide(config,
+                new SourcePreflight(config).inspect(source).problemsWithoutFixing(""),
+                TargetPreflight.problems(target, config));
+        Optional<SlotState> slot = SlotState.read(source, config.source().slotName());
         if (!problems.isEmpty()) {
             throw new PreflightException(config.source().slotName(), problems);
         }

@@ -92,6 +92,24 @@ public final class BatchPipeline {
         return new BatchPipeline(file);
     }
 
+    /**
+     * This pipeline with its bronze in database {@code database} of {@code server} (a {@code target:} block added
+     * to its config file).
+     */
+    public BatchPipeline withTarget(EmbeddedPostgresServer server, String database) throws IOException {
+        Files.writeString(configFile, String.join("\n",
+                "target:",
+                "  host: 127.0.0.1",
+                "  port: " + server.port(),
+                "  database: " + database,
+                "  user: " + EmbeddedPostgresServer.SUPERUSER,
+                "  password:",
+                "    env: BRONZE_TEST_PASSWORD",
+                "  sslmode: disable",
+                ""), java.nio.file.StandardOpenOption.APPEND);
+        return new BatchPipeline(configFile);
+    }
+
     /** A local[2] session for a test class, as spark-submit would give the job; the caller stops it. */
     public static SparkSession localSession(String name) {
         return SparkSession.builder().master("local[2]").appName(name).config("spark.ui.enabled", "false")
@@ -132,6 +150,12 @@ public final class BatchPipeline {
      */
     public void assertExactLog(Connection c, Map<TableId, Long> snapshot, List<CommittedTransaction> committed)
             throws SQLException {
+        assertExactLog(c, c, snapshot, committed);
+    }
+
+    /** {@link #assertExactLog(Connection, Map, List)} with bronze ({@code c}) and the source in two databases. */
+    public void assertExactLog(Connection c, Connection source, Map<TableId, Long> snapshot,
+            List<CommittedTransaction> committed) throws SQLException {
         for (TableId table : TABLES) {
             List<String> expected = committed.stream().flatMap(tx -> tx.changes().stream())
                     .filter(change -> change.table().equals(table)).map(BatchPipeline::line).toList();
@@ -146,7 +170,7 @@ public final class BatchPipeline {
             assertThat(streamedLines(c, table, snapshot.get(table))).as("streamed changes of %s in commit order", table)
                     .isEqualTo(expected);
         }
-        ValidationReport report = BronzeValidator.validate(c, schema(), TABLES,
+        ValidationReport report = BronzeValidator.validate(c, source, schema(), TABLES,
                 ValidationOptions.defaults().withSlot(config.source().slotName()));
         assertThat(report.violations()).as(report.toText()).isEmpty();
     }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.source.SourceCatalog;
 import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.testkit.pagila.PagilaGenerator;
 import io.bronzecdc.testkit.pagila.PagilaLoader;
@@ -212,6 +213,48 @@ class BronzeValidatorIT {
                     ValidationOptions.defaults()))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("no_such_schema.br_customer_cdc does not exist");
+        }
+    }
+
+    /**
+     * Bronze in its own database ({@code target:}): the replay check streams the folded log from one database and
+     * the source rows from the other, and finds what it finds in one database, no more and no less.
+     */
+    @Test
+    void shouldCompareReplayWithASourceInAnotherDatabaseAsInOne() throws Exception {
+        try (Connection source = correctLog();
+                Connection target = POSTGRES.connect(POSTGRES.newDatabase("t" + DATABASES.incrementAndGet()))) {
+            copyBronze(source, target);
+            ValidationOptions options = ValidationOptions.defaults().withCompareWithSource(true);
+            assertThat(BronzeValidator.validate(target, source, BRONZE, TABLES, options).violations()).isEmpty();
+            assertThat(SourceCatalog.primaryKey(target, TableId.of("customer"))).as("no source table in the target")
+                    .isEmpty();
+
+            execute(source, "INSERT INTO customer (customer_id, store_id, first_name, last_name, address_id)"
+                    + " VALUES (9001, 1, 'NOT', 'CAPTURED', 1)", "DELETE FROM rental WHERE rental_id = 7",
+                    "UPDATE payment SET amount = 99.99 WHERE payment_id = 16055");
+            List<Violation> inOne = validate(source, options).violations();
+            assertThat(inOne).extracting(Violation::check)
+                    .containsExactlyInAnyOrder(Check.REPLAY_MISSING, Check.REPLAY_EXTRA, Check.REPLAY_DIFFERENT);
+            assertThat(BronzeValidator.validate(target, source, BRONZE, TABLES, options).violations())
+                    .as("the same findings across two databases").containsExactlyInAnyOrderElementsOf(inOne);
+
+            execute(target, "UPDATE cdc_bronze.br_customer_cdc SET full_row = full_row || '{\"active\": 7}'"
+                    + " WHERE lsn = 5");
+            assertThat(BronzeValidator.validate(target, source, BRONZE, TABLES, options).violations())
+                    .as("the log is read from the target").hasSize(4);
+        }
+    }
+
+    /** The bronze schema of {@code from}, rows included, into {@code to} (COPY out, COPY in). */
+    private static void copyBronze(Connection from, Connection to) throws Exception {
+        io.bronzecdc.model.bronze.BronzeMigrator.migrate(to, BRONZE, TABLES);
+        var out = from.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+        var in = to.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+        for (TableId table : TABLES) {
+            var rows = new java.io.StringWriter();
+            out.copyOut("COPY " + BRONZE.tableOf(table) + " TO STDOUT", rows);
+            in.copyIn("COPY " + BRONZE.tableOf(table) + " FROM STDIN", new java.io.StringReader(rows.toString()));
         }
     }
 
