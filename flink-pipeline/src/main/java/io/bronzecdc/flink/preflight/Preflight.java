@@ -83,6 +83,7 @@ public final class Preflight {
         if (!problems.isEmpty()) {
             throw new PreflightException(config.source().database(), problems);
         }
+        inspection.warnings(init, "start once with --init").forEach(LOG::warn);
         if (init) {
             inspection.applyFixes(c).forEach(statement -> LOG.info("--init: {}", statement));
         }

@@ -72,7 +72,12 @@ public final class SourcePreflight {
         }
         checkPublication(c, user, present, problems, fixes);
         checkSlot(c, problems);
-        return new SourceInspection(user, problems, fixes);
+        List<SourceFix> optional = new ArrayList<>();
+        SourceFix trigger = SchemaChangeTrigger.fixFor(c, user);
+        if (trigger != null) {
+            optional.add(trigger);
+        }
+        return new SourceInspection(user, problems, fixes, optional);
     }
 
     /**
