@@ -15,8 +15,10 @@ import java.util.List;
  * row. Runs in SQL, so the source table must be in the bronze log's database; the caller sets
  * {@code TimeZone = 'UTC'}.
  *
- * <p>A column added to the source after a row's last change is absent from that row's payload; it counts as
- * equal when the source holds NULL there (what {@code ADD COLUMN} without a default gives old rows).
+ * <p>Rows are compared on the columns both have (a column added after a row's last change, absent from its
+ * payload, equals the NULL that {@code ADD COLUMN} without a default gives old rows). A folded row with a column
+ * the source lacks, or without one the source has a value in, is schema drift: one finding per table, with the
+ * count, instead of one difference per row.
  */
 final class ReplayCheck {
     private final Connection connection;
@@ -25,6 +27,10 @@ final class ReplayCheck {
         this.connection = connection;
     }
 
+    /**
+     * @param bronzeTable the log, or a relation of its {@code lsn, op, full_row} with the recorded events applied
+     *     ({@link TableEventReplay#replayedRows})
+     */
     List<Violation> check(TableId source, String bronzeTable) throws SQLException {
         List<String> key = primaryKey(source);
         String keyOf = "jsonb_build_object(" + String.join(", ",
@@ -35,16 +41,24 @@ final class ReplayCheck {
                 + " live AS (SELECT k, full_row, lsn FROM folded WHERE op <> 'D'),"
                 + " src AS (SELECT " + keyOf.formatted("r") + " AS k, r FROM (SELECT to_jsonb(s) AS r FROM "
                 + source.qualifiedName() + " s) t),"
-                + " pairs AS (SELECT live.k AS live_k, live.lsn, src.k AS src_k, live.full_row <> (src.r - ARRAY("
-                // '??' is the jsonb key-exists operator '?', escaped for the JDBC driver.
-                + "   SELECT e.key FROM jsonb_each(src.r) e WHERE NOT live.full_row ?? e.key AND e.value = 'null'))"
-                + "   AS differs FROM live FULL JOIN src ON live.k = src.k)"
+                // Compared on common columns: columns only one side has are schema drift, reported on their own.
+                + " pairs AS (SELECT live.k AS live_k, live.lsn, src.k AS src_k,"
+                + "   (live.full_row - ARRAY(SELECT jsonb_object_keys(live.full_row) EXCEPT SELECT jsonb_object_keys(src.r)))"
+                + "   <> (src.r - ARRAY(SELECT jsonb_object_keys(src.r) EXCEPT SELECT jsonb_object_keys(live.full_row)))"
+                + "   AS differs,"
+                // Schema drift: a column the source lacks, or one it has a value in that the row lacks.
+                + "   (EXISTS (SELECT 1 FROM jsonb_object_keys(live.full_row) c WHERE NOT jsonb_exists(src.r, c))"
+                + "   OR EXISTS (SELECT 1 FROM jsonb_each(src.r) e WHERE e.value <> 'null'"
+                + "     AND NOT jsonb_exists(live.full_row, e.key))) AS drifted"
+                + "   FROM live FULL JOIN src ON live.k = src.k)"
                 + " SELECT count(*) FILTER (WHERE live_k IS NULL),"
                 + "   min(src_k::text) FILTER (WHERE live_k IS NULL),"
                 + "   count(*) FILTER (WHERE src_k IS NULL),"
                 + "   min(live_k::text || ' (lsn ' || lsn || ')') FILTER (WHERE src_k IS NULL),"
                 + "   count(*) FILTER (WHERE differs),"
-                + "   min(live_k::text || ' (lsn ' || lsn || ')') FILTER (WHERE differs)"
+                + "   min(live_k::text || ' (lsn ' || lsn || ')') FILTER (WHERE differs),"
+                + "   count(*) FILTER (WHERE drifted),"
+                + "   min(live_k::text || ' (lsn ' || lsn || ')') FILTER (WHERE drifted)"
                 + " FROM pairs";
         List<Violation> violations = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
@@ -55,6 +69,10 @@ final class ReplayCheck {
                     "folded row " + rs.getString(4) + " is not in the source");
             add(violations, source, Check.REPLAY_DIFFERENT, rs.getLong(5),
                     "folded row " + rs.getString(6) + " differs from the source row");
+            add(violations, source, Check.SCHEMA_DRIFT, rs.getLong(7), "folded rows (first: " + rs.getString(8)
+                    + ") do not have the columns of " + source + ": the table's schema changed without a recorded"
+                    + " event. Install the schema-change trigger (start once with --init as a superuser); rows are"
+                    + " compared on their common columns only");
         }
         return violations;
     }
