@@ -2,33 +2,27 @@ package io.bronzecdc.spark.job;
 
 import static io.bronzecdc.spark.testing.BatchPipeline.single;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.SchemaChangeTrigger;
 import io.bronzecdc.model.source.SourceInspection;
 import io.bronzecdc.model.source.SourcePreflight;
 import io.bronzecdc.model.testing.PostgresExtension;
+import io.bronzecdc.model.testing.RowChurn;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.Check;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
-import io.bronzecdc.model.validate.Violation;
 import io.bronzecdc.spark.testing.BatchPipeline;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,7 +79,7 @@ class SchemaChangeBatchIT {
                 "TRUNCATE ev_items");
         List<String> expectedEvents = new ArrayList<>();
         for (String step : steps) {
-            try (Workload workload = new Workload(database, random.nextLong())) {
+            try (RowChurn workload = new RowChurn(POSTGRES.connect(database), "ev_items", random.nextLong())) {
                 workload.awaitMore(20);
                 try (Connection c = POSTGRES.connect(database); Statement s = c.createStatement()) {
                     c.setAutoCommit(false);
@@ -133,7 +127,7 @@ class SchemaChangeBatchIT {
             assertThat(inspection.problemsBeforeFixing()).noneMatch(p -> p.contains("bronze_cdc_schema_changes"));
         }
         assertThat(pipeline.run()).as("first run").isEqualTo(ExitCode.SUCCESS.code());
-        try (Workload workload = new Workload(database, 42)) {
+        try (RowChurn workload = new RowChurn(POSTGRES.connect(database), "ev_items", 42)) {
             workload.awaitMore(20);
             try (Connection c = POSTGRES.connect(database); Statement s = c.createStatement()) {
                 s.execute("ALTER TABLE ev_items DROP COLUMN qty");
@@ -175,59 +169,5 @@ class SchemaChangeBatchIT {
             }
         }
         return events;
-    }
-
-    /**
-     * Inserts, updates and deletes rows of {@code ev_items} on its own connection until closed, touching only the
-     * columns no schema change alters ({@code id}, {@code touched}), one change per transaction.
-     */
-    private static final class Workload implements AutoCloseable {
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicLong changes = new AtomicLong();
-        private final AtomicReference<Throwable> failure = new AtomicReference<>();
-        private final Thread thread;
-
-        Workload(String database, long seed) {
-            thread = new Thread(() -> {
-                Random random = new Random(seed);
-                try (Connection c = POSTGRES.connect(database);
-                        PreparedStatement insert = c.prepareStatement("INSERT INTO ev_items (touched) VALUES (0)");
-                        PreparedStatement update = c.prepareStatement("UPDATE ev_items SET touched = touched + 1"
-                                + " WHERE id = (SELECT min(id) FROM ev_items WHERE id >= ?)");
-                        PreparedStatement delete = c.prepareStatement("DELETE FROM ev_items"
-                                + " WHERE id = (SELECT max(id) FROM ev_items WHERE id <= ?)")) {
-                    while (running.get()) {
-                        int pick = random.nextInt(10);
-                        int around = 1 + random.nextInt(Math.max(1, (int) (50 + changes.get())));
-                        if (pick < 4) {
-                            insert.executeUpdate();
-                        } else if (pick < 8) {
-                            update.setInt(1, around);
-                            update.executeUpdate();
-                        } else {
-                            delete.setInt(1, around);
-                            delete.executeUpdate();
-                        }
-                        changes.incrementAndGet();
-                    }
-                } catch (SQLException | RuntimeException e) {
-                    failure.set(e);
-                }
-            }, "ev-workload");
-            thread.start();
-        }
-
-        void awaitMore(long count) {
-            long target = changes.get() + count;
-            await().atMost(Duration.ofSeconds(60)).until(() -> changes.get() >= target || failure.get() != null);
-            assertThat(failure.get()).as("workload failure").isNull();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            thread.join();
-            assertThat(failure.get()).as("workload failure").isNull();
-        }
     }
 }
