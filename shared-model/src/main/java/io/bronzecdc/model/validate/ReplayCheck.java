@@ -42,16 +42,18 @@ final class ReplayCheck {
                 + " src AS (SELECT " + keyOf.formatted("r") + " AS k, r FROM (SELECT to_jsonb(s) AS r FROM "
                 + source.qualifiedName() + " s) t),"
                 // Compared on common columns: columns only one side has are schema drift, reported on their own. Equal
-                // rows (nearly all) skip the per-column work.
-                + " pairs AS (SELECT live.k AS live_k, live.lsn, src.k AS src_k, live.full_row <> src.r AND"
+                // rows (nearly all) skip the per-column work; a payload that is no object is the payload check's.
+                + " pairs AS (SELECT live.k AS live_k, live.lsn, src.k AS src_k,"
+                + "   CASE WHEN jsonb_typeof(live.full_row) <> 'object' THEN live.full_row <> src.r"
+                + "   WHEN live.full_row <> src.r THEN"
                 + "   (live.full_row - ARRAY(SELECT jsonb_object_keys(live.full_row) EXCEPT SELECT jsonb_object_keys(src.r)))"
                 + "   <> (src.r - ARRAY(SELECT jsonb_object_keys(src.r) EXCEPT SELECT jsonb_object_keys(live.full_row)))"
-                + "   AS differs,"
+                + "   ELSE false END AS differs,"
                 // Schema drift: a column the source lacks, or one it has a value in that the row lacks.
-                + "   live.full_row <> src.r AND"
+                + "   CASE WHEN jsonb_typeof(live.full_row) = 'object' AND live.full_row <> src.r THEN"
                 + "   (EXISTS (SELECT 1 FROM jsonb_object_keys(live.full_row) c WHERE NOT jsonb_exists(src.r, c))"
                 + "   OR EXISTS (SELECT 1 FROM jsonb_each(src.r) e WHERE e.value <> 'null'"
-                + "     AND NOT jsonb_exists(live.full_row, e.key))) AS drifted"
+                + "     AND NOT jsonb_exists(live.full_row, e.key))) ELSE false END AS drifted"
                 + "   FROM live FULL JOIN src ON live.k = src.k)"
                 + " SELECT count(*) FILTER (WHERE live_k IS NULL),"
                 + "   min(src_k::text) FILTER (WHERE live_k IS NULL),"
