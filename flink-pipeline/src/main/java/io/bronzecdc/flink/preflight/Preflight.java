@@ -100,6 +100,7 @@ public final class Preflight {
         if (!problems.isEmpty()) {
             throw new PreflightException(TargetPreflight.databases(config), problems);
         }
+        inspection.warnings(init, "start once with --init").forEach(LOG::warn);
         if (init) {
             inspection.applyFixes(source).forEach(statement -> LOG.info("--init: {}", statement));
         }

@@ -37,6 +37,10 @@ public final class PostgresCdcSource {
         // A type Debezium does not know arrives as its text rather than being dropped from the row silently.
         debezium.setProperty("include.unknown.datatypes", "true");
         debezium.setProperty("database.sslmode", source.sslMode().value());
+        // Debezium 1.9 skips TRUNCATE by default, silently: have it emitted, so the deserializer stops on it. Both
+        // keys are needed: the deprecated truncate.handling.mode (default skip) adds 't' to skipped.operations.
+        debezium.setProperty("skipped.operations", "none");
+        debezium.setProperty("truncate.handling.mode", "include");
         return PostgresSourceBuilder.PostgresIncrementalSource.<CapturedChange>builder()
                 .hostname(source.host())
                 .port(source.port())

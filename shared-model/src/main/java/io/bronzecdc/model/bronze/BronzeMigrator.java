@@ -38,7 +38,8 @@ public final class BronzeMigrator {
     private static final List<Migration> MIGRATIONS = List.of(
             new Migration(1, "bronze change log tables", "migrations/V1__bronze_change_log_tables.sql"),
             new Migration(2, "sink commit markers", "migrations/V2__sink_commit_markers.sql"),
-            new Migration(3, "batch progress", "migrations/V3__batch_progress.sql"));
+            new Migration(3, "batch progress", "migrations/V3__batch_progress.sql"),
+            new Migration(5, "table events", "migrations/V5__table_events.sql"));
 
     private BronzeMigrator() {
     }

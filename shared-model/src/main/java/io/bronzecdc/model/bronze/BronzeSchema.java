@@ -28,6 +28,9 @@ public record BronzeSchema(String name) {
     /** {@code commit_ts TIMESTAMPTZ}: source commit time, null for snapshot rows. */
     public static final String COMMIT_TS = "commit_ts";
 
+    /** The bookkeeping table of events that are not row changes (schema changes, TRUNCATE); see migration V5. */
+    public static final String TABLE_EVENTS = "bronze_table_events";
+
     /** The columns an engine writes, in this order; {@code load_ts} is left to its default. */
     public static final List<String> WRITTEN_COLUMNS = List.of(LSN, OP, FULL_ROW, SOURCE_LSN, TX_ID, COMMIT_TS);
 
@@ -43,6 +46,11 @@ public record BronzeSchema(String name) {
     /** {@code <schema>.br_<table>_cdc}, usable in SQL as is. */
     public String tableOf(TableId source) {
         return name + "." + source.bronzeTableName();
+    }
+
+    /** {@code <schema>.bronze_table_events}, usable in SQL as is. */
+    public String tableEvents() {
+        return name + "." + TABLE_EVENTS;
     }
 
     /**

@@ -7,11 +7,13 @@ import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.Op;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.SourcePosition;
+import io.bronzecdc.model.event.TableEvent;
 import io.bronzecdc.model.event.TableId;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -29,11 +31,17 @@ import java.util.function.Predicate;
  * columns (both mean the table lacks REPLICA IDENTITY FULL), a TRUNCATE of a kept table, binary values, and
  * changes outside a transaction or for a relation never announced.
  *
+ * <p>A decoder made with a {@link TableEvent} sink hands it, in stream order with the changes, each TRUNCATE of a
+ * kept table and each schema-change message of the source's trigger for a kept table, instead of refusing the
+ * TRUNCATE.
+ *
  * <p>Not thread-safe: one decoder per stream. Reuses one {@link CanonicalRowWriter}.
  */
 public final class PgOutputDecoder {
     private final RelationCatalog catalog;
     private final CanonicalRowWriter writer = new CanonicalRowWriter();
+    private final Predicate<TableId> keep;
+    private final Consumer<TableEvent> events;
     private PgOutputMessage.Begin transaction;
     private long nextIndex;
 
@@ -45,7 +53,19 @@ public final class PgOutputDecoder {
      *     its Relation message arrives, never per value
      */
     public PgOutputDecoder(Predicate<TableId> keep, TypeShapes typeShapes) {
+        this(keep, typeShapes, null);
+    }
+
+    /**
+     * A decoder that hands TRUNCATEs and schema changes of kept tables to {@code events} (see the class comment).
+     *
+     * @param events receives each event when its message is decoded, so in order with the changes; null to refuse
+     *     TRUNCATE and ignore schema-change messages
+     */
+    public PgOutputDecoder(Predicate<TableId> keep, TypeShapes typeShapes, Consumer<TableEvent> events) {
         this.catalog = new RelationCatalog(keep, typeShapes);
+        this.keep = keep;
+        this.events = events;
     }
 
     /**
@@ -93,7 +113,9 @@ public final class PgOutputDecoder {
             catalog.put(type);
         } else if (message instanceof PgOutputMessage.Truncate truncate) {
             truncate(lsn, truncate);
-        } else if (!(message instanceof PgOutputMessage.Origin || message instanceof PgOutputMessage.LogicalMessage)) {
+        } else if (message instanceof PgOutputMessage.LogicalMessage logical) {
+            schemaChange(lsn, logical);
+        } else if (!(message instanceof PgOutputMessage.Origin)) {
             throw new IllegalStateException("unhandled pgoutput message " + message.getClass().getName());
         }
         return Optional.empty();
@@ -228,7 +250,9 @@ public final class PgOutputDecoder {
     private void truncate(PgLsn lsn, PgOutputMessage.Truncate truncate) {
         for (int oid : truncate.relationOids()) {
             DecodedRelation relation = catalog.get(oid, 'T');
-            if (relation.kept()) {
+            if (relation.kept() && events != null && transaction != null) {
+                events.accept(TableEvent.truncate(relation.table(), eventPosition(lsn)));
+            } else if (relation.kept()) {
                 throw new ContractViolationException(relation.displayName() + ": TRUNCATE at " + lsn
                         + (transaction != null ? " (tx " + transaction.xid() + ")" : "") + " cannot be captured as"
                         + " row changes: the server sends no deleted rows, so bronze would keep rows the source no"
@@ -236,6 +260,33 @@ public final class PgOutputDecoder {
                         + " table into a fresh bronze table after a truncate");
             }
         }
+    }
+
+    private void schemaChange(PgLsn lsn, PgOutputMessage.LogicalMessage logical) {
+        if (events == null || transaction == null || !logical.transactional()) {
+            return;
+        }
+        Optional<SchemaChangeMessage> message = SchemaChangeMessage.of(logical);
+        if (message.isEmpty()) {
+            return;
+        }
+        SchemaChangeMessage change = message.get();
+        TableId table;
+        try {
+            table = new TableId(change.schema(), change.table());
+        } catch (IllegalArgumentException e) {
+            return; // a name no captured table can have
+        }
+        if (keep.test(table)) {
+            events.accept(new TableEvent(table, TableEvent.Kind.SCHEMA_CHANGE, eventPosition(lsn),
+                    change.commandTag(), change.ddl(), change.columnsBefore(), change.columns()));
+        }
+    }
+
+    /** An event's position: before the next change of its transaction. */
+    private SourcePosition eventPosition(PgLsn lsn) {
+        return SourcePosition.streamed(transaction.finalLsn(), lsn, nextIndex, transaction.xid(),
+                transaction.commitTime());
     }
 
     private String where(DecodedRelation relation, Op op, PgLsn lsn) {

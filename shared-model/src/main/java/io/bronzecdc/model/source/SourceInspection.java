@@ -14,11 +14,40 @@ import java.util.stream.Collectors;
  * @param user the role the pipeline connects as
  * @param problems each problem with its fix; none of them can be fixed by the engine
  * @param fixes what the engine may fix itself ({@code --init}), each with the privileges the role lacks for it
+ * @param optionalFixes what {@code --init} installs when the role may, and only warns about otherwise (the
+ *     schema-change event trigger, which needs a superuser): the pipeline runs without them, less completely
  */
-public record SourceInspection(String user, List<String> problems, List<SourceFix> fixes) {
+public record SourceInspection(String user, List<String> problems, List<SourceFix> fixes,
+        List<SourceFix> optionalFixes) {
     public SourceInspection {
         problems = List.copyOf(problems);
         fixes = List.copyOf(fixes);
+        optionalFixes = List.copyOf(optionalFixes);
+    }
+
+    public SourceInspection(String user, List<String> problems, List<SourceFix> fixes) {
+        this(user, problems, fixes, List.of());
+    }
+
+    /**
+     * What the pipeline runs without, to log once as a warning: each optional fix not applied, with who may apply it.
+     *
+     * @param init whether the engine applies the fixes it may now ({@code --init}): then only the optional fixes the
+     *     role may not apply remain
+     * @param fixHint how to apply a fix the role may apply, for example {@code "start once with --init"}
+     */
+    public List<String> warnings(boolean init, String fixHint) {
+        List<String> warnings = new ArrayList<>();
+        for (SourceFix fix : optionalFixes) {
+            if (!fix.permitted()) {
+                warnings.add(fix.problem() + ". Role " + user + " lacks " + privileges(fix) + ": "
+                        + fix.missingPrivileges().stream().map(PrivilegeGap::grant).distinct()
+                        .collect(Collectors.joining("; ")));
+            } else if (!init) {
+                warnings.add(fix.problem() + ": " + fixHint);
+            }
+        }
+        return warnings;
     }
 
     /**
@@ -58,7 +87,8 @@ public record SourceInspection(String user, List<String> problems, List<SourceFi
     }
 
     /**
-     * Applies every fix in one transaction: all of them or, when one fails, none.
+     * Applies every fix, and every optional fix the role may apply, in one transaction: all of them or, when one
+     * fails, none.
      *
      * @return the statements run, in order
      * @throws IllegalStateException when {@link #problemsBeforeFixing()} is not empty (a programming error: check
@@ -70,16 +100,18 @@ public record SourceInspection(String user, List<String> problems, List<SourceFi
             throw new IllegalStateException("fixes applied while problems remain: " + remaining);
         }
         List<String> applied = new ArrayList<>();
-        if (fixes.isEmpty()) {
+        List<SourceFix> toApply = new ArrayList<>(fixes);
+        optionalFixes.stream().filter(SourceFix::permitted).forEach(toApply::add);
+        if (toApply.isEmpty()) {
             return applied;
         }
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            for (SourceFix fix : fixes) {
+            for (SourceFix fix : toApply) {
                 for (String statement : fix.statements()) {
                     s.execute(statement);
-                    applied.add(statement);
+                    applied.add(statement.lines().findFirst().orElse("")); // a script: its first line names it
                 }
             }
             c.commit();

@@ -71,7 +71,12 @@ public final class SourcePreflight {
         }
         checkPublication(c, user, present, problems, fixes);
         checkSlot(c, problems);
-        return new SourceInspection(user, problems, fixes);
+        List<SourceFix> optional = new ArrayList<>();
+        SourceFix trigger = SchemaChangeTrigger.fixFor(c, user);
+        if (trigger != null) {
+            optional.add(trigger);
+        }
+        return new SourceInspection(user, problems, fixes, optional);
     }
 
     private void checkPublication(Connection c, String user, List<TableId> tables, List<String> problems,

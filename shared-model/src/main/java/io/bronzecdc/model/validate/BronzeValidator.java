@@ -88,7 +88,9 @@ public final class BronzeValidator {
             stats.add(tableStats);
             violations.addAll(queries.check(tableStats, options));
             if (options.compareWithSource()) {
-                violations.addAll(new ReplayCheck(connection, source).check(table, bronzeTable));
+                // Schema changes and TRUNCATEs recorded in bronze_table_events are applied before the fold.
+                TableEventReplay events = TableEventReplay.read(connection, schema, table);
+                violations.addAll(new ReplayCheck(connection, source).check(table, events.replayedRows(bronzeTable)));
             }
         }
         Optional<SlotStats> slot = Optional.empty();

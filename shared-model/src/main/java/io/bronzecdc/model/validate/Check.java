@@ -24,6 +24,8 @@ public enum Check {
     REPLAY_EXTRA("replay_extra", "every folded-log row is in the source"),
     /** 5c. a row whose folded-log payload differs from the source row. */
     REPLAY_DIFFERENT("replay_different", "every folded-log row equals to_jsonb of its source row"),
+    /** 5d. a folded row whose columns, the recorded schema changes applied, are not the source table's. */
+    SCHEMA_DRIFT("schema_drift", "every folded-log row, recorded schema changes applied, has the source's columns"),
     /** 6a. {@code now() - max(load_ts)} above the threshold. */
     LAG("lag", "now() - max(load_ts) stays under the lag threshold"),
     /** 6b. the pipeline's replication slot is missing. */

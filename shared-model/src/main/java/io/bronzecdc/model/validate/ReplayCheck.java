@@ -23,8 +23,10 @@ import java.util.List;
  * text ({@code COLLATE "C"}) and {@link SortedRowComparison} merges them, so neither is held in memory. The caller
  * sets {@code TimeZone = 'UTC'} on both connections and keeps each in a transaction (rows are fetched in chunks).
  *
- * <p>A column added to the source after a row's last change is absent from that row's payload; it counts as
- * equal when the source holds NULL there (what {@code ADD COLUMN} without a default gives old rows).
+ * <p>Rows are compared on the columns both have (a column added after a row's last change, absent from its
+ * payload, equals the NULL that {@code ADD COLUMN} without a default gives old rows). A folded row with a column
+ * the source lacks, or without one the source has a value in, is schema drift: one finding per table, with the
+ * count, instead of one difference per row.
  */
 final class ReplayCheck {
     private static final int FETCH_SIZE = 5_000;
@@ -44,6 +46,10 @@ final class ReplayCheck {
         this.source = source;
     }
 
+    /**
+     * @param bronzeTable the log, or a relation of its {@code lsn, op, full_row} with the recorded events applied
+     *     ({@link TableEventReplay#replayedRows})
+     */
     List<Violation> check(TableId table, String bronzeTable) throws SQLException {
         List<String> key = primaryKey(table);
         String keyOf = "(jsonb_build_object(" + String.join(", ",
@@ -67,7 +73,7 @@ final class ReplayCheck {
                         () -> sourceRows.next()
                                 ? new SortedRowComparison.Row(sourceRows.getString(1), sourceRows.getString(2), 0)
                                 : null,
-                        ReplayCheck::sameRow);
+                        ReplayCheck::compareRows);
             }
         }
         List<Violation> violations = new ArrayList<>();
@@ -77,30 +83,51 @@ final class ReplayCheck {
                 "folded row " + result.firstExtra() + " is not in the source");
         add(violations, table, Check.REPLAY_DIFFERENT, result.different(),
                 "folded row " + result.firstDifferent() + " differs from the source row");
+        add(violations, table, Check.SCHEMA_DRIFT, result.drifted(), "folded rows (first: " + result.firstDrifted()
+                + ") do not have the columns of " + table + ": the table's schema changed without a recorded"
+                + " event. Install the schema-change trigger (start once with --init as a superuser); rows are"
+                + " compared on their common columns only");
         return violations;
     }
 
     /**
-     * Equality as {@code jsonb} has it (numbers by value), after dropping the source's null columns that the
-     * folded row does not have (added after the row's last change).
+     * Compares a folded row with the source row of its key on the columns both have, with equality as {@code jsonb}
+     * has it (numbers by value); a column only the folded row has, or one only the source has with a value, is drift.
+     * A payload that is no object is compared whole (the payload check reports it).
      */
-    static boolean sameRow(String folded, String source) {
+    static SortedRowComparison.Verdict compareRows(String folded, String source) {
         try {
             JsonNode live = JSON.readTree(folded);
             JsonNode src = JSON.readTree(source);
-            if (live instanceof ObjectNode && src instanceof ObjectNode srcObject) {
-                for (Iterator<String> names = srcObject.fieldNames(); names.hasNext(); ) {
-                    String name = names.next();
-                    if (!live.has(name) && srcObject.get(name).isNull()) {
-                        names.remove();
-                    }
+            if (!(live instanceof ObjectNode liveObject) || !(src instanceof ObjectNode srcObject)) {
+                return new SortedRowComparison.Verdict(!sameJson(live, src), false);
+            }
+            boolean drifted = false;
+            ObjectNode liveCommon = liveObject.deepCopy();
+            ObjectNode srcCommon = srcObject.deepCopy();
+            for (Iterator<String> names = liveObject.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!srcObject.has(name)) {
+                    drifted = true;
+                    liveCommon.remove(name);
                 }
             }
-            return live.equals((a, b) -> a.isNumber() && b.isNumber()
-                    ? a.decimalValue().compareTo(b.decimalValue()) : a.equals(b) ? 0 : 1, src);
+            for (Iterator<String> names = srcObject.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!liveObject.has(name)) {
+                    drifted |= !srcObject.get(name).isNull();
+                    srcCommon.remove(name);
+                }
+            }
+            return new SortedRowComparison.Verdict(!sameJson(liveCommon, srcCommon), drifted);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a row is not valid JSON: " + e.getOriginalMessage(), e);
         }
+    }
+
+    private static boolean sameJson(JsonNode a, JsonNode b) {
+        return a.equals((x, y) -> x.isNumber() && y.isNumber()
+                ? x.decimalValue().compareTo(y.decimalValue()) : x.equals(y) ? 0 : 1, b);
     }
 
     private static void add(List<Violation> violations, TableId source, Check check, long count, String example) {

@@ -55,10 +55,20 @@ final class SortedRowComparison {
         Row next() throws SQLException;
     }
 
-    /** Decides whether a folded row and the source row of the same key are equal. */
+    /**
+     * How a folded row and the source row of the same key compare.
+     *
+     * @param different their values differ (on the columns both have)
+     * @param drifted their columns differ: one has a column the other lacks (a schema change without an event)
+     */
+    record Verdict(boolean different, boolean drifted) {
+        static final Verdict SAME = new Verdict(false, false);
+    }
+
+    /** Compares a folded row and the source row of the same key. */
     @FunctionalInterface
     interface RowEquality {
-        boolean same(String folded, String source);
+        Verdict compare(String folded, String source);
     }
 
     /**
@@ -70,9 +80,11 @@ final class SortedRowComparison {
      * @param firstExtra the first of them, or null
      * @param different keys present on both sides with different rows
      * @param firstDifferent the first of them, or null
+     * @param drifted keys present on both sides whose rows have different columns
+     * @param firstDrifted the first of them, or null
      */
     record Result(long missing, String firstMissing, long extra, String firstExtra, long different,
-            String firstDifferent) {
+            String firstDifferent, long drifted, String firstDrifted) {
     }
 
     /**
@@ -84,6 +96,7 @@ final class SortedRowComparison {
         Tally missing = new Tally();
         Tally extra = new Tally();
         Tally different = new Tally();
+        Tally drifted = new Tally();
         Row f = folded.next();
         Row s = source.next();
         String lastF = null;
@@ -94,8 +107,14 @@ final class SortedRowComparison {
                 extra.add(f.describe());
             } else if (order > 0) {
                 missing.add(s.describe());
-            } else if (!f.row().equals(s.row()) && !equality.same(f.row(), s.row())) {
-                different.add(f.describe());
+            } else if (!f.row().equals(s.row())) {
+                Verdict verdict = equality.compare(f.row(), s.row());
+                if (verdict.different()) {
+                    different.add(f.describe());
+                }
+                if (verdict.drifted()) {
+                    drifted.add(f.describe());
+                }
             }
             if (order <= 0) {
                 lastF = requireSorted("folded log", lastF, f.key());
@@ -106,7 +125,8 @@ final class SortedRowComparison {
                 s = source.next();
             }
         }
-        return new Result(missing.count, missing.first, extra.count, extra.first, different.count, different.first);
+        return new Result(missing.count, missing.first, extra.count, extra.first, different.count, different.first,
+                drifted.count, drifted.first);
     }
 
     private static String requireSorted(String stream, String previous, String key) {

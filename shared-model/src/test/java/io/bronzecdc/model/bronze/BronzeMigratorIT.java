@@ -21,7 +21,11 @@ class BronzeMigratorIT {
     @Test
     void shouldCreateEveryContractColumnForTheThreeTables() throws Exception {
         try (Connection c = POSTGRES.connect()) {
-            assertThat(BronzeMigrator.migrate(c, new BronzeSchema("bronze_columns"))).containsExactly(1, 2, 3);
+            assertThat(BronzeMigrator.migrate(c, new BronzeSchema("bronze_columns"))).containsExactly(1, 2, 3, 5);
+            assertThat(single(c, "SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_index i JOIN pg_attribute a"
+                    + " ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE i.indisprimary"
+                    + " AND i.indrelid = 'bronze_columns.bronze_table_events'::regclass"))
+                    .isEqualTo("bronze_table,commit_lsn,source_lsn");
             for (String table : List.of("br_customer_cdc", "br_payment_cdc", "br_rental_cdc")) {
                 assertThat(columns(c, "bronze_columns", table)).containsExactly(
                         "lsn bigint NO", "op character NO", "full_row jsonb NO",

@@ -14,11 +14,13 @@ import io.bronzecdc.model.codec.ValueShape;
 import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.Op;
 import io.bronzecdc.model.event.PgLsn;
+import io.bronzecdc.model.event.TableEvent;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.pgoutput.CapturedStream.Expected;
 import io.bronzecdc.model.pgoutput.CapturedStream.Message;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.assertj.core.groups.Tuple;
@@ -127,6 +129,50 @@ class PgOutputDecoderTest {
                 .isInstanceOf(ContractViolationException.class)
                 .hasMessageContaining("public.pgo_truncated: TRUNCATE at 0/")
                 .hasMessageContaining("cannot be captured as row changes");
+    }
+
+    @Test
+    void shouldHandATruncateOfAKeptTableToTheEventSinkInsteadOfRefusingIt() {
+        List<TableEvent> events = new ArrayList<>();
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, events::add);
+
+        List<ChangeEvent> changes = decodeAll(decoder, messages("truncate"));
+        assertThat(changes).hasSize(1); // the fixture inserts a row before it truncates
+        assertThat(events).singleElement().satisfies(event -> {
+            assertThat(changes.get(0).position().isBefore(event.position())).as("the row before the truncate").isTrue();
+            assertThat(event.table()).isEqualTo(TableId.of("pgo_truncated"));
+            assertThat(event.kind()).isEqualTo(TableEvent.Kind.TRUNCATE);
+            assertThat(event.position().snapshot()).isFalse();
+        });
+    }
+
+    @Test
+    void shouldTurnASchemaChangeMessageOfAKeptTableIntoAnEventAndIgnoreOtherMessages() {
+        List<TableEvent> events = new ArrayList<>();
+        PgOutputDecoder decoder = new PgOutputDecoder(TableId.of("t")::equals, RESOLVER, events::add);
+        PgLsn commit = PgLsn.parse("0/1000");
+        decoder.decode(commit, new PgOutputMessage.Begin(commit, Instant.parse("2026-12-01T00:00:00Z"), 7));
+        String json = "{\"event\": \"schema_change\", \"schema\": \"public\", \"table\": \"%s\","
+                + " \"command_tag\": \"ALTER TABLE\", \"ddl\": \"ALTER TABLE %1$s DROP COLUMN b\","
+                + " \"columns_before\": [{\"name\": \"a\", \"type\": \"integer\", \"attnum\": 1},"
+                + " {\"name\": \"b\", \"type\": \"text\", \"attnum\": 2}],"
+                + " \"columns\": [{\"name\": \"a\", \"type\": \"integer\", \"attnum\": 1}]}";
+        for (String content : List.of(json.formatted("t"), json.formatted("other"), "micro-batch bound 0/F00")) {
+            decoder.decode(PgLsn.parse("0/F10"), new PgOutputMessage.LogicalMessage(1, PgLsn.parse("0/F10"),
+                    "bronze-cdc", ByteBuffer.wrap(content.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        }
+        decoder.decode(commit, new PgOutputMessage.Commit(0, commit, PgLsn.parse("0/1010"),
+                Instant.parse("2026-12-01T00:00:00Z")));
+
+        assertThat(events).singleElement().satisfies(event -> {
+            assertThat(event.table()).isEqualTo(TableId.of("t"));
+            assertThat(event.kind()).isEqualTo(TableEvent.Kind.SCHEMA_CHANGE);
+            assertThat(event.ddl()).isEqualTo("ALTER TABLE t DROP COLUMN b");
+            assertThat(event.columnsBefore()).contains("\"b\"");
+            assertThat(event.columns()).doesNotContain("\"b\"");
+            assertThat(event.position().commitLsn()).isEqualTo(commit);
+            assertThat(event.position().txId()).isEqualTo(7L);
+        });
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bronzecdc.model.validate.SortedRowComparison.Row;
+import io.bronzecdc.model.validate.SortedRowComparison.Verdict;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -22,15 +23,15 @@ class SortedRowComparisonTest {
     @Test
     void shouldCountMissingExtraAndDifferentRowsWithTheFirstOfEach() throws Exception {
         var result = SortedRowComparison.compare(cursor(row("1", "x", 3), row("2", "y", 4), row("4", "z", 9)),
-                cursor(row("2", "Y", 0), row("3", "w", 0), row("4", "z", 0), row("5", "v", 0)), String::equals);
+                cursor(row("2", "Y", 0), row("3", "w", 0), row("4", "z", 0), row("5", "v", 0)), TEXT_EQUALITY);
 
-        assertThat(result).isEqualTo(new SortedRowComparison.Result(2, "3", 1, "1 (lsn 3)", 1, "2 (lsn 4)"));
+        assertThat(result).isEqualTo(new SortedRowComparison.Result(2, "3", 1, "1 (lsn 3)", 1, "2 (lsn 4)", 0, null));
     }
 
     @Test
     void shouldCompareRepeatedKeysAsMultisets() throws Exception {
         var result = SortedRowComparison.compare(cursor(row("a", "a", 1), row("a", "a", 2), row("b", "b", 3)),
-                cursor(row("a", "a", 0), row("b", "b", 0), row("b", "b", 0)), String::equals);
+                cursor(row("a", "a", 0), row("b", "b", 0), row("b", "b", 0)), TEXT_EQUALITY);
 
         assertThat(result.extra()).isEqualTo(1);
         assertThat(result.missing()).isEqualTo(1);
@@ -40,16 +41,27 @@ class SortedRowComparisonTest {
     @Test
     void shouldRefuseAStreamThatIsNotSorted() {
         assertThatThrownBy(() -> SortedRowComparison.compare(cursor(row("b", "", 1), row("a", "", 2)), cursor(),
-                String::equals)).isInstanceOf(IllegalStateException.class).hasMessageContaining("COLLATE \"C\"");
+                TEXT_EQUALITY)).isInstanceOf(IllegalStateException.class).hasMessageContaining("COLLATE \"C\"");
     }
 
     @Test
-    void shouldCompareJsonRowsByValueAndIgnoreNullColumnsTheLogNeverSaw() {
-        assertThat(ReplayCheck.sameRow("{\"a\": 1.0}", "{\"a\": 1.00}")).isTrue();
-        assertThat(ReplayCheck.sameRow("{\"a\": 1}", "{\"a\": 1, \"added\": null}")).isTrue();
-        assertThat(ReplayCheck.sameRow("{\"a\": 1}", "{\"a\": 1, \"added\": 5}")).isFalse();
-        assertThat(ReplayCheck.sameRow("{\"a\": 1, \"b\": null}", "{\"a\": 1, \"b\": 2}")).isFalse();
+    void shouldCompareJsonRowsByValueOnCommonColumnsAndReportOtherColumnsAsDrift() {
+        Verdict same = Verdict.SAME;
+        assertThat(ReplayCheck.compareRows("{\"a\": 1.0}", "{\"a\": 1.00}")).isEqualTo(same);
+        assertThat(ReplayCheck.compareRows("{\"a\": 1}", "{\"a\": 1, \"added\": null}")).isEqualTo(same);
+        assertThat(ReplayCheck.compareRows("{\"a\": 1}", "{\"a\": 1, \"added\": 5}"))
+                .isEqualTo(new Verdict(false, true));
+        assertThat(ReplayCheck.compareRows("{\"a\": 1, \"gone\": 2}", "{\"a\": 1}"))
+                .isEqualTo(new Verdict(false, true));
+        assertThat(ReplayCheck.compareRows("{\"a\": 1, \"b\": null}", "{\"a\": 1, \"b\": 2}"))
+                .isEqualTo(new Verdict(true, false));
+        assertThat(ReplayCheck.compareRows("{\"a\": 2, \"gone\": 2}", "{\"a\": 1}"))
+                .isEqualTo(new Verdict(true, true));
+        assertThat(ReplayCheck.compareRows("[1]", "{\"a\": 1}")).isEqualTo(new Verdict(true, false));
     }
+
+    private static final SortedRowComparison.RowEquality TEXT_EQUALITY =
+            (a, b) -> a.equals(b) ? Verdict.SAME : new Verdict(true, false);
 
     private static Row row(String key, String row, long lsn) {
         return new Row(key, row, lsn);

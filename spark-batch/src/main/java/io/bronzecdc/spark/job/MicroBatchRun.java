@@ -169,6 +169,9 @@ public final class MicroBatchRun {
             try (Connection peek = connections.open("peek")) {
                 messages = SlotPeek.read(peek, slot, config.source().publicationName(), bound, (lsn, data) -> {
                     var change = decoder.decode(lsn, data);
+                    for (var event : decoder.events()) {
+                        appender.addEvent(event);
+                    }
                     if (change.isPresent()) {
                         appender.add(change.get());
                     }

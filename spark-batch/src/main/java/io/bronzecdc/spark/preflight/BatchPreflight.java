@@ -2,12 +2,15 @@ package io.bronzecdc.spark.preflight;
 
 import io.bronzecdc.model.bronze.TargetPreflight;
 import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.source.SourceInspection;
 import io.bronzecdc.model.source.SourcePreflight;
 import io.bronzecdc.spark.source.SlotState;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks, before a run reads or writes anything, that the source can feed the batch pipeline: logical WAL, a role
@@ -17,6 +20,7 @@ import java.util.Optional;
  * each with its fix.
  */
 public final class BatchPreflight {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchPreflight.class);
     private final PipelineConfig config;
 
     public BatchPreflight(PipelineConfig config) {
@@ -43,9 +47,12 @@ public final class BatchPreflight {
      * @throws PreflightException listing every problem
      */
     public Optional<SlotState> run(Connection source, Connection target) throws SQLException {
-        List<String> problems = TargetPreflight.bySide(config,
-                new SourcePreflight(config).inspect(source).problemsWithoutFixing(""),
+        SourceInspection inspection = new SourcePreflight(config).inspect(source);
+        List<String> problems = TargetPreflight.bySide(config, inspection.problemsWithoutFixing(""),
                 TargetPreflight.problems(target, config));
+        inspection.warnings(false, "have a superuser run the script io/bronzecdc/model/source/"
+                + "schema-change-trigger.sql of the bronze-cdc jar, or start the Flink job once with --init as a"
+                + " superuser").forEach(warning -> LOG.warn("Pipeline {}: {}", config.source().slotName(), warning));
         Optional<SlotState> slot = SlotState.read(source, config.source().slotName());
         if (!problems.isEmpty()) {
             throw new PreflightException(config.source().slotName(), problems);

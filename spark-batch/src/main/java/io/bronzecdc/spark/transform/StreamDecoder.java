@@ -3,12 +3,15 @@ package io.bronzecdc.spark.transform;
 import io.bronzecdc.model.codec.TypeShapes;
 import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.PgLsn;
+import io.bronzecdc.model.event.TableEvent;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.pgoutput.PgOutputDecoder;
 import io.bronzecdc.model.pgoutput.PgOutputMessage;
 import io.bronzecdc.model.pgoutput.PgOutputParser;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,6 +30,7 @@ import java.util.Set;
 public final class StreamDecoder {
     private final PgOutputDecoder decoder;
     private final PgLsn covered;
+    private final List<TableEvent> events = new ArrayList<>();
     private PgLsn reached;
     private long skipped;
 
@@ -38,7 +42,13 @@ public final class StreamDecoder {
      */
     public StreamDecoder(Collection<TableId> tables, TypeShapes typeShapes, PgLsn covered) {
         Set<TableId> kept = Set.copyOf(tables);
-        this.decoder = new PgOutputDecoder(kept::contains, typeShapes);
+        this.decoder = new PgOutputDecoder(kept::contains, typeShapes, event -> {
+            if (event.position().commitLsn().compareTo(covered) < 0) {
+                skipped++;
+            } else {
+                events.add(event);
+            }
+        });
         this.covered = covered;
         this.reached = covered;
     }
@@ -50,6 +60,7 @@ public final class StreamDecoder {
      *     already holds
      */
     public Optional<ChangeEvent> decode(PgLsn lsn, ByteBuffer data) {
+        events.clear();
         if (data.remaining() > 0 && data.get(data.position()) == 'C') {
             PgOutputMessage message = PgOutputParser.parse(data);
             decoder.decode(lsn, message);
@@ -68,6 +79,15 @@ public final class StreamDecoder {
     }
 
     /**
+     * The events (TRUNCATE, schema change) of captured tables the last {@link #decode} found, in order, that bronze
+     * does not hold yet; each comes before the change that call returned, if any (they never come together: one
+     * message is either). Cleared by the next call.
+     */
+    public List<TableEvent> events() {
+        return List.copyOf(events);
+    }
+
+    /**
      * The end of the last commit decoded, or the covered position when no later commit came: bronze covers up
      * to here once the decoded changes are committed, and the slot may advance to it.
      */
@@ -75,7 +95,7 @@ public final class StreamDecoder {
         return reached;
     }
 
-    /** Changes skipped because bronze already held them. */
+    /** Changes and events skipped because bronze already held them. */
     public long skipped() {
         return skipped;
     }

@@ -2,7 +2,9 @@ package io.bronzecdc.spark.write;
 
 import io.bronzecdc.model.bronze.BronzeJdbcWriter;
 import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.bronze.TableEventWriter;
 import io.bronzecdc.model.event.ChangeEvent;
+import io.bronzecdc.model.event.TableEvent;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.sequence.Sequencer;
 import io.bronzecdc.spark.job.RunHooks;
@@ -21,12 +23,14 @@ import java.util.Map;
 public final class BronzeAppender {
     private final Connection connection;
     private final BronzeJdbcWriter writer;
+    private final TableEventWriter eventWriter;
     private final Sequencer sequencer;
     private final int chunkSize;
     private final RunHooks hooks;
     private final List<ChangeEvent> chunk;
     private final Map<TableId, Long> appended = new LinkedHashMap<>();
     private long writeNanos;
+    private long events;
 
     /**
      * @param connection the bronze connection, in the transaction that will commit the rows
@@ -39,6 +43,7 @@ public final class BronzeAppender {
         }
         this.connection = connection;
         this.writer = new BronzeJdbcWriter(schema);
+        this.eventWriter = new TableEventWriter(schema);
         this.sequencer = new Sequencer(writer.lastLsn(connection, tables));
         this.chunkSize = chunkSize;
         this.hooks = hooks;
@@ -52,6 +57,21 @@ public final class BronzeAppender {
         if (chunk.size() >= chunkSize) {
             flush();
         }
+    }
+
+    /**
+     * Records an event of a captured table (TRUNCATE, schema change) in source order: the changes added before it
+     * are written first, so the event follows the table's last lsn so far.
+     */
+    public void addEvent(TableEvent event) throws SQLException {
+        flush();
+        eventWriter.write(connection, event, sequencer.lastLsn().getOrDefault(event.table(), 0L));
+        events++;
+    }
+
+    /** Events recorded so far. */
+    public long events() {
+        return events;
     }
 
     /** Writes what is buffered. */
