@@ -46,7 +46,7 @@ class PgOutputDecoderTest {
     @Test
     void shouldDecodeEveryTypeExactlyAsToJsonb() {
         PgOutputDecoder decoder = new PgOutputDecoder(
-                Set.of(TableId.of("codec_golden"), TableId.of("pgo_extra"))::contains, RESOLVER);
+                Set.of(TableId.of("codec_golden"), TableId.of("pgo_extra"))::contains, RESOLVER, CapturedStream::rule);
 
         assertEvents(decodeAll(decoder, messages("all-types")), expected("all-types"));
         assertThat(decoder.inTransaction()).isFalse();
@@ -56,11 +56,11 @@ class PgOutputDecoderTest {
     void shouldDecodeMixedTransactionsInCommitOrderWithTheirPositions() {
         List<Expected> kept = expected("mixed").stream().filter(e -> PAGILA.contains(e.table())).toList();
 
-        List<ChangeEvent> events = decodeAll(new PgOutputDecoder(PAGILA::contains, RESOLVER), messages("mixed"));
+        List<ChangeEvent> events = decodeAll(new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule), messages("mixed"));
 
         assertEvents(events, kept);
         // The skipped pgo_noise changes still count in the transaction: customer, [noise], rental, payment, ...
-        assertThat(events.stream().limit(3).map(e -> e.position().indexInTransaction())).containsExactly(0L, 2L, 3L);
+        assertThat(events.stream().limit(3).map(e -> e.position().indexInTransaction())).containsExactly(0L, 4L, 6L);
         // The cross-partition update arrives as D and I of the root table.
         assertThat(events.subList(events.size() - 2, events.size())).extracting(ChangeEvent::op, ChangeEvent::table)
                 .containsExactly(Tuple.tuple(Op.DELETE, TableId.of("payment")),
@@ -69,12 +69,12 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldGiveEachCopiedRowItsOwnIndexThoughTheyShareOneWalRecord() {
-        List<ChangeEvent> copied = decodeAll(new PgOutputDecoder(PAGILA::contains, RESOLVER), messages("mixed"))
+        List<ChangeEvent> copied = decodeAll(new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule), messages("mixed"))
                 .stream().filter(e -> e.position().txId() == 754).toList();
 
         assertThat(copied).hasSize(3);
         assertThat(copied).extracting(e -> e.position().changeLsn()).containsOnly(copied.get(0).position().changeLsn());
-        assertThat(copied).extracting(e -> e.position().indexInTransaction()).containsExactly(0L, 1L, 2L);
+        assertThat(copied).extracting(e -> e.position().indexInTransaction()).containsExactly(0L, 2L, 4L);
         assertThat(copied.get(0).position().isBefore(copied.get(1).position())).isTrue();
     }
 
@@ -86,7 +86,7 @@ class PgOutputDecoderTest {
         assertThat(update.newTuple().get(1)).as("the fixture must carry the marker").isEqualTo(TupleValue.UNCHANGED_TOAST);
         assertThat(update.oldTuple().keyOnly()).isFalse();
 
-        List<ChangeEvent> events = decodeAll(new PgOutputDecoder(t -> true, RESOLVER), messages);
+        List<ChangeEvent> events = decodeAll(new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule), messages);
 
         assertEvents(events, expected("toast"));
         assertThat(events.get(1).fullRow()).contains("\"big\":\"" + "c4ca4238a0b923820dcc509a6f75849b"); // md5(1)
@@ -95,7 +95,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldRefuseAnUpdateWhoseUnchangedToastValueHasNoOldRow() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule);
 
         assertThatThrownBy(() -> decodeAll(decoder, messages("identity-default-update")))
                 .isInstanceOf(ContractViolationException.class)
@@ -109,7 +109,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldRefuseADeleteThatCarriesOnlyTheKey() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule);
 
         assertThatThrownBy(() -> decodeAll(decoder, messages("identity-default-delete")))
                 .isInstanceOf(ContractViolationException.class)
@@ -121,7 +121,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldRefuseATruncateOfAKeptTable() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule);
 
         assertThatThrownBy(() -> decodeAll(decoder, messages("truncate")))
                 .isInstanceOf(ContractViolationException.class)
@@ -131,7 +131,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldSkipTheTruncateAndChangesOfTablesNotKept() {
-        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule);
 
         assertThat(decodeAll(decoder, messages("truncate"))).isEmpty();
         assertThat(decodeAll(decoder, messages("identity-default-delete"))).isEmpty();
@@ -140,7 +140,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldSkipChangesOfTablesNotKeptWithoutReadingTheirRows() {
-        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule);
         List<Message> messages = messages("mixed");
         decoder.decode(PgLsn.of(1), messages.get(0).buffer());
         decoder.decode(PgLsn.of(2), messages.get(3).buffer()); // Relation pgo_noise
@@ -153,8 +153,8 @@ class PgOutputDecoderTest {
     @Test
     void shouldDecodeTheSameFromParsedMessagesAsFromBytes() {
         List<Message> messages = messages("mixed");
-        PgOutputDecoder fromBytes = new PgOutputDecoder(PAGILA::contains, RESOLVER);
-        PgOutputDecoder fromRecords = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        PgOutputDecoder fromBytes = new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule);
+        PgOutputDecoder fromRecords = new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule);
 
         for (Message m : messages) {
             assertThat(fromRecords.decode(m.lsn(), PgOutputParser.parse(m.buffer())))
@@ -165,7 +165,7 @@ class PgOutputDecoderTest {
     @Test
     void shouldRefuseAChangeOutsideATransaction() {
         List<Message> messages = messages("mixed");
-        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule);
         decoder.decode(messages.get(1).lsn(), messages.get(1).buffer()); // Relation customer, no Begin
 
         assertThatThrownBy(() -> decoder.decode(messages.get(2).lsn(), messages.get(2).buffer()))
@@ -176,7 +176,7 @@ class PgOutputDecoderTest {
     @Test
     void shouldRefuseAChangeOfARelationNeverAnnounced() {
         List<Message> messages = messages("mixed");
-        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule);
         decoder.decode(messages.get(0).lsn(), messages.get(0).buffer()); // Begin
 
         assertThatThrownBy(() -> decoder.decode(messages.get(2).lsn(), messages.get(2).buffer()))
@@ -187,7 +187,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldRefuseABinaryValue() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule);
         decoder.decode(PgLsn.of(1), new PgOutputMessage.Begin(PgLsn.of(100), Instant.EPOCH, 7));
         decoder.decode(PgLsn.of(2), new PgOutputMessage.Relation(42, "public", "b_table", 'f', List.of(
                 new PgOutputMessage.Relation.Column(1, "id", 23, -1))));
@@ -203,7 +203,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldRefuseATypeNobodyCanName() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, oid -> null);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, oid -> null, CapturedStream::rule);
         PgOutputMessage relation = new PgOutputMessage.Relation(42, "public", "odd", 'f', List.of(
                 new PgOutputMessage.Relation.Column(0, "shape", 600_000, -1)));
 
@@ -216,7 +216,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldRefuseACommitThatDoesNotCloseTheOpenTransaction() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule);
         decoder.decode(PgLsn.of(1), new PgOutputMessage.Begin(PgLsn.of(100), Instant.EPOCH, 7));
         PgOutputMessage commit = new PgOutputMessage.Commit(0, PgLsn.of(200), PgLsn.of(208), Instant.EPOCH);
 
@@ -227,7 +227,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldRefuseAValueTheCodecCannotReadNamingTheTable() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule);
         decoder.decode(PgLsn.of(1), new PgOutputMessage.Begin(PgLsn.of(100), Instant.EPOCH, 7));
         decoder.decode(PgLsn.of(2), new PgOutputMessage.Relation(42, "public", "n_table", 'f', List.of(
                 new PgOutputMessage.Relation.Column(1, "id", 23, -1))));
