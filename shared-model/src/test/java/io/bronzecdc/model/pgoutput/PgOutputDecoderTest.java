@@ -15,6 +15,7 @@ import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.Op;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.event.UpdateRule;
 import io.bronzecdc.model.pgoutput.CapturedStream.Expected;
 import io.bronzecdc.model.pgoutput.CapturedStream.Message;
 import java.nio.ByteBuffer;
@@ -183,6 +184,44 @@ class PgOutputDecoderTest {
                 .isInstanceOf(ContractViolationException.class)
                 .hasMessageContaining("refers to relation OID 16386, but no Relation message announced it")
                 .hasMessageContaining("feed the decoder every message of the session from its start");
+    }
+
+    @Test
+    void shouldRefuseAnUpdateOfAKeylessTableWithoutItsOldRow() {
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, t -> UpdateRule.keyless());
+        decoder.decode(PgLsn.of(1), new PgOutputMessage.Begin(PgLsn.of(100), Instant.EPOCH, 7));
+        decoder.decode(PgLsn.of(2), new PgOutputMessage.Relation(42, "public", "kl_nothing", 'n', List.of(
+                new PgOutputMessage.Relation.Column(0, "v", 23, -1))));
+        PgOutputMessage update = new PgOutputMessage.Update(42, null, new TupleData(List.of(new TupleValue.Text("2"))));
+
+        assertThatThrownBy(() -> decoder.decode(PgLsn.of(3), update))
+                .isInstanceOf(ContractViolationException.class)
+                .hasMessageContaining("public.kl_nothing: UPDATE at 0/3 (tx 7, commit 0/64): the table has no primary"
+                        + " key")
+                .hasMessageContaining("the server sent no old row (replica identity NOTHING)")
+                .hasMessageContaining("Fix: ALTER TABLE public.kl_nothing REPLICA IDENTITY FULL");
+    }
+
+    @Test
+    void shouldSplitAnUpdateThatChangesTheKeyIntoAdjacentDeleteAndInsert() {
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, t -> new UpdateRule(List.of("id")));
+        decoder.decode(PgLsn.of(1), new PgOutputMessage.Begin(PgLsn.of(100), Instant.EPOCH, 7));
+        decoder.decode(PgLsn.of(2), new PgOutputMessage.Relation(42, "public", "k", 'f', List.of(
+                new PgOutputMessage.Relation.Column(1, "id", 23, -1), new PgOutputMessage.Relation.Column(1, "v", 25, -1))));
+        PgOutputMessage.OldTuple old = new PgOutputMessage.OldTuple(false,
+                new TupleData(List.of(new TupleValue.Text("1"), new TupleValue.Text("a"))));
+        List<ChangeEvent> sameKey = decoder.decode(PgLsn.of(3), new PgOutputMessage.Update(42, old,
+                new TupleData(List.of(new TupleValue.Text("1"), new TupleValue.Text("b")))));
+        List<ChangeEvent> newKey = decoder.decode(PgLsn.of(4), new PgOutputMessage.Update(42, old,
+                new TupleData(List.of(new TupleValue.Text("2"), new TupleValue.Text("a")))));
+        List<ChangeEvent> next = decoder.decode(PgLsn.of(5), new PgOutputMessage.Insert(42,
+                new TupleData(List.of(new TupleValue.Text("3"), TupleValue.NULL))));
+
+        assertThat(sameKey).extracting(e -> e.op().code() + e.fullRow() + "#" + e.position().indexInTransaction())
+                .containsExactly("U{\"id\":1,\"v\":\"b\"}#0");
+        assertThat(newKey).extracting(e -> e.op().code() + e.fullRow() + "#" + e.position().indexInTransaction())
+                .containsExactly("D{\"id\":1,\"v\":\"a\"}#2", "I{\"id\":2,\"v\":\"a\"}#3");
+        assertThat(next).extracting(e -> e.position().indexInTransaction()).containsExactly(4L);
     }
 
     @Test
