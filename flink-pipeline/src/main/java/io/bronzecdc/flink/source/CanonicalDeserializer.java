@@ -2,6 +2,7 @@ package io.bronzecdc.flink.source;
 
 import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.codec.CanonicalRowWriter;
+import io.bronzecdc.model.event.UpdateRule;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,13 @@ import org.apache.kafka.connect.source.SourceRecord;
  * after-image, deletes the before-image (complete, as the tables have REPLICA IDENTITY FULL). Debezium gives no
  * transaction's own commit position, so transactions are ordered by the last commit position before them
  * ({@code source.sequence[0]}) and changes inside one by a counter that restarts with each transaction id.
+ *
+ * <p>Updates follow the shared {@link UpdateRule} (DESIGN.md section 2). Debezium already emits an update that
+ * changes the primary key as a delete of the old row then a create of the new one (with a tombstone between them,
+ * which carries no row and is skipped), so they arrive as D then I at adjacent positions. An update of a table
+ * without a primary key arrives as one {@code u} with the whole old row (REPLICA IDENTITY FULL) and becomes D(old
+ * row) then I(new row) here. The key is the record key's columns: Debezium builds the key from the table's primary
+ * key as the catalog gives it (JDBC metadata, read when the connector starts), never from the replica identity.
  *
  * <p>A TRUNCATE ({@code t}, emitted because the source sets Debezium's {@code skipped.operations} to none) stops the
  * job with a {@link ContractViolationException}: Debezium's default skips it silently, which would leave bronze
@@ -89,9 +97,8 @@ public final class CanonicalDeserializer implements DebeziumDeserializationSchem
             throw new ContractViolationException("table " + table + ": a '" + debeziumOp + "' change arrived without"
                     + " its row image. Set REPLICA IDENTITY FULL on the table and each of its partitions");
         }
-        String fullRow = encode(image, table);
         if ("r".equals(debeziumOp)) {
-            out.collect(new CapturedChange(table, op, fullRow, true, 0L, 0L, 0L, -1L, -1L));
+            out.collect(new CapturedChange(table, op, encode(image, table), true, 0L, 0L, 0L, -1L, -1L));
             return;
         }
         long txId = source.getInt64("txId");
@@ -102,8 +109,33 @@ public final class CanonicalDeserializer implements DebeziumDeserializationSchem
             indexInTransaction++;
         }
         Long changeLsn = source.getInt64("lsn");
-        out.collect(new CapturedChange(table, op, fullRow, false, lastCommitLsn(source.getString("sequence")),
-                changeLsn == null ? 0L : changeLsn, indexInTransaction, txId, source.getInt64("ts_ms")));
+        long orderLsn = lastCommitLsn(source.getString("sequence"));
+        long lsn = changeLsn == null ? 0L : changeLsn;
+        long commitMillis = source.getInt64("ts_ms");
+        if (op == 'U') {
+            Struct before = envelope.getStruct("before");
+            UpdateRule rule = new UpdateRule(keyColumns(record));
+            if (before == null && rule.isKeyless()) {
+                throw new ContractViolationException("table " + table + ": an update of a table without a primary"
+                        + " key arrived without its old row, so it cannot be logged as the D of the old row and the I"
+                        + " of the new one. Set REPLICA IDENTITY FULL on the table and each of its partitions");
+            }
+            if (rule.splits(before == null ? null : before::get, image::get)) {
+                out.collect(new CapturedChange(table, 'D', encode(before, table), false, orderLsn, lsn,
+                        indexInTransaction, txId, commitMillis));
+                indexInTransaction++;
+                op = 'I';
+            }
+        }
+        out.collect(new CapturedChange(table, op, encode(image, table), false, orderLsn, lsn, indexInTransaction,
+                txId, commitMillis));
+    }
+
+    /** The record key's columns: the table's primary key, none for a table without one. */
+    static List<String> keyColumns(SourceRecord record) {
+        Schema key = record.keySchema();
+        return key == null || key.type() != Schema.Type.STRUCT ? List.of()
+                : key.fields().stream().map(org.apache.kafka.connect.data.Field::name).toList();
     }
 
     /** {@code ["<last commit lsn>","<lsn>"]}; the first element is null right after a start. */

@@ -2,6 +2,7 @@ package io.bronzecdc.model.pgoutput;
 
 import io.bronzecdc.model.codec.ValueShape;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.event.UpdateRule;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,14 +15,27 @@ import java.util.Objects;
  *     cannot be selected, so its changes are skipped)
  * @param kept whether the caller keeps the changes of this table
  * @param columns the resolved columns when kept; empty otherwise (types of skipped tables are never resolved)
+ * @param updateRule how the table's updates are logged (from its primary key) when kept; null otherwise
  */
-record DecodedRelation(PgOutputMessage.Relation relation, TableId table, boolean kept, List<Column> columns) {
+record DecodedRelation(
+        PgOutputMessage.Relation relation, TableId table, boolean kept, List<Column> columns, UpdateRule updateRule) {
     DecodedRelation {
         Objects.requireNonNull(relation, "relation");
         columns = List.copyOf(columns);
-        if (kept && table == null) {
-            throw new IllegalArgumentException("a kept relation needs a table: " + relation.qualifiedName());
+        if (kept && (table == null || updateRule == null)) {
+            throw new IllegalArgumentException("a kept relation needs a table and an update rule: "
+                    + relation.qualifiedName());
         }
+    }
+
+    /** The position of a column in the relation's tuples, or -1 when the relation has no such column. */
+    int indexOf(String column) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals(column)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The table name for messages: {@code schema.name}. */

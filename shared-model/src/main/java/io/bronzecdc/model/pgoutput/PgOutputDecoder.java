@@ -9,21 +9,26 @@ import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.SourcePosition;
 import io.bronzecdc.model.event.TableEvent;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.event.UpdateRule;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * Turns a pgoutput stream (protocol version 1, text format) into {@link ChangeEvent}s with canonical
  * {@code full_row}s. Feed it every message of a decoding session in stream order, each with the {@code lsn}
- * column the slot function returned for it; each Insert, Update or Delete of a kept table gives one event.
+ * column the slot function returned for it; each Insert, Update or Delete of a kept table gives one event,
+ * except an Update that changes the row's primary key or belongs to a table without one: it gives a D of the old
+ * row and then an I of the new one ({@link UpdateRule}, DESIGN.md section 2).
  *
  * <p>State: the relations and types announced so far, and the open transaction (from its Begin: commit LSN,
- * commit time, xid). {@code indexInTransaction} counts every change message of the transaction from 0, kept or
- * skipped, so a change's position does not depend on which tables the caller selects.
+ * commit time, xid). {@code indexInTransaction} is twice the index of the change message in its transaction
+ * (counting every change message from 0, kept or skipped), and one more for the I of a split update; so a
+ * change's position does not depend on which tables the caller selects, and nothing sorts between a D and its I.
  *
  * <p>The bronze contract needs the complete row for every change, so the decoder refuses, with a
  * {@link ContractViolationException} naming the table and the fix, what would lose data: an update whose
@@ -51,9 +56,12 @@ public final class PgOutputDecoder {
      * @param typeShapes how {@code to_jsonb} renders a type that is not one of the common built-in types (for
      *     example {@link io.bronzecdc.model.source.PgTypeCatalog}); asked once per such column of a kept table when
      *     its Relation message arrives, never per value
+     * @param updateRules each kept table's {@link UpdateRule}, from its primary key as the catalog gave it when the
+     *     capture started ({@link io.bronzecdc.model.source.SourceCatalog#updateRules}); asked once per Relation
+     *     message of a kept table
      */
-    public PgOutputDecoder(Predicate<TableId> keep, TypeShapes typeShapes) {
-        this(keep, typeShapes, null);
+    public PgOutputDecoder(Predicate<TableId> keep, TypeShapes typeShapes, Function<TableId, UpdateRule> updateRules) {
+        this(keep, typeShapes, updateRules, null);
     }
 
     /**
@@ -62,8 +70,9 @@ public final class PgOutputDecoder {
      * @param events receives each event when its message is decoded, so in order with the changes; null to refuse
      *     TRUNCATE and ignore schema-change messages
      */
-    public PgOutputDecoder(Predicate<TableId> keep, TypeShapes typeShapes, Consumer<TableEvent> events) {
-        this.catalog = new RelationCatalog(keep, typeShapes);
+    public PgOutputDecoder(Predicate<TableId> keep, TypeShapes typeShapes, Function<TableId, UpdateRule> updateRules,
+            Consumer<TableEvent> events) {
+        this.catalog = new RelationCatalog(keep, typeShapes, updateRules);
         this.keep = keep;
         this.events = events;
     }
@@ -73,20 +82,21 @@ public final class PgOutputDecoder {
      * Changes of skipped tables are recognized from their relation OID and not parsed further.
      *
      * @param lsn the message's {@code lsn} column: for a change, its WAL position ({@code source_lsn})
-     * @return the change event, or empty for messages that are not changes of a kept table
+     * @return the change events in order: none for messages that are not changes of a kept table, two (D then I)
+     *     for a split update, else one
      * @throws ContractViolationException when the message cannot be captured as a complete change (see the class
      *     comment)
      */
-    public Optional<ChangeEvent> decode(PgLsn lsn, ByteBuffer data) {
+    public List<ChangeEvent> decode(PgLsn lsn, ByteBuffer data) {
         if (data.remaining() >= 5) {
             char kind = (char) data.get(data.position());
             if (kind == 'I' || kind == 'U' || kind == 'D') {
                 DecodedRelation relation = startChange(kind, data.getInt(data.position() + 1));
                 long index = nextIndex++;
                 if (!relation.kept()) {
-                    return Optional.empty();
+                    return List.of();
                 }
-                return Optional.of(change(lsn, relation, index, PgOutputParser.parse(data)));
+                return change(lsn, relation, index, PgOutputParser.parse(data));
             }
         }
         return decode(lsn, PgOutputParser.parse(data));
@@ -95,7 +105,7 @@ public final class PgOutputDecoder {
     /**
      * Decodes one parsed message; see {@link #decode(PgLsn, ByteBuffer)}.
      */
-    public Optional<ChangeEvent> decode(PgLsn lsn, PgOutputMessage message) {
+    public List<ChangeEvent> decode(PgLsn lsn, PgOutputMessage message) {
         Objects.requireNonNull(lsn, "lsn");
         if (message instanceof PgOutputMessage.Insert insert) {
             return changeOf(lsn, 'I', insert.relationOid(), message);
@@ -118,7 +128,7 @@ public final class PgOutputDecoder {
         } else if (!(message instanceof PgOutputMessage.Origin)) {
             throw new IllegalStateException("unhandled pgoutput message " + message.getClass().getName());
         }
-        return Optional.empty();
+        return List.of();
     }
 
     /** Whether a Begin was decoded whose Commit has not been decoded yet. */
@@ -126,10 +136,10 @@ public final class PgOutputDecoder {
         return transaction != null;
     }
 
-    private Optional<ChangeEvent> changeOf(PgLsn lsn, char kind, int relationOid, PgOutputMessage message) {
+    private List<ChangeEvent> changeOf(PgLsn lsn, char kind, int relationOid, PgOutputMessage message) {
         DecodedRelation relation = startChange(kind, relationOid);
         long index = nextIndex++;
-        return relation.kept() ? Optional.of(change(lsn, relation, index, message)) : Optional.empty();
+        return relation.kept() ? change(lsn, relation, index, message) : List.of();
     }
 
     private void begin(PgOutputMessage.Begin begin) {
@@ -165,26 +175,57 @@ public final class PgOutputDecoder {
         return relation;
     }
 
-    private ChangeEvent change(PgLsn lsn, DecodedRelation relation, long index, PgOutputMessage message) {
-        SourcePosition position = SourcePosition.streamed(transaction.finalLsn(), lsn, index, transaction.xid(),
-                transaction.commitTime());
+    private List<ChangeEvent> change(PgLsn lsn, DecodedRelation relation, long index, PgOutputMessage message) {
+        SourcePosition position = position(lsn, 2 * index);
         if (message instanceof PgOutputMessage.Insert insert) {
             String row = rowImage(relation, Op.INSERT, lsn, insert.newTuple(), null);
-            return new ChangeEvent(relation.table(), Op.INSERT, row, position);
+            return List.of(new ChangeEvent(relation.table(), Op.INSERT, row, position));
         } else if (message instanceof PgOutputMessage.Update update) {
-            TupleData old = null;
-            if (update.oldTuple() != null) {
-                requireFullOldRow(relation, Op.UPDATE, lsn, update.oldTuple());
-                old = update.oldTuple().tuple();
-            }
-            String row = rowImage(relation, Op.UPDATE, lsn, update.newTuple(), old);
-            return new ChangeEvent(relation.table(), Op.UPDATE, row, position);
+            return update(lsn, relation, index, update);
         } else if (message instanceof PgOutputMessage.Delete delete) {
             requireFullOldRow(relation, Op.DELETE, lsn, delete.oldTuple());
             String row = rowImage(relation, Op.DELETE, lsn, delete.oldTuple().tuple(), null);
-            return new ChangeEvent(relation.table(), Op.DELETE, row, position);
+            return List.of(new ChangeEvent(relation.table(), Op.DELETE, row, position));
         }
         throw new IllegalStateException("not a change message: " + message.getClass().getName());
+    }
+
+    /** One U, or D(old row) then I(new row) as the table's {@link UpdateRule} says. */
+    private List<ChangeEvent> update(PgLsn lsn, DecodedRelation relation, long index, PgOutputMessage.Update update) {
+        TupleData old = null;
+        if (update.oldTuple() != null) {
+            requireFullOldRow(relation, Op.UPDATE, lsn, update.oldTuple());
+            old = update.oldTuple().tuple();
+        }
+        UpdateRule rule = relation.updateRule();
+        if (old == null && rule.isKeyless()) {
+            throw new ContractViolationException(where(relation, Op.UPDATE, lsn) + ": the table has no primary key,"
+                    + " so bronze logs its update as a D of the old row and an I of the new one, but the server sent no"
+                    + " old row (replica identity " + relation.replicaIdentityName() + "). Fix: " + alterTable(relation));
+        }
+        TupleData after = update.newTuple();
+        TupleData before = old;
+        boolean split = rule.splits(before == null ? null : column -> valueOf(relation, before, null, column),
+                column -> valueOf(relation, after, before, column));
+        String afterRow = rowImage(relation, Op.UPDATE, lsn, after, old);
+        String beforeRow = split ? rowImage(relation, Op.DELETE, lsn, old, null) : null;
+        return UpdateRule.changes(relation.table(), split, beforeRow, afterRow, position(lsn, 2 * index),
+                split ? position(lsn, 2 * index + 1) : null);
+    }
+
+    /** A column's value in a tuple (an unchanged TOAST marker filled from {@code old}), or null when absent. */
+    private static TupleValue valueOf(DecodedRelation relation, TupleData tuple, TupleData old, String column) {
+        int i = relation.indexOf(column);
+        if (i < 0 || i >= tuple.size()) {
+            return null;
+        }
+        TupleValue value = tuple.get(i);
+        return value instanceof TupleValue.UnchangedToast && old != null && i < old.size() ? old.get(i) : value;
+    }
+
+    private SourcePosition position(PgLsn lsn, long indexInTransaction) {
+        return SourcePosition.streamed(transaction.finalLsn(), lsn, indexInTransaction, transaction.xid(),
+                transaction.commitTime());
     }
 
     private String rowImage(DecodedRelation relation, Op op, PgLsn lsn, TupleData tuple, TupleData old) {

@@ -4,11 +4,13 @@ import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.codec.TypeShapes;
 import io.bronzecdc.model.codec.ValueShape;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.event.UpdateRule;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -26,12 +28,14 @@ final class RelationCatalog {
 
     private final Predicate<TableId> keep;
     private final TypeShapes typeShapes;
+    private final Function<TableId, UpdateRule> updateRules;
     private final Map<Integer, DecodedRelation> relations = new HashMap<>();
     private final Map<Integer, String> typeNames = new HashMap<>();
 
-    RelationCatalog(Predicate<TableId> keep, TypeShapes typeShapes) {
+    RelationCatalog(Predicate<TableId> keep, TypeShapes typeShapes, Function<TableId, UpdateRule> updateRules) {
         this.keep = Objects.requireNonNull(keep, "keep");
         this.typeShapes = Objects.requireNonNull(typeShapes, "typeShapes");
+        this.updateRules = Objects.requireNonNull(updateRules, "updateRules");
     }
 
     void put(PgOutputMessage.Type type) {
@@ -42,12 +46,18 @@ final class RelationCatalog {
         TableId table = tableId(relation);
         boolean kept = table != null && keep.test(table);
         List<DecodedRelation.Column> columns = new ArrayList<>();
+        UpdateRule rule = null;
         if (kept) {
             for (PgOutputMessage.Relation.Column column : relation.columns()) {
                 columns.add(new DecodedRelation.Column(column.name(), shape(table, column)));
             }
+            rule = updateRules.apply(table);
+            if (rule == null) {
+                throw new IllegalStateException(table + " is kept but its primary key was not read at start: give"
+                        + " the decoder the update rule of every kept table");
+            }
         }
-        relations.put(relation.oid(), new DecodedRelation(relation, table, kept, columns));
+        relations.put(relation.oid(), new DecodedRelation(relation, table, kept, columns, rule));
     }
 
     /**

@@ -62,12 +62,19 @@ public final class SourcePreflight {
             }
         }
         List<SourceFix> fixes = new ArrayList<>();
-        List<String> notFull = ReplicaIdentity.relationsNotFull(c, present);
+        List<IdentityGap> gaps = identityGaps(c, present);
+        List<String> notFull = gaps.stream().filter(IdentityGap::keyedDefault).map(IdentityGap::relation).toList();
         if (!notFull.isEmpty()) {
             fixes.add(new SourceFix("REPLICA IDENTITY is not FULL on " + String.join(", ", notFull) + ", so updates"
                     + " and deletes would lose column values",
                     notFull.stream().map(t -> "ALTER TABLE " + t + " REPLICA IDENTITY FULL").toList(),
                     ownershipGaps(c, user, notFull)));
+        }
+        for (IdentityGap gap : gaps) {
+            if (!gap.keyedDefault()) {
+                fixes.add(new SourceFix(gap.problem(), List.of("ALTER TABLE " + gap.relation() + " REPLICA IDENTITY FULL"),
+                        ownershipGaps(c, user, List.of(gap.relation()))));
+            }
         }
         checkPublication(c, user, present, problems, fixes);
         checkSlot(c, problems);
@@ -188,6 +195,60 @@ public final class SourcePreflight {
                 }
             }
         }
+    }
+
+    /**
+     * A captured table or partition whose replica identity is not FULL, so its updates and deletes cannot give
+     * complete before-images.
+     *
+     * @param relation {@code schema.name}, quoted where needed
+     * @param identity {@code pg_class.relreplident}: d (default), n (nothing), i (index)
+     * @param hasPrimaryKey whether the relation has a primary key
+     * @param index the replica identity index, for identity i
+     */
+    private record IdentityGap(String relation, char identity, boolean hasPrimaryKey, String index) {
+        /** The usual case: DEFAULT with a primary key, whose old rows carry only the key. */
+        boolean keyedDefault() {
+            return identity == 'd' && hasPrimaryKey;
+        }
+
+        String problem() {
+            return switch (identity) {
+                case 'd' -> "table " + relation + " has no primary key and REPLICA IDENTITY DEFAULT, so the server"
+                        + " logs no old row for it: once published, its updates and deletes fail on the source, and"
+                        + " bronze could not log an update of it as the D of the old row and the I of the new one";
+                case 'n' -> "table " + relation + " has REPLICA IDENTITY NOTHING, so its updates and deletes carry no"
+                        + " old row (once published, they fail on the source) and give no before-image";
+                default -> "table " + relation + " has REPLICA IDENTITY USING INDEX " + index + ", so its old rows"
+                        + " carry only that index's columns and updates and deletes would lose column values";
+            };
+        }
+    }
+
+    /** The tables and partitions of {@code tables} whose replica identity is not FULL, with why it matters. */
+    private static List<IdentityGap> identityGaps(Connection c, List<TableId> tables) throws SQLException {
+        List<IdentityGap> gaps = new ArrayList<>();
+        // pg_partition_tree() lists a partitioned table and its partitions, but nothing for a plain table.
+        String sql = "SELECT quote_ident(n.nspname) || '.' || quote_ident(r.relname), r.relreplident,"
+                + " EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = r.oid AND i.indisprimary),"
+                + " (SELECT quote_ident(x.relname) FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid"
+                + "   WHERE i.indrelid = r.oid AND i.indisreplident)"
+                + " FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace"
+                + " WHERE r.oid IN (SELECT relid FROM pg_partition_tree(?::regclass) UNION SELECT ?::regclass)"
+                + " AND r.relreplident <> 'f' ORDER BY r.relkind DESC, r.relname";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (TableId table : tables) {
+                ps.setString(1, table.quoted());
+                ps.setString(2, table.quoted());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        gaps.add(new IdentityGap(rs.getString(1), rs.getString(2).charAt(0), rs.getBoolean(3),
+                                rs.getString(4)));
+                    }
+                }
+            }
+        }
+        return gaps;
     }
 
     private static String single(Connection c, String sql) throws SQLException {

@@ -16,6 +16,7 @@ import io.bronzecdc.model.event.Op;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableEvent;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.event.UpdateRule;
 import io.bronzecdc.model.pgoutput.CapturedStream.Expected;
 import io.bronzecdc.model.pgoutput.CapturedStream.Message;
 import java.nio.ByteBuffer;
@@ -48,7 +49,7 @@ class PgOutputDecoderTest {
     @Test
     void shouldDecodeEveryTypeExactlyAsToJsonb() {
         PgOutputDecoder decoder = new PgOutputDecoder(
-                Set.of(TableId.of("codec_golden"), TableId.of("pgo_extra"))::contains, RESOLVER);
+                Set.of(TableId.of("codec_golden"), TableId.of("pgo_extra"))::contains, RESOLVER, CapturedStream::rule);
 
         assertEvents(decodeAll(decoder, messages("all-types")), expected("all-types"));
         assertThat(decoder.inTransaction()).isFalse();
@@ -58,11 +59,11 @@ class PgOutputDecoderTest {
     void shouldDecodeMixedTransactionsInCommitOrderWithTheirPositions() {
         List<Expected> kept = expected("mixed").stream().filter(e -> PAGILA.contains(e.table())).toList();
 
-        List<ChangeEvent> events = decodeAll(new PgOutputDecoder(PAGILA::contains, RESOLVER), messages("mixed"));
+        List<ChangeEvent> events = decodeAll(new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule), messages("mixed"));
 
         assertEvents(events, kept);
         // The skipped pgo_noise changes still count in the transaction: customer, [noise], rental, payment, ...
-        assertThat(events.stream().limit(3).map(e -> e.position().indexInTransaction())).containsExactly(0L, 2L, 3L);
+        assertThat(events.stream().limit(3).map(e -> e.position().indexInTransaction())).containsExactly(0L, 4L, 6L);
         // The cross-partition update arrives as D and I of the root table.
         assertThat(events.subList(events.size() - 2, events.size())).extracting(ChangeEvent::op, ChangeEvent::table)
                 .containsExactly(Tuple.tuple(Op.DELETE, TableId.of("payment")),
@@ -71,12 +72,12 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldGiveEachCopiedRowItsOwnIndexThoughTheyShareOneWalRecord() {
-        List<ChangeEvent> copied = decodeAll(new PgOutputDecoder(PAGILA::contains, RESOLVER), messages("mixed"))
+        List<ChangeEvent> copied = decodeAll(new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule), messages("mixed"))
                 .stream().filter(e -> e.position().txId() == 754).toList();
 
         assertThat(copied).hasSize(3);
         assertThat(copied).extracting(e -> e.position().changeLsn()).containsOnly(copied.get(0).position().changeLsn());
-        assertThat(copied).extracting(e -> e.position().indexInTransaction()).containsExactly(0L, 1L, 2L);
+        assertThat(copied).extracting(e -> e.position().indexInTransaction()).containsExactly(0L, 2L, 4L);
         assertThat(copied.get(0).position().isBefore(copied.get(1).position())).isTrue();
     }
 
@@ -88,7 +89,7 @@ class PgOutputDecoderTest {
         assertThat(update.newTuple().get(1)).as("the fixture must carry the marker").isEqualTo(TupleValue.UNCHANGED_TOAST);
         assertThat(update.oldTuple().keyOnly()).isFalse();
 
-        List<ChangeEvent> events = decodeAll(new PgOutputDecoder(t -> true, RESOLVER), messages);
+        List<ChangeEvent> events = decodeAll(new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule), messages);
 
         assertEvents(events, expected("toast"));
         assertThat(events.get(1).fullRow()).contains("\"big\":\"" + "c4ca4238a0b923820dcc509a6f75849b"); // md5(1)
@@ -97,7 +98,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldRefuseAnUpdateWhoseUnchangedToastValueHasNoOldRow() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule);
 
         assertThatThrownBy(() -> decodeAll(decoder, messages("identity-default-update")))
                 .isInstanceOf(ContractViolationException.class)
@@ -111,7 +112,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldRefuseADeleteThatCarriesOnlyTheKey() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule);
 
         assertThatThrownBy(() -> decodeAll(decoder, messages("identity-default-delete")))
                 .isInstanceOf(ContractViolationException.class)
@@ -123,7 +124,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldRefuseATruncateOfAKeptTable() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule);
 
         assertThatThrownBy(() -> decodeAll(decoder, messages("truncate")))
                 .isInstanceOf(ContractViolationException.class)
@@ -134,7 +135,7 @@ class PgOutputDecoderTest {
     @Test
     void shouldHandATruncateOfAKeptTableToTheEventSinkInsteadOfRefusingIt() {
         List<TableEvent> events = new ArrayList<>();
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, events::add);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule, events::add);
 
         List<ChangeEvent> changes = decodeAll(decoder, messages("truncate"));
         assertThat(changes).hasSize(1); // the fixture inserts a row before it truncates
@@ -149,7 +150,7 @@ class PgOutputDecoderTest {
     @Test
     void shouldTurnASchemaChangeMessageOfAKeptTableIntoAnEventAndIgnoreOtherMessages() {
         List<TableEvent> events = new ArrayList<>();
-        PgOutputDecoder decoder = new PgOutputDecoder(TableId.of("t")::equals, RESOLVER, events::add);
+        PgOutputDecoder decoder = new PgOutputDecoder(TableId.of("t")::equals, RESOLVER, CapturedStream::rule, events::add);
         PgLsn commit = PgLsn.parse("0/1000");
         decoder.decode(commit, new PgOutputMessage.Begin(commit, Instant.parse("2026-12-01T00:00:00Z"), 7));
         String json = "{\"event\": \"schema_change\", \"schema\": \"public\", \"table\": \"%s\","
@@ -177,7 +178,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldSkipTheTruncateAndChangesOfTablesNotKept() {
-        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule);
 
         assertThat(decodeAll(decoder, messages("truncate"))).isEmpty();
         assertThat(decodeAll(decoder, messages("identity-default-delete"))).isEmpty();
@@ -186,7 +187,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldSkipChangesOfTablesNotKeptWithoutReadingTheirRows() {
-        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule);
         List<Message> messages = messages("mixed");
         decoder.decode(PgLsn.of(1), messages.get(0).buffer());
         decoder.decode(PgLsn.of(2), messages.get(3).buffer()); // Relation pgo_noise
@@ -199,8 +200,8 @@ class PgOutputDecoderTest {
     @Test
     void shouldDecodeTheSameFromParsedMessagesAsFromBytes() {
         List<Message> messages = messages("mixed");
-        PgOutputDecoder fromBytes = new PgOutputDecoder(PAGILA::contains, RESOLVER);
-        PgOutputDecoder fromRecords = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        PgOutputDecoder fromBytes = new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule);
+        PgOutputDecoder fromRecords = new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule);
 
         for (Message m : messages) {
             assertThat(fromRecords.decode(m.lsn(), PgOutputParser.parse(m.buffer())))
@@ -211,7 +212,7 @@ class PgOutputDecoderTest {
     @Test
     void shouldRefuseAChangeOutsideATransaction() {
         List<Message> messages = messages("mixed");
-        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule);
         decoder.decode(messages.get(1).lsn(), messages.get(1).buffer()); // Relation customer, no Begin
 
         assertThatThrownBy(() -> decoder.decode(messages.get(2).lsn(), messages.get(2).buffer()))
@@ -222,7 +223,7 @@ class PgOutputDecoderTest {
     @Test
     void shouldRefuseAChangeOfARelationNeverAnnounced() {
         List<Message> messages = messages("mixed");
-        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(PAGILA::contains, RESOLVER, CapturedStream::rule);
         decoder.decode(messages.get(0).lsn(), messages.get(0).buffer()); // Begin
 
         assertThatThrownBy(() -> decoder.decode(messages.get(2).lsn(), messages.get(2).buffer()))
@@ -232,8 +233,46 @@ class PgOutputDecoderTest {
     }
 
     @Test
+    void shouldRefuseAnUpdateOfAKeylessTableWithoutItsOldRow() {
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, t -> UpdateRule.keyless());
+        decoder.decode(PgLsn.of(1), new PgOutputMessage.Begin(PgLsn.of(100), Instant.EPOCH, 7));
+        decoder.decode(PgLsn.of(2), new PgOutputMessage.Relation(42, "public", "kl_nothing", 'n', List.of(
+                new PgOutputMessage.Relation.Column(0, "v", 23, -1))));
+        PgOutputMessage update = new PgOutputMessage.Update(42, null, new TupleData(List.of(new TupleValue.Text("2"))));
+
+        assertThatThrownBy(() -> decoder.decode(PgLsn.of(3), update))
+                .isInstanceOf(ContractViolationException.class)
+                .hasMessageContaining("public.kl_nothing: UPDATE at 0/3 (tx 7, commit 0/64): the table has no primary"
+                        + " key")
+                .hasMessageContaining("the server sent no old row (replica identity NOTHING)")
+                .hasMessageContaining("Fix: ALTER TABLE public.kl_nothing REPLICA IDENTITY FULL");
+    }
+
+    @Test
+    void shouldSplitAnUpdateThatChangesTheKeyIntoAdjacentDeleteAndInsert() {
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, t -> new UpdateRule(List.of("id")));
+        decoder.decode(PgLsn.of(1), new PgOutputMessage.Begin(PgLsn.of(100), Instant.EPOCH, 7));
+        decoder.decode(PgLsn.of(2), new PgOutputMessage.Relation(42, "public", "k", 'f', List.of(
+                new PgOutputMessage.Relation.Column(1, "id", 23, -1), new PgOutputMessage.Relation.Column(1, "v", 25, -1))));
+        PgOutputMessage.OldTuple old = new PgOutputMessage.OldTuple(false,
+                new TupleData(List.of(new TupleValue.Text("1"), new TupleValue.Text("a"))));
+        List<ChangeEvent> sameKey = decoder.decode(PgLsn.of(3), new PgOutputMessage.Update(42, old,
+                new TupleData(List.of(new TupleValue.Text("1"), new TupleValue.Text("b")))));
+        List<ChangeEvent> newKey = decoder.decode(PgLsn.of(4), new PgOutputMessage.Update(42, old,
+                new TupleData(List.of(new TupleValue.Text("2"), new TupleValue.Text("a")))));
+        List<ChangeEvent> next = decoder.decode(PgLsn.of(5), new PgOutputMessage.Insert(42,
+                new TupleData(List.of(new TupleValue.Text("3"), TupleValue.NULL))));
+
+        assertThat(sameKey).extracting(e -> e.op().code() + e.fullRow() + "#" + e.position().indexInTransaction())
+                .containsExactly("U{\"id\":1,\"v\":\"b\"}#0");
+        assertThat(newKey).extracting(e -> e.op().code() + e.fullRow() + "#" + e.position().indexInTransaction())
+                .containsExactly("D{\"id\":1,\"v\":\"a\"}#2", "I{\"id\":2,\"v\":\"a\"}#3");
+        assertThat(next).extracting(e -> e.position().indexInTransaction()).containsExactly(4L);
+    }
+
+    @Test
     void shouldRefuseABinaryValue() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule);
         decoder.decode(PgLsn.of(1), new PgOutputMessage.Begin(PgLsn.of(100), Instant.EPOCH, 7));
         decoder.decode(PgLsn.of(2), new PgOutputMessage.Relation(42, "public", "b_table", 'f', List.of(
                 new PgOutputMessage.Relation.Column(1, "id", 23, -1))));
@@ -249,7 +288,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldRefuseATypeNobodyCanName() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, oid -> null);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, oid -> null, CapturedStream::rule);
         PgOutputMessage relation = new PgOutputMessage.Relation(42, "public", "odd", 'f', List.of(
                 new PgOutputMessage.Relation.Column(0, "shape", 600_000, -1)));
 
@@ -262,7 +301,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldRefuseACommitThatDoesNotCloseTheOpenTransaction() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule);
         decoder.decode(PgLsn.of(1), new PgOutputMessage.Begin(PgLsn.of(100), Instant.EPOCH, 7));
         PgOutputMessage commit = new PgOutputMessage.Commit(0, PgLsn.of(200), PgLsn.of(208), Instant.EPOCH);
 
@@ -273,7 +312,7 @@ class PgOutputDecoderTest {
 
     @Test
     void shouldRefuseAValueTheCodecCannotReadNamingTheTable() {
-        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER);
+        PgOutputDecoder decoder = new PgOutputDecoder(t -> true, RESOLVER, CapturedStream::rule);
         decoder.decode(PgLsn.of(1), new PgOutputMessage.Begin(PgLsn.of(100), Instant.EPOCH, 7));
         decoder.decode(PgLsn.of(2), new PgOutputMessage.Relation(42, "public", "n_table", 'f', List.of(
                 new PgOutputMessage.Relation.Column(1, "id", 23, -1))));

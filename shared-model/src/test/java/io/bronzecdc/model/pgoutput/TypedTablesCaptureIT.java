@@ -7,6 +7,7 @@ import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.PgTypeCatalog;
+import io.bronzecdc.model.source.SourceCatalog;
 import io.bronzecdc.model.source.SnapshotReader;
 import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.model.testing.RandomTypedTables;
@@ -53,15 +54,15 @@ class TypedTablesCaptureIT {
             TypedWorkload workload = new TypedWorkload(work, tables, seed).populate(3).run(50);
 
             List<ChangeEvent> events = new ArrayList<>();
-            PgOutputDecoder decoder = new PgOutputDecoder(tables.ids()::contains, new PgTypeCatalog(c));
+            PgOutputDecoder decoder = new PgOutputDecoder(tables.ids()::contains, new PgTypeCatalog(c),
+                    SourceCatalog.updateRules(c, tables.ids())::get);
             try (PreparedStatement ps = c.prepareStatement("SELECT lsn::text, data FROM"
                     + " pg_logical_slot_peek_binary_changes(?, NULL, NULL, 'proto_version', '1', 'publication_names', ?)")) {
                 ps.setString(1, name + "_slot");
                 ps.setString(2, name + "_pub");
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        decoder.decode(PgLsn.parse(rs.getString(1)), ByteBuffer.wrap(rs.getBytes(2)))
-                                .ifPresent(events::add);
+                        events.addAll(decoder.decode(PgLsn.parse(rs.getString(1)), ByteBuffer.wrap(rs.getBytes(2))));
                     }
                 }
             }

@@ -8,6 +8,7 @@ import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.PgTypeCatalog;
+import io.bronzecdc.model.source.SourceCatalog;
 import io.bronzecdc.model.source.SnapshotReader;
 import io.bronzecdc.spark.preflight.BatchPreflight;
 import io.bronzecdc.spark.preflight.PreflightException;
@@ -164,16 +165,17 @@ public final class MicroBatchRun {
             }
             BronzeAppender appender = new BronzeAppender(bronze, schema, config.tables(), options.chunkSize(),
                     options.hooks());
-            StreamDecoder decoder = new StreamDecoder(config.tables(), new PgTypeCatalog(source), locked.coveredLsn());
+            StreamDecoder decoder = new StreamDecoder(SourceCatalog.updateRules(source, config.tables()),
+                    new PgTypeCatalog(source), locked.coveredLsn());
             long messages;
             try (Connection peek = connections.open("peek")) {
                 messages = SlotPeek.read(peek, slot, config.source().publicationName(), bound, (lsn, data) -> {
-                    var change = decoder.decode(lsn, data);
+                    var changes = decoder.decode(lsn, data);
                     for (var event : decoder.events()) {
                         appender.addEvent(event);
                     }
-                    if (change.isPresent()) {
-                        appender.add(change.get());
+                    for (var change : changes) {
+                        appender.add(change);
                     }
                 });
             }

@@ -5,15 +5,14 @@ import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableEvent;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.event.UpdateRule;
 import io.bronzecdc.model.pgoutput.PgOutputDecoder;
 import io.bronzecdc.model.pgoutput.PgOutputMessage;
 import io.bronzecdc.model.pgoutput.PgOutputParser;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Decodes one peek of the slot into the changes bronze does not hold yet, and tracks how far the peek reached.
@@ -35,14 +34,15 @@ public final class StreamDecoder {
     private long skipped;
 
     /**
-     * @param tables the captured tables; changes of other published tables are dropped
+     * @param tables the captured tables with how each logs its updates (from its primary key, read by this run:
+     *     {@link io.bronzecdc.model.source.SourceCatalog#updateRules}); changes of other published tables are dropped
      * @param typeShapes how {@code to_jsonb} renders the column types that are not common built-in types (a
      *     {@link io.bronzecdc.model.source.PgTypeCatalog} on the source database)
      * @param covered the position bronze already covers (exclusive upper bound of what to skip)
      */
-    public StreamDecoder(Collection<TableId> tables, TypeShapes typeShapes, PgLsn covered) {
-        Set<TableId> kept = Set.copyOf(tables);
-        this.decoder = new PgOutputDecoder(kept::contains, typeShapes, event -> {
+    public StreamDecoder(Map<TableId, UpdateRule> tables, TypeShapes typeShapes, PgLsn covered) {
+        Map<TableId, UpdateRule> kept = Map.copyOf(tables);
+        this.decoder = new PgOutputDecoder(kept::containsKey, typeShapes, kept::get, event -> {
             if (event.position().commitLsn().compareTo(covered) < 0) {
                 skipped++;
             } else {
@@ -56,10 +56,10 @@ public final class StreamDecoder {
     /**
      * Decodes one message.
      *
-     * @return the change to append, or empty for protocol messages, changes of other tables and changes bronze
-     *     already holds
+     * @return the changes to append (two, D then I, for an update logged as such), or none for protocol messages,
+     *     changes of other tables and changes bronze already holds
      */
-    public Optional<ChangeEvent> decode(PgLsn lsn, ByteBuffer data) {
+    public List<ChangeEvent> decode(PgLsn lsn, ByteBuffer data) {
         events.clear();
         if (data.remaining() > 0 && data.get(data.position()) == 'C') {
             PgOutputMessage message = PgOutputParser.parse(data);
@@ -68,19 +68,19 @@ public final class StreamDecoder {
             if (end.compareTo(reached) > 0) {
                 reached = end;
             }
-            return Optional.empty();
+            return List.of();
         }
-        Optional<ChangeEvent> change = decoder.decode(lsn, data);
-        if (change.isPresent() && change.get().position().commitLsn().compareTo(covered) < 0) {
-            skipped++;
-            return Optional.empty();
+        List<ChangeEvent> changes = decoder.decode(lsn, data);
+        if (!changes.isEmpty() && changes.get(0).position().commitLsn().compareTo(covered) < 0) {
+            skipped += changes.size();
+            return List.of();
         }
-        return change;
+        return changes;
     }
 
     /**
      * The events (TRUNCATE, schema change) of captured tables the last {@link #decode} found, in order, that bronze
-     * does not hold yet; each comes before the change that call returned, if any (they never come together: one
+     * does not hold yet; each comes before the changes that call returned, if any (they never come together: one
      * message is either). Cleared by the next call.
      */
     public List<TableEvent> events() {

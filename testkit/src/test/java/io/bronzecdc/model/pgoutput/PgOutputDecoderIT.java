@@ -10,6 +10,7 @@ import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.Op;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.event.UpdateRule;
 import io.bronzecdc.model.source.PgTypeCatalog;
 import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.testkit.pagila.PagilaGenerator;
@@ -69,7 +70,8 @@ class PgOutputDecoderIT {
             SeededWorkload workload = new SeededWorkload(c, SEED);
             workload.run(120);
 
-            List<ChangeEvent> events = drain(c, "live", new PgOutputDecoder(KEYS::containsKey, new PgTypeCatalog(c)));
+            List<ChangeEvent> events = drain(c, "live", new PgOutputDecoder(KEYS::containsKey, new PgTypeCatalog(c),
+                    t -> new UpdateRule(KEYS.get(t))));
 
             List<SeededWorkload.Change> expected = workload.changes();
             assertThat(events).hasSameSizeAs(expected);
@@ -104,7 +106,8 @@ class PgOutputDecoderIT {
             s.execute("INSERT INTO live_default VALUES (1, 'one')");
             s.execute("DELETE FROM live_default WHERE id = 1");
 
-            assertThatThrownBy(() -> drain(c, "fail_default", new PgOutputDecoder(t -> true, new PgTypeCatalog(c))))
+            assertThatThrownBy(() -> drain(c, "fail_default", new PgOutputDecoder(t -> true, new PgTypeCatalog(c),
+                    CapturedStream::rule)))
                     .isInstanceOf(ContractViolationException.class)
                     .hasMessageContaining("public.live_default: DELETE at")
                     .hasMessageContaining("replica identity DEFAULT")
@@ -119,7 +122,8 @@ class PgOutputDecoderIT {
             s.execute("INSERT INTO live_trunc VALUES (1)");
             s.execute("TRUNCATE live_trunc");
 
-            assertThatThrownBy(() -> drain(c, "fail_trunc", new PgOutputDecoder(t -> true, new PgTypeCatalog(c))))
+            assertThatThrownBy(() -> drain(c, "fail_trunc", new PgOutputDecoder(t -> true, new PgTypeCatalog(c),
+                    CapturedStream::rule)))
                     .isInstanceOf(ContractViolationException.class)
                     .hasMessageContaining("public.live_trunc: TRUNCATE at")
                     .hasMessageContaining("cannot be captured as row changes");
@@ -158,7 +162,7 @@ class PgOutputDecoderIT {
                 return events;
             }
             for (Object[] row : rows) {
-                decoder.decode((PgLsn) row[0], ByteBuffer.wrap((byte[]) row[1])).ifPresent(events::add);
+                events.addAll(decoder.decode((PgLsn) row[0], ByteBuffer.wrap((byte[]) row[1])));
             }
         }
     }
