@@ -26,7 +26,7 @@ record DecodedRelation(PgOutputMessage.Relation relation, TableId table, boolean
 
     /** The table name for messages: {@code schema.name}. */
     String displayName() {
-        return table != null ? table.qualifiedName() : relation.qualifiedName();
+        return table != null ? table.toString() : relation.qualifiedName();
     }
 
     /** Describes the replica identity as {@code ALTER TABLE} spells it. */

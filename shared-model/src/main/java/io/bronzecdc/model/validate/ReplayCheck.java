@@ -1,6 +1,7 @@
 package io.bronzecdc.model.validate;
 
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.postgres.SqlNames;
 import io.bronzecdc.model.source.SourceCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,13 +29,14 @@ final class ReplayCheck {
     List<Violation> check(TableId source, String bronzeTable) throws SQLException {
         List<String> key = primaryKey(source);
         String keyOf = "jsonb_build_object(" + String.join(", ",
-                key.stream().map(column -> "'" + column + "', %1$s->'" + column + "'").toList()) + ")";
+                key.stream().map(column -> SqlNames.literal(column).replace("%", "%%") + ", %1$s->"
+                        + SqlNames.literal(column).replace("%", "%%")).toList()) + ")";
         String sql = "WITH folded AS ("
                 + "  SELECT DISTINCT ON (k) k, op, full_row, lsn FROM (SELECT " + keyOf.formatted("full_row")
                 + "    AS k, op, full_row, lsn FROM " + bronzeTable + ") b ORDER BY k, lsn DESC),"
                 + " live AS (SELECT k, full_row, lsn FROM folded WHERE op <> 'D'),"
                 + " src AS (SELECT " + keyOf.formatted("r") + " AS k, r FROM (SELECT to_jsonb(s) AS r FROM "
-                + source.qualifiedName() + " s) t),"
+                + source.quoted() + " s) t),"
                 + " pairs AS (SELECT live.k AS live_k, live.lsn, src.k AS src_k, live.full_row <> (src.r - ARRAY("
                 // '??' is the jsonb key-exists operator '?', escaped for the JDBC driver.
                 + "   SELECT e.key FROM jsonb_each(src.r) e WHERE NOT live.full_row ?? e.key AND e.value = 'null'))"
