@@ -93,8 +93,8 @@ public final class SourcePreflight {
                     + SqlNames.quote(user) + ", or have the database owner run CREATE SCHEMA " + SqlNames.quote(schema)
                     + " AUTHORIZATION " + SqlNames.quote(user));
         }
-        if (exists && !"true".equals(single(c, "SELECT has_schema_privilege(?, 'CREATE')::text",
-                SqlNames.quote(schema)))) {
+        // has_schema_privilege takes the schema's name as it is, not as an identifier to parse
+        if (exists && !"true".equals(single(c, "SELECT has_schema_privilege(?, 'CREATE')::text", schema))) {
             return List.of("role " + user + " may not create the bronze tables in schema " + schema + " (it lacks"
                     + " CREATE on that schema): run GRANT USAGE, CREATE ON SCHEMA " + SqlNames.quote(schema) + " TO " + SqlNames.quote(user)
                     + " as its owner, or point bronze.schema at a schema the role owns");

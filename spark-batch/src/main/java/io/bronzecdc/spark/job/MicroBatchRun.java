@@ -24,6 +24,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -44,6 +45,7 @@ public final class MicroBatchRun {
     private final SourceConnections connections;
     private final BronzeSchema schema;
     private final String slot;
+    private List<TableId> tables = List.of();
 
     public MicroBatchRun(PipelineConfig config, RunOptions options) {
         this.config = config;
@@ -73,10 +75,13 @@ public final class MicroBatchRun {
                         + " never overlap: wait for the other run to finish, or let the scheduler try again");
             }
             try (Connection bronze = connections.open("bronze")) {
-                Optional<SlotState> slotState = new BatchPreflight(config).run(bronze);
+                // Resolved at every run, so a table created since the last run that matches tables.include is captured.
+                tables = config.tables().resolve(bronze, schema.name(), "for slot " + slot);
+                LOG.info("Pipeline {}: capturing {} tables: {}", slot, tables.size(), tables);
+                Optional<SlotState> slotState = new BatchPreflight(config, tables).run(bronze);
                 slotState.ifPresent(s -> LOG.info("Pipeline {}: slot confirmed up to {}, retaining {} bytes of WAL",
                         slot, s.confirmedFlush(), s.retainedWalBytes()));
-                BronzeMigrator.migrate(bronze, schema, config.tables());
+                BronzeMigrator.migrate(bronze, schema, tables);
                 Optional<BatchProgress> progress = BatchProgress.read(bronze, schema, slot);
                 progress.ifPresent(p -> LOG.info("Pipeline {}: bronze covers up to {} ({} runs, last commit {})",
                         slot, p.coveredLsn(), p.runs(), p.updatedAt()));
@@ -108,9 +113,9 @@ public final class MicroBatchRun {
                 Connection reader = connections.open("snapshot")) {
             exported.importInto(reader);
             options.hooks().at(RunPoint.SNAPSHOT_IMPORTED);
-            BronzeAppender appender = new BronzeAppender(bronze, schema, config.tables(), options.chunkSize(),
+            BronzeAppender appender = new BronzeAppender(bronze, schema, tables, options.chunkSize(),
                     options.hooks());
-            for (TableId table : config.tables()) {
+            for (TableId table : tables) {
                 SnapshotReader.read(reader, table, exported.consistentPoint(), change -> {
                     try {
                         appender.add(change);
@@ -156,9 +161,9 @@ public final class MicroBatchRun {
                         + progress.coveredLsn() + " to " + locked.coveredLsn() + " while this run prepared, so"
                         + " another writer is active; this run wrote nothing");
             }
-            BronzeAppender appender = new BronzeAppender(bronze, schema, config.tables(), options.chunkSize(),
+            BronzeAppender appender = new BronzeAppender(bronze, schema, tables, options.chunkSize(),
                     options.hooks());
-            StreamDecoder decoder = new StreamDecoder(config.tables(), new PgTypeCatalog(bronze), locked.coveredLsn());
+            StreamDecoder decoder = new StreamDecoder(tables, new PgTypeCatalog(bronze), locked.coveredLsn());
             long messages;
             try (Connection peek = connections.open("peek")) {
                 messages = SlotPeek.read(peek, slot, config.source().publicationName(), bound, (lsn, data) -> {
@@ -197,10 +202,10 @@ public final class MicroBatchRun {
     }
 
     private void requireEmptyBronze(Connection bronze) throws SQLException {
-        Map<TableId, Long> written = BronzeLogs.nonEmpty(bronze, schema, config.tables());
+        Map<TableId, Long> written = BronzeLogs.nonEmpty(bronze, schema, tables);
         if (!written.isEmpty()) {
             Map.Entry<TableId, Long> first = written.entrySet().iterator().next();
-            throw new ContractViolationException("Pipeline " + slot + ": " + schema.tableOf(first.getKey())
+            throw new ContractViolationException("Pipeline " + slot + ": " + schema.displayTableOf(first.getKey())
                     + " holds lsn 1.." + first.getValue() + " but bronze_batch_progress has no committed run of slot "
                     + slot + ", so another pipeline (or another slot name) wrote them; a snapshot now would"
                     + " duplicate them. Give this pipeline its own bronze.schema");

@@ -1,6 +1,7 @@
 package io.bronzecdc.spark.preflight;
 
 import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.SourcePreflight;
 import io.bronzecdc.spark.source.SlotState;
 import java.sql.Connection;
@@ -16,9 +17,12 @@ import java.util.Optional;
  */
 public final class BatchPreflight {
     private final PipelineConfig config;
+    private final List<TableId> tables;
 
-    public BatchPreflight(PipelineConfig config) {
+    /** @param tables the captured tables, resolved from the config's patterns */
+    public BatchPreflight(PipelineConfig config, List<TableId> tables) {
         this.config = config;
+        this.tables = List.copyOf(tables);
     }
 
     /**
@@ -28,7 +32,7 @@ public final class BatchPreflight {
      * @throws PreflightException listing every problem
      */
     public Optional<SlotState> run(Connection c) throws SQLException {
-        List<String> problems = new SourcePreflight(config).inspect(c).problemsWithoutFixing("");
+        List<String> problems = new SourcePreflight(config, tables).inspect(c).problemsWithoutFixing("");
         Optional<SlotState> slot = SlotState.read(c, config.source().slotName());
         if (!problems.isEmpty()) {
             throw new PreflightException(config.source().slotName(), problems);
