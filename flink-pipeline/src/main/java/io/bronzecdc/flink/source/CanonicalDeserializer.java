@@ -2,6 +2,7 @@ package io.bronzecdc.flink.source;
 
 import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.codec.CanonicalRowWriter;
+import io.bronzecdc.model.event.TableId;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,7 @@ public final class CanonicalDeserializer implements DebeziumDeserializationSchem
             currentTxId = Long.MIN_VALUE;
         }
         Struct source = envelope.getStruct("source");
-        String table = source.getString("table");
+        String table = new TableId(source.getString("schema"), source.getString("table")).toString();
         String debeziumOp = envelope.getString("op");
         char op;
         Struct image;
