@@ -14,11 +14,13 @@ import io.bronzecdc.model.config.ConfigException;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.PipelineConfigDescriber;
 import io.bronzecdc.model.config.PipelineConfigLoader;
+import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.postgres.SourceConnectionException;
 import io.bronzecdc.model.postgres.SourceConnections;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -91,8 +93,8 @@ public final class BronzeCdcJob implements Callable<Integer> {
     public Integer call() throws Exception {
         PipelineConfig config = PipelineConfigLoader.load(configFile);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        prepare(config, env.getParallelism(), init, restoresState(env.getConfiguration()));
-        build(env, config, UnaryOperator.identity());
+        List<TableId> tables = prepare(config, env.getParallelism(), init, restoresState(env.getConfiguration()));
+        build(env, config, tables, UnaryOperator.identity());
         env.execute("bronze-cdc " + config.source().slotName() + " -> " + config.bronze().schema());
         return 0;
     }
@@ -108,20 +110,28 @@ public final class BronzeCdcJob implements Callable<Integer> {
 
     /**
      * Everything before the first write: preflight (with {@code init}, fixes what it can once every check has
-     * passed), then the bronze migrations. Nothing is changed when a check fails.
+     * passed), then the bronze migrations. The captured tables are resolved from the config's patterns first, so a
+     * table created since the last start that matches {@code tables.include} is captured from this start on. Nothing
+     * is changed when a check fails.
      *
      * @param restoresState whether the job restores a checkpoint or savepoint; without one, bronze must be empty
+     * @return the captured tables
+     * @throws ConfigException naming each include pattern that matches no table
      * @throws PreflightException listing every problem
      * @throws SourceConnectionException when the database cannot be reached, explained in the config's terms
      */
-    public static void prepare(PipelineConfig config, int parallelism, boolean init, boolean restoresState)
-            throws SQLException {
+    public static List<TableId> prepare(PipelineConfig config, int parallelism, boolean init,
+            boolean restoresState) throws SQLException {
         LOG.info("bronze-cdc pipeline: {}", PipelineConfigDescriber.describe(config));
         try (Connection source = SourceConnections.of(config.source(), "flink").open("preflight");
                 Connection target = config.hasSeparateTarget()
                         ? SourceConnections.target(config, "flink").open("preflight") : source) {
-            new Preflight(config, parallelism).run(source, target, init, restoresState);
-            BronzeMigrator.migrate(target, new BronzeSchema(config.bronze().schema()), config.tables());
+            List<TableId> tables = config.tables().resolve(source, config.bronze().schema(),
+                    "for slot " + config.source().slotName());
+            LOG.info("Capturing {} tables: {}", tables.size(), tables);
+            new Preflight(config, tables, parallelism).run(source, target, init, restoresState);
+            BronzeMigrator.migrate(target, new BronzeSchema(config.bronze().schema()), tables);
+            return tables;
         }
     }
 
@@ -129,9 +139,10 @@ public final class BronzeCdcJob implements Callable<Integer> {
      * Adds the pipeline to {@code env}: checkpointing (the last checkpoint kept on cancellation), the restart
      * strategy of {@link RecoveryPolicy}, source, keyed sequencer, exactly-once sink.
      *
+     * @param tables the captured tables, as {@link #prepare} resolved them
      * @param beforeSequencer a hook on the captured stream (identity in production; tests inject failures here)
      */
-    public static void build(StreamExecutionEnvironment env, PipelineConfig config,
+    public static void build(StreamExecutionEnvironment env, PipelineConfig config, List<TableId> tables,
             UnaryOperator<DataStream<CapturedChange>> beforeSequencer) {
         env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         // The first checkpoint may race the snapshot splitter; one failed checkpoint must not fail the job.
@@ -143,7 +154,7 @@ public final class BronzeCdcJob implements Callable<Integer> {
         JdbcTarget target = JdbcTarget.of(config);
         BronzeSchema schema = new BronzeSchema(config.bronze().schema());
         DataStream<CapturedChange> captured = env
-                .fromSource(PostgresCdcSource.of(config), WatermarkStrategy.noWatermarks(), "postgres-cdc")
+                .fromSource(PostgresCdcSource.of(config, tables), WatermarkStrategy.noWatermarks(), "postgres-cdc")
                 .uid("postgres-cdc");
         DataStream<SequencedChange> sequenced = beforeSequencer.apply(captured)
                 .keyBy(CapturedChange::table)

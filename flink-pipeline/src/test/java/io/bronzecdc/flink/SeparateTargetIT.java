@@ -358,7 +358,7 @@ class SeparateTargetIT {
                     + " pg_replication_slots WHERE slot_name = '" + slot + "'")));
             kill.targetAtKill.set(PgLsn.of(Long.parseLong(single(target, "SELECT max(m) FROM (" + String.join(
                     " UNION ALL ", TABLES.stream().map(t -> "SELECT max(source_lsn) m FROM "
-                            + BronzeSchema.DEFAULT_NAME + "." + t.bronzeTableName()).toList()) + ") x"))));
+                            + BronzeSchema.defaultSchema().tableOf(t)).toList()) + ") x"))));
             kill.fired.set(true);
             throw new IllegalStateException("injected kill after the target commit of checkpoint " + checkpointId
                     + ", before the slot advance (" + testId + ")");

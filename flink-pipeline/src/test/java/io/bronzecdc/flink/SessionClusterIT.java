@@ -410,7 +410,7 @@ class SessionClusterIT {
     }
 
     private static Map<TableId, Long> bronzeCounts() throws SQLException {
-        return counts(BronzeSchema.DEFAULT_NAME, TableId::bronzeTableName);
+        return counts(BronzeSchema.DEFAULT_NAME, BronzeSchema::logTableName);
     }
 
     private static long streamedRows() throws SQLException {
@@ -418,7 +418,7 @@ class SessionClusterIT {
         try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
             for (TableId table : TABLES) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + BronzeSchema.DEFAULT_NAME + "."
-                        + table.bronzeTableName() + " WHERE tx_id IS NOT NULL")) {
+                        + BronzeSchema.logTableName(table) + " WHERE tx_id IS NOT NULL")) {
                     rs.next();
                     rows += rs.getLong(1);
                 }

@@ -251,8 +251,8 @@ class StandaloneClusterIT {
         Map<TableId, Long> counts = new LinkedHashMap<>();
         try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
             for (TableId table : TABLES) {
-                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + BronzeSchema.DEFAULT_NAME + "."
-                        + table.bronzeTableName())) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM "
+                        + BronzeSchema.defaultSchema().tableOf(table))) {
                     rs.next();
                     counts.put(table, rs.getLong(1));
                 }

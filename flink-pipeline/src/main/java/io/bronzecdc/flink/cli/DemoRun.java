@@ -79,14 +79,14 @@ final class DemoRun {
      */
     Result execute(Connection c, Map<TableId, Long> loaded, LiveWorkload.Plan plan) throws Exception {
         PipelineConfig config = pipelineConfig(c);
-        BronzeCdcJob.prepare(config, 1, true, false);
+        List<TableId> captured = BronzeCdcJob.prepare(config, 1, true, false);
         stop.check();
         out.printf("  bronze:  schema %s; slot %s, publication %s, checkpoint every %d ms%n", schema, SLOT,
                 PUBLICATION, CHECKPOINT_INTERVAL.toMillis());
         Configuration flink = new Configuration();
         flink.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, flink);
-        BronzeCdcJob.build(env, config, UnaryOperator.identity());
+        BronzeCdcJob.build(env, config, captured, UnaryOperator.identity());
         DemoCluster flinkCluster = DemoCluster.submit(env, flink, "bronze-cdc demo");
         JobClient job = flinkCluster.job();
         LiveWorkload workload = null;

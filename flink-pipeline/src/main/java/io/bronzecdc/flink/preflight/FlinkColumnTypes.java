@@ -63,7 +63,7 @@ public final class FlinkColumnTypes {
                 + " format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = to_regclass(?)"
                 + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
             for (TableId table : tables) {
-                columns.setString(1, table.qualifiedName());
+                columns.setString(1, table.quoted());
                 try (ResultSet rs = columns.executeQuery()) {
                     while (rs.next()) {
                         String reason = reason(c, rs.getLong(2), rs.getInt(3));

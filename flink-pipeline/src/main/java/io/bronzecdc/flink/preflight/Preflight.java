@@ -5,6 +5,7 @@ import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.bronze.TargetPreflight;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.postgres.SqlNames;
 import io.bronzecdc.model.source.SourceCatalog;
 import io.bronzecdc.model.source.SourceInspection;
 import io.bronzecdc.model.source.SourcePreflight;
@@ -34,13 +35,16 @@ public final class Preflight {
     private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
 
     private final PipelineConfig config;
+    private final List<TableId> tables;
     private final int parallelism;
 
     /**
      * @param parallelism the job's parallelism: each snapshot reader holds a temporary slot
      */
-    public Preflight(PipelineConfig config, int parallelism) {
+    /** @param tables the captured tables, resolved from the config's patterns */
+    public Preflight(PipelineConfig config, List<TableId> tables, int parallelism) {
         this.config = config;
+        this.tables = List.copyOf(tables);
         this.parallelism = parallelism;
     }
 
@@ -67,19 +71,21 @@ public final class Preflight {
      * @throws PreflightException listing every problem that remains; nothing was changed
      */
     public void run(Connection source, Connection target, boolean init, boolean restoresState) throws SQLException {
-        SourceInspection inspection = new SourcePreflight(config).inspect(source);
+        SourceInspection inspection = new SourcePreflight(config, tables).inspect(source);
         List<String> sourceProblems = new ArrayList<>(init ? inspection.problemsBeforeFixing()
                 : inspection.problemsWithoutFixing(" (or start with --init)"));
         List<TableId> present = new ArrayList<>();
-        for (TableId table : config.tables()) {
-            if (single(source, "SELECT to_regclass('" + table.qualifiedName() + "')::text") != null) {
+        for (TableId table : tables) {
+            if (single(source, "SELECT to_regclass(" + SqlNames.literal(table.quoted()) + ")::text") != null) {
                 present.add(table);
             }
         }
+        sourceProblems.addAll(unsupportedNames(tables));
+        sourceProblems.addAll(nonAsciiColumns(source, present));
         sourceProblems.addAll(FlinkColumnTypes.refusals(source, present));
         sourceProblems.addAll(keylessRefusals(source, present));
-        boolean slotExists = single(source, "SELECT slot_name FROM pg_replication_slots WHERE slot_name = '"
-                + config.source().slotName() + "'") != null;
+        boolean slotExists = single(source, "SELECT slot_name FROM pg_replication_slots WHERE slot_name = "
+                + SqlNames.literal(config.source().slotName())) != null;
         int free = Integer.parseInt(single(source, "SELECT current_setting('max_replication_slots')::int"
                 + " - (SELECT count(*) FROM pg_replication_slots)"));
         int needed = parallelism + (slotExists ? 0 : 1);
@@ -115,15 +121,67 @@ public final class Preflight {
      */
     private List<String> writtenBronze(Connection c) throws SQLException {
         BronzeSchema schema = new BronzeSchema(config.bronze().schema());
-        Map<TableId, Long> written = BronzeLogs.nonEmpty(c, schema, config.tables());
+        Map<TableId, Long> written = BronzeLogs.nonEmpty(c, schema, tables);
         if (written.isEmpty()) {
             return List.of();
         }
         return List.of("bronze schema " + schema + " already holds rows (" + written.entrySet().stream()
-                .map(e -> schema.tableOf(e.getKey()) + " lsn 1.." + e.getValue()).collect(Collectors.joining(", "))
+                .map(e -> schema.displayTableOf(e.getKey()) + " lsn 1.." + e.getValue()).collect(Collectors.joining(", "))
                 + ") but the job starts without state to restore, so its initial snapshot would write every row"
                 + " again. Restore the job from its latest checkpoint or savepoint (flink run -s <path>), or point"
                 + " bronze.schema at an empty schema");
+    }
+
+    /**
+     * Flink CDC 3.5 names each snapshot split {@code schema.table:n} and reads the table back from that text with
+     * Debezium's identifier parser, which stops at white space and splits at every dot; its serializer quotes a part
+     * that starts or ends with a quote character only as written. A table with such a name would snapshot its first
+     * split and then fail the job; a non-ASCII name would be garbled in streamed changes (see
+     * {@link #nonAsciiColumns}). The Flink engine refuses such a table; the Spark engine captures it.
+     */
+    static List<String> unsupportedNames(List<TableId> tables) {
+        List<String> problems = new ArrayList<>();
+        for (TableId table : tables) {
+            if (!flinkCdcCanName(table.schema()) || !flinkCdcCanName(table.name())) {
+                problems.add("table " + table + ": the Flink engine cannot capture a table whose schema or name"
+                        + " contains white space, a dot or a non-ASCII character, or starts or ends with a quote"
+                        + " character (Flink CDC 3.5 loses such a name in its snapshot splits, Debezium 1.9 garbles"
+                        + " non-ASCII names in streamed changes). Rename it, leave it out with tables.exclude, or"
+                        + " capture it with the Spark engine");
+            }
+        }
+        return problems;
+    }
+
+    private static boolean flinkCdcCanName(String name) {
+        String quotes = "\"'`";
+        return name.chars().noneMatch(c -> Character.isWhitespace(c) || c == '.' || c > 127)
+                && quotes.indexOf(name.charAt(0)) < 0 && quotes.indexOf(name.charAt(name.length() - 1)) < 0;
+    }
+
+    /**
+     * Debezium 1.9's pgoutput decoder reads the names in a Relation message one byte per character, so a non-ASCII
+     * schema, table or column name arrives garbled in streamed changes: the table's changes would be filtered out
+     * or its columns misnamed. The Flink engine refuses such a table; the Spark engine decodes names as UTF-8.
+     */
+    private static List<String> nonAsciiColumns(Connection c, List<TableId> tables) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT string_agg(quote_ident(attname), ', '"
+                + " ORDER BY attnum) FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0"
+                + " AND NOT attisdropped AND attname::text !~ '^[\\x01-\\x7f]*$'")) {
+            for (TableId table : tables) {
+                ps.setString(1, table.quoted());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getString(1) != null) {
+                        problems.add("table " + table + ", columns " + rs.getString(1) + ": the Flink engine cannot"
+                                + " capture a column whose name has a non-ASCII character (Debezium 1.9 garbles it in"
+                                + " streamed changes). Rename the column, leave the table out with tables.exclude, or"
+                                + " capture it with the Spark engine");
+                    }
+                }
+            }
+        }
+        return problems;
     }
 
     /**

@@ -67,7 +67,7 @@ public final class SequencerFunction extends KeyedProcessFunction<String, Captur
                 ctx.timerService().registerProcessingTimeTimer(
                         ctx.timerService().currentProcessingTime() + PROGRESS_INTERVAL_MILLIS);
             }
-            sequencer = new Sequencer(Map.of(TableId.of(change.table()), last));
+            sequencer = new Sequencer(Map.of(TableId.parse(change.table()), last));
             sequencers.put(change.table(), sequencer);
         }
         BronzeRow row = sequencer.next(change.toChangeEvent());
@@ -89,11 +89,11 @@ public final class SequencerFunction extends KeyedProcessFunction<String, Captur
      * it (exit code 2); this is the last guard, for a start that bypassed it.
      */
     private long requireEmptyBronze(String table) throws SQLException {
-        TableId source = TableId.of(table);
+        TableId source = TableId.parse(table);
         try (Connection c = target.connect()) {
             long max = BronzeLogs.maxLsn(c, new BronzeSchema(bronzeSchema), source);
             if (max > 0) {
-                throw new ContractViolationException(bronzeSchema + "." + source.bronzeTableName() + " already holds"
+                throw new ContractViolationException(new BronzeSchema(bronzeSchema).displayTableOf(source) + " already holds"
                         + " lsn 1.." + max + " but this job starts without checkpointed state for " + table + ", so"
                         + " its initial snapshot would write every row again. Restore the job from its latest"
                         + " checkpoint or savepoint (flink run -s <path>), or point bronze.schema at an empty schema");

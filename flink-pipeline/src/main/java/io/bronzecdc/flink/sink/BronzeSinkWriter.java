@@ -2,6 +2,7 @@ package io.bronzecdc.flink.sink;
 
 import io.bronzecdc.flink.sequence.SequencedChange;
 import io.bronzecdc.model.ContractViolationException;
+import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
 import java.io.IOException;
 import java.sql.Connection;
@@ -106,7 +107,7 @@ final class BronzeSinkWriter implements StatefulSinkWriter<SequencedChange, Long
             if (rows.size() == 0) {
                 continue;
             }
-            String bronzeTable = settings.schema() + "." + TableId.of(entry.getKey()).bronzeTableName();
+            String bronzeTable = new BronzeSchema(settings.schema()).tableOf(TableId.parse(entry.getKey()));
             transactionOpen = true;
             try {
                 CopyIn in = copy.copyIn("COPY " + bronzeTable + " " + CopyRows.COLUMNS + " FROM STDIN");

@@ -3,6 +3,7 @@ package io.bronzecdc.flink.source;
 import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.codec.CanonicalRowWriter;
 import io.bronzecdc.model.event.UpdateRule;
+import io.bronzecdc.model.event.TableId;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,7 @@ public final class CanonicalDeserializer implements DebeziumDeserializationSchem
             return;
         }
         Struct source = envelope.getStruct("source");
-        String table = source.getString("table");
+        String table = new TableId(source.getString("schema"), source.getString("table")).toString();
         char op;
         Struct image;
         switch (debeziumOp) {

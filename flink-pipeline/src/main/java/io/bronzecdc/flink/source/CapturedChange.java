@@ -11,7 +11,8 @@ import java.time.Instant;
  * A change as it travels from the source to the sequencer: the fields of a {@link ChangeEvent}, flattened to
  * primitives and strings so that Flink serializes it as a POJO (never Kryo) between operators.
  *
- * @param table source table name (schema {@code public})
+ * @param table the source table as {@link TableId#toString()} shows it ({@code public.orders},
+ *     {@code "Sales Dept"."Order Items"}); {@link TableId#parse} reads it back
  * @param op I, U or D
  * @param fullRow canonical JSON of the row
  * @param snapshot whether the initial snapshot read it
@@ -32,6 +33,6 @@ public record CapturedChange(
                 ? SourcePosition.snapshot(PgLsn.ZERO)
                 : SourcePosition.streamed(PgLsn.of(orderLsn), PgLsn.of(changeLsn), indexInTransaction, txId,
                         Instant.ofEpochMilli(commitMillis));
-        return new ChangeEvent(TableId.of(table), Op.fromCode(op), fullRow, position);
+        return new ChangeEvent(TableId.parse(table), Op.fromCode(op), fullRow, position);
     }
 }

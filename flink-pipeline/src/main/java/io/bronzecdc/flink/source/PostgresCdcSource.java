@@ -3,6 +3,7 @@ package io.bronzecdc.flink.source;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.TableId;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
@@ -21,10 +22,10 @@ public final class PostgresCdcSource {
     }
 
     /**
-     * The source for {@code config}. The publication must exist ({@code publish_via_partition_root = true}, see
+     * The source for {@code config}, capturing {@code tables} (resolved from the config's patterns). The publication must exist ({@code publish_via_partition_root = true}, see
      * the preflight); Debezium is told not to create or alter it.
      */
-    public static PostgresIncrementalSource<CapturedChange> of(PipelineConfig config) {
+    public static PostgresIncrementalSource<CapturedChange> of(PipelineConfig config, List<TableId> tables) {
         PipelineConfig.SourceConfig source = config.source();
         Properties debezium = new Properties();
         debezium.setProperty("publication.name", source.publicationName());
@@ -45,8 +46,8 @@ public final class PostgresCdcSource {
                 .hostname(source.host())
                 .port(source.port())
                 .database(source.database())
-                .schemaList(config.tables().stream().map(TableId::schema).distinct().toArray(String[]::new))
-                .tableList(config.tables().stream().map(TableId::qualifiedName).toArray(String[]::new))
+                .schemaList(tables.stream().map(t -> exactly(t.schema())).distinct().toArray(String[]::new))
+                .tableList(tables.stream().map(t -> exactly(t.schema() + "." + t.name())).toArray(String[]::new))
                 .username(source.user())
                 // Flink CDC puts the password into the Debezium config, which it logs in full: it gets a placeholder,
                 // and pgjdbc gets the password from SourcePassword instead.
@@ -61,5 +62,24 @@ public final class PostgresCdcSource {
                 .debeziumProperties(debezium)
                 .deserializer(new CanonicalDeserializer(SourcePassword.of(source)))
                 .build();
+    }
+
+    /**
+     * A regular expression that matches exactly {@code name} for Debezium's {@code schema.include.list} and
+     * {@code table.include.list} (matched against {@code schema} and {@code schema.table}). Debezium splits each
+     * list at commas not preceded by a backslash, trims each entry and compiles it case-insensitively; so case
+     * sensitivity is switched back on with {@code (?-i)}, and every character other than an ASCII letter, digit or
+     * underscore is written {@code \\x{hex}}, which leaves no comma, space, quote or regex syntax in the entry.
+     */
+    static String exactly(String name) {
+        StringBuilder regex = new StringBuilder("(?-i)");
+        name.codePoints().forEach(c -> {
+            if (c < 128 && (Character.isLetterOrDigit(c) || c == '_')) {
+                regex.appendCodePoint(c);
+            } else {
+                regex.append("\\x{").append(Integer.toHexString(c)).append('}');
+            }
+        });
+        return regex.toString();
     }
 }

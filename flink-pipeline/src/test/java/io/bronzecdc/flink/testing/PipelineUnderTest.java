@@ -42,9 +42,12 @@ public final class PipelineUnderTest implements AutoCloseable {
 
     private final EmbeddedPostgresServer server;
     private final PipelineConfig config;
+    private final List<TableId> tables;
     private final JobClient job;
 
-    private PipelineUnderTest(EmbeddedPostgresServer server, PipelineConfig config, JobClient job) {
+    private PipelineUnderTest(EmbeddedPostgresServer server, PipelineConfig config, List<TableId> tables,
+            JobClient job) {
+        this.tables = tables;
         this.server = server;
         this.config = config;
         this.job = job;
@@ -68,12 +71,13 @@ public final class PipelineUnderTest implements AutoCloseable {
     /** Prepares (preflight with init, migrations) and starts the job with {@code hook} before the sequencer. */
     public static PipelineUnderTest start(EmbeddedPostgresServer server, PipelineConfig config, int parallelism,
             UnaryOperator<DataStream<CapturedChange>> hook, Configuration flink) throws Exception {
-        BronzeCdcJob.prepare(config, parallelism, true, BronzeCdcJob.restoresState(flink));
+        List<TableId> tables = BronzeCdcJob.prepare(config, parallelism, true, BronzeCdcJob.restoresState(flink));
         Configuration conf = new Configuration(flink);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
-        BronzeCdcJob.build(env, config, hook);
-        return new PipelineUnderTest(server, config, env.executeAsync("bronze-cdc " + config.source().slotName()));
+        BronzeCdcJob.build(env, config, tables, hook);
+        return new PipelineUnderTest(server, config, tables,
+                env.executeAsync("bronze-cdc " + config.source().slotName()));
     }
 
     /** Starts the plain job (no hook) at parallelism 1. */
@@ -126,7 +130,7 @@ public final class PipelineUnderTest implements AutoCloseable {
     public Map<TableId, Long> bronzeCounts() throws SQLException {
         Map<TableId, Long> counts = new LinkedHashMap<>();
         try (Connection c = connect(); Statement s = c.createStatement()) {
-            for (TableId table : config.tables()) {
+            for (TableId table : tables) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + bronzeTable(table))) {
                     rs.next();
                     counts.put(table, rs.getLong(1));
@@ -139,9 +143,9 @@ public final class PipelineUnderTest implements AutoCloseable {
     /** Source rows per table: what the snapshot must deliver. */
     public Map<TableId, Long> sourceCounts() throws SQLException {
         Map<TableId, Long> counts = new LinkedHashMap<>();
-        try (Connection c = server.connect(config.source().database()); Statement s = c.createStatement()) {
-            for (TableId table : config.tables()) {
-                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table.qualifiedName())) {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            for (TableId table : tables) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table.quoted())) {
                     rs.next();
                     counts.put(table, rs.getLong(1));
                 }
@@ -183,7 +187,7 @@ public final class PipelineUnderTest implements AutoCloseable {
     }
 
     public String bronzeTable(TableId table) {
-        return config.bronze().schema() + "." + table.bronzeTableName();
+        return new io.bronzecdc.model.bronze.BronzeSchema(config.bronze().schema()).tableOf(table);
     }
 
     /** Cancels the job and waits until it has stopped. */

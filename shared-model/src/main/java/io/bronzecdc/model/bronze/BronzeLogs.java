@@ -1,6 +1,7 @@
 package io.bronzecdc.model.bronze;
 
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.postgres.SqlNames;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,7 +24,7 @@ public final class BronzeLogs {
     public static long maxLsn(Connection connection, BronzeSchema schema, TableId table) throws SQLException {
         String log = schema.tableOf(table);
         try (Statement s = connection.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT to_regclass('" + log + "') IS NOT NULL")) {
+            try (ResultSet rs = s.executeQuery("SELECT to_regclass(" + SqlNames.literal(log) + ") IS NOT NULL")) {
                 rs.next();
                 if (!rs.getBoolean(1)) {
                     return 0L;

@@ -2,6 +2,7 @@ package io.bronzecdc.model.bronze;
 
 import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.postgres.SqlNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -39,6 +40,7 @@ public final class BronzeMigrator {
             new Migration(1, "bronze change log tables", "migrations/V1__bronze_change_log_tables.sql"),
             new Migration(2, "sink commit markers", "migrations/V2__sink_commit_markers.sql"),
             new Migration(3, "batch progress", "migrations/V3__batch_progress.sql"),
+            new Migration(4, "bronze tables", "migrations/V4__bronze_tables.sql"),
             new Migration(5, "table events", "migrations/V5__table_events.sql"));
 
     private BronzeMigrator() {
@@ -66,13 +68,14 @@ public final class BronzeMigrator {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {
-            s.execute("SELECT pg_advisory_xact_lock(hashtext('bronze-cdc migrate " + schema.name() + "'))");
+            s.execute("SELECT pg_advisory_xact_lock(hashtext(" + SqlNames.literal("bronze-cdc migrate " + schema.name())
+                    + "))");
             // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema
             // exists, and a DBA may have created the schema for a role without that privilege.
             if (!schemaExists(connection, schema)) {
-                s.execute("CREATE SCHEMA " + schema.name());
+                s.execute("CREATE SCHEMA " + SqlNames.quote(schema.name()));
             }
-            s.execute("CREATE TABLE IF NOT EXISTS " + schema.name() + "." + HISTORY_TABLE + " ("
+            s.execute("CREATE TABLE IF NOT EXISTS " + schema.quoted(HISTORY_TABLE) + " ("
                     + "version integer PRIMARY KEY, description text NOT NULL, checksum text NOT NULL,"
                     + " applied_at timestamptz NOT NULL DEFAULT now())");
             Map<Integer, String> applied = appliedChecksums(connection, schema);
@@ -82,7 +85,7 @@ public final class BronzeMigrator {
                 String checksum = sha256(template);
                 String previous = applied.get(migration.version());
                 if (previous == null) {
-                    s.execute(template.replace("${schema}", schema.name()));
+                    s.execute(template.replace("${schema}", SqlNames.quote(schema.name())));
                     record(connection, schema, migration, checksum);
                     appliedNow.add(migration.version());
                 } else if (!previous.equals(checksum)) {
@@ -93,6 +96,7 @@ public final class BronzeMigrator {
                 }
             }
             for (TableId table : captured) {
+                recordMapping(connection, schema, table);
                 s.execute(schema.createLogTableStatement(table));
             }
             connection.commit();
@@ -108,10 +112,46 @@ public final class BronzeMigrator {
         }
     }
 
+    /**
+     * Records which source table {@code table}'s change log records, once; fails when its bronze table already
+     * records another source (the naming rule makes that impossible unless someone edited {@code bronze_tables}).
+     */
+    private static void recordMapping(Connection connection, BronzeSchema schema, TableId table) throws SQLException {
+        String bronzeTable = BronzeSchema.logTableName(table);
+        String mappings = schema.quoted(BronzeSchema.TABLES_TABLE);
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + mappings
+                + " (source_schema, source_table, bronze_table) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+                PreparedStatement check = connection.prepareStatement("SELECT source_schema, source_table,"
+                        + " bronze_table FROM " + mappings + " WHERE bronze_table = ?"
+                        + " OR (source_schema = ? AND source_table = ?)")) {
+            insert.setString(1, table.schema());
+            insert.setString(2, table.name());
+            insert.setString(3, bronzeTable);
+            insert.executeUpdate();
+            check.setString(1, bronzeTable);
+            check.setString(2, table.schema());
+            check.setString(3, table.name());
+            try (ResultSet rs = check.executeQuery()) {
+                while (rs.next()) {
+                    TableId recorded = new TableId(rs.getString(1), rs.getString(2));
+                    if (!recorded.equals(table) || !bronzeTable.equals(rs.getString(3))) {
+                        throw new ContractViolationException(schema + "." + BronzeSchema.TABLES_TABLE + " maps "
+                                + recorded + " to " + schema + "." + rs.getString(3) + ", but " + table
+                                + " needs " + schema + "." + bronzeTable + ": two source tables cannot share a"
+                                + " change log. Was the mapping edited by hand? Restore it, or use a new"
+                                + " bronze.schema");
+                    }
+                }
+            }
+        }
+    }
+
     private static boolean schemaExists(Connection connection, BronzeSchema schema) throws SQLException {
-        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT 1 FROM pg_namespace WHERE nspname = '" + schema.name() + "'")) {
-            return rs.next();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
+            ps.setString(1, schema.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 
@@ -119,7 +159,7 @@ public final class BronzeMigrator {
             throws SQLException {
         Map<Integer, String> applied = new LinkedHashMap<>();
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT version, checksum FROM " + schema.name() + "." + HISTORY_TABLE + " ORDER BY version")) {
+                "SELECT version, checksum FROM " + schema.quoted(HISTORY_TABLE) + " ORDER BY version")) {
             while (rs.next()) {
                 applied.put(rs.getInt(1), rs.getString(2));
             }
@@ -129,8 +169,8 @@ public final class BronzeMigrator {
 
     private static void record(Connection connection, BronzeSchema schema, Migration migration, String checksum)
             throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + schema.name() + "."
-                + HISTORY_TABLE + " (version, description, checksum) VALUES (?, ?, ?)")) {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + schema.quoted(HISTORY_TABLE)
+                + " (version, description, checksum) VALUES (?, ?, ?)")) {
             ps.setInt(1, migration.version());
             ps.setString(2, migration.description());
             ps.setString(3, checksum);

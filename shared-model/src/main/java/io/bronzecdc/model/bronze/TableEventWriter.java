@@ -32,7 +32,7 @@ public final class TableEventWriter {
                 + " (bronze_table, source_schema, source_table, follows_lsn, kind, commit_lsn, source_lsn, tx_id,"
                 + " commit_ts, command_tag, ddl, columns_before, columns)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)")) {
-            ps.setString(1, event.table().bronzeTableName());
+            ps.setString(1, BronzeSchema.logTableName(event.table()));
             ps.setString(2, event.table().schema());
             ps.setString(3, event.table().name());
             ps.setLong(4, followsLsn);

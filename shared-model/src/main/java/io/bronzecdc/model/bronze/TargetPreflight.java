@@ -1,6 +1,7 @@
 package io.bronzecdc.model.bronze;
 
 import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.postgres.SqlNames;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,12 +32,15 @@ public final class TargetPreflight {
         if (!exists && !"true".equals(single(target,
                 "SELECT has_database_privilege(current_database(), 'CREATE')::text", null))) {
             return List.of("role " + user + " may not create the bronze schema " + schema + " (it lacks CREATE on"
-                    + " database " + database + "): run GRANT CREATE ON DATABASE " + database + " TO " + user
-                    + ", or have the database owner run CREATE SCHEMA " + schema + " AUTHORIZATION " + user);
+                    + " database " + database + "): run GRANT CREATE ON DATABASE " + SqlNames.quote(database) + " TO "
+                    + SqlNames.quote(user) + ", or have the database owner run CREATE SCHEMA " + SqlNames.quote(schema)
+                    + " AUTHORIZATION " + SqlNames.quote(user));
         }
+        // has_schema_privilege takes the schema's name as it is, not as an identifier to parse
         if (exists && !"true".equals(single(target, "SELECT has_schema_privilege(?, 'CREATE')::text", schema))) {
             return List.of("role " + user + " may not create the bronze tables in schema " + schema + " (it lacks"
-                    + " CREATE on that schema): run GRANT USAGE, CREATE ON SCHEMA " + schema + " TO " + user
+                    + " CREATE on that schema): run GRANT USAGE, CREATE ON SCHEMA " + SqlNames.quote(schema) + " TO "
+                    + SqlNames.quote(user)
                     + " as its owner, or point bronze.schema at a schema the role owns");
         }
         return List.of();

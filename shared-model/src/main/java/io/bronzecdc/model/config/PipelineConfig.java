@@ -1,10 +1,10 @@
 package io.bronzecdc.model.config;
 
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.source.TableSelection;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,28 +17,28 @@ import java.util.regex.Pattern;
  *
  * @param source the PostgreSQL database changes are captured from
  * @param bronze where the bronze change-log tables are written: schema, and database when not the source's
- * @param tables the source tables to capture, distinct, in the order configured; not empty
+ * @param tables the source tables to capture, as patterns; {@link TableSelection#resolve} gives the tables
  * @param batchInterval how often the batch engine runs a micro-batch; positive
  * @param lagThreshold the largest acceptable delay between a commit in the source and its bronze row; positive
  * @param checkpointInterval how often the streaming engine checkpoints, which is also when its bronze writes
  *     become durable; positive
  */
-public record PipelineConfig(SourceConfig source, BronzeConfig bronze, List<TableId> tables, Duration batchInterval,
+public record PipelineConfig(SourceConfig source, BronzeConfig bronze, TableSelection tables, Duration batchInterval,
         Duration lagThreshold, Duration checkpointInterval) {
 
     public PipelineConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(bronze, "bronze");
-        tables = List.copyOf(Objects.requireNonNull(tables, "tables"));
-        if (tables.isEmpty()) {
-            throw new IllegalArgumentException("tables must name at least one table");
-        }
-        if (new HashSet<>(tables).size() != tables.size()) {
-            throw new IllegalArgumentException("tables must be distinct but were " + tables);
-        }
+        Objects.requireNonNull(tables, "tables");
         requirePositive("batchInterval", batchInterval);
         requirePositive("lagThreshold", lagThreshold);
         requirePositive("checkpointInterval", checkpointInterval);
+    }
+
+    /** A config that captures exactly {@code tables}. */
+    public PipelineConfig(SourceConfig source, BronzeConfig bronze, List<TableId> tables, Duration batchInterval,
+            Duration lagThreshold, Duration checkpointInterval) {
+        this(source, bronze, TableSelection.exactly(tables), batchInterval, lagThreshold, checkpointInterval);
     }
 
     private static void requirePositive(String what, Duration duration) {

@@ -13,6 +13,8 @@ import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_SLOT_NAME;
 import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_SSLMODE;
 import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_USER;
 import static io.bronzecdc.model.config.PipelineConfigKeys.TABLES;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TABLES_EXCLUDE;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TABLES_INCLUDE;
 
 import io.bronzecdc.model.config.PipelineConfig.SourceConfig;
 import java.util.ArrayList;
@@ -53,7 +55,12 @@ public final class PipelineConfigDescriber {
             pairs.add(pair(PipelineConfigKeys.TARGET_SSLMODE, target.sslMode()));
         });
         pairs.add(pair(BRONZE_SCHEMA, config.bronze().schema()));
-        pairs.add(pair(TABLES, config.tables()));
+        if (config.tables().shorthand()) {
+            pairs.add(pair(TABLES, config.tables().include()));
+        } else {
+            pairs.add(pair(TABLES_INCLUDE, config.tables().include()));
+            pairs.add(pair(TABLES_EXCLUDE, config.tables().exclude()));
+        }
         pairs.add(pair(BATCH_INTERVAL, config.batchInterval()));
         pairs.add(pair(LAG_THRESHOLD, config.lagThreshold()));
         pairs.add(pair(CHECKPOINT_INTERVAL, config.checkpointInterval()));

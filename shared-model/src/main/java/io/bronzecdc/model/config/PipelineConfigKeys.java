@@ -1,6 +1,7 @@
 package io.bronzecdc.model.config;
 
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.source.TablePattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,9 +14,6 @@ import java.util.regex.Pattern;
  * plaintext, or makes two pipelines share one replication slot.
  */
 public final class PipelineConfigKeys {
-    /** The source tables the pipeline can capture, and the default of {@link #TABLES}. */
-    public static final List<String> SUPPORTED_TABLES = List.of("customer", "payment", "rental");
-
     private static final Pattern ENVIRONMENT_VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     /** Host name or IP address of the PostgreSQL source server. */
@@ -118,11 +116,23 @@ public final class PipelineConfigKeys {
     public static final ConfigKey<String> BRONZE_SCHEMA = ConfigKey.withDefault("bronze.schema", identifier(),
             "cdc_bronze", "The schema the bronze change-log tables br_<table>_cdc are written to.");
 
-    /** The source tables to capture. */
-    public static final ConfigKey<List<TableId>> TABLES = ConfigKey.withDefault("tables",
-            new TableListType(), SUPPORTED_TABLES.stream().map(TableId::of).toList(),
-            "The source tables to capture, each written name (schema public) or schema.name, each at most once."
-                    + " Default: " + String.join(", ", SUPPORTED_TABLES) + ".");
+    /** The source tables to capture, shorthand form: the include patterns. */
+    public static final ConfigKey<List<TablePattern>> TABLES = ConfigKey.required("tables",
+            new TablePatternListType(false),
+            "The source tables to capture, as patterns resolved against the catalog at every start: the shorthand"
+                    + " of tables.include. Give exactly one of tables and tables.include.");
+
+    /** The patterns of the source tables to capture. */
+    public static final ConfigKey<List<TablePattern>> TABLES_INCLUDE = ConfigKey.optional("tables.include",
+            new TablePatternListType(false),
+            "Patterns of the source tables to capture (ordinary and partitioned tables; a partition is captured"
+                    + " through its root). Each must match at least one table. Give exactly one of tables and"
+                    + " tables.include.");
+
+    /** The patterns of tables left out. */
+    public static final ConfigKey<List<TablePattern>> TABLES_EXCLUDE = ConfigKey.optional("tables.exclude",
+            new TablePatternListType(true),
+            "Patterns of tables left out even when tables.include matches them. Only with tables.include.");
 
     /** How often the batch engine runs a micro-batch. */
     public static final ConfigKey<Duration> BATCH_INTERVAL = ConfigKey.withDefault("batch.interval",
@@ -143,7 +153,7 @@ public final class PipelineConfigKeys {
     public static final List<ConfigKey<?>> ALL = List.of(SOURCE_HOST, SOURCE_PORT, SOURCE_DATABASE, SOURCE_USER,
             SOURCE_PASSWORD_ENV, SOURCE_PASSWORD_FILE, SOURCE_SSLMODE, SOURCE_SLOT_NAME, SOURCE_PUBLICATION_NAME,
             TARGET_HOST, TARGET_PORT, TARGET_DATABASE, TARGET_USER, TARGET_PASSWORD_ENV, TARGET_PASSWORD_FILE,
-            TARGET_SSLMODE, BRONZE_SCHEMA, TABLES, BATCH_INTERVAL, LAG_THRESHOLD, CHECKPOINT_INTERVAL);
+            TARGET_SSLMODE, BRONZE_SCHEMA, TABLES, TABLES_INCLUDE, TABLES_EXCLUDE, BATCH_INTERVAL, LAG_THRESHOLD, CHECKPOINT_INTERVAL);
 
     private PipelineConfigKeys() {
     }

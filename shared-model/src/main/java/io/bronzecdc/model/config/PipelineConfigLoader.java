@@ -24,12 +24,16 @@ import static io.bronzecdc.model.config.PipelineConfigKeys.TARGET_PASSWORD_FILE;
 import static io.bronzecdc.model.config.PipelineConfigKeys.TARGET_PORT;
 import static io.bronzecdc.model.config.PipelineConfigKeys.TARGET_SSLMODE;
 import static io.bronzecdc.model.config.PipelineConfigKeys.TARGET_USER;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TABLES_EXCLUDE;
+import static io.bronzecdc.model.config.PipelineConfigKeys.TABLES_INCLUDE;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bronzecdc.model.config.PipelineConfig.BronzeConfig;
 import io.bronzecdc.model.config.PipelineConfig.SourceConfig;
 import io.bronzecdc.model.config.PipelineConfig.TargetConfig;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.source.TablePattern;
+import io.bronzecdc.model.source.TableSelection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -142,7 +146,7 @@ public final class PipelineConfigLoader {
         String publicationName = read(SOURCE_PUBLICATION_NAME);
         Optional<TargetConfig> target = readTarget();
         String bronzeSchema = read(BRONZE_SCHEMA);
-        List<TableId> tables = read(TABLES);
+        TableSelection tables = readTables();
         Duration batchInterval = read(BATCH_INTERVAL);
         Duration lagThreshold = read(LAG_THRESHOLD);
         Duration checkpointInterval = read(CHECKPOINT_INTERVAL);
@@ -198,6 +202,30 @@ public final class PipelineConfigLoader {
             return key.defaultValue();
         }
         return key.type().convert(key.name(), unread.remove(key.name()), problems);
+    }
+
+    /** {@code tables: [...]} (shorthand) or {@code tables: {include: [...], exclude: [...]}}: exactly one form. */
+    private TableSelection readTables() {
+        boolean shorthand = unread.containsKey(TABLES.name());
+        boolean mapping = unread.containsKey(TABLES_INCLUDE.name());
+        boolean excludes = unread.containsKey(TABLES_EXCLUDE.name());
+        List<TablePattern> list = shorthand ? read(TABLES) : null; // required, but tables.include may stand for it
+        List<TablePattern> include = read(TABLES_INCLUDE);
+        List<TablePattern> exclude = read(TABLES_EXCLUDE);
+        if (shorthand && (mapping || excludes)) {
+            problems.add(new ConfigProblem(TABLES.name(), "either a list of patterns or a mapping with include and"
+                    + " exclude", "both", "move the list under tables.include"));
+        } else if (!shorthand && !mapping) {
+            problems.add(new ConfigProblem(TABLES.name(), "a list of table patterns, or a mapping with include (and"
+                    + " optionally exclude) lists", excludes ? "exclude without include" : "no value",
+                    "add tables to the config file, for example tables: [\"public.*\"]; it is required and has no"
+                            + " default"));
+        } else if (shorthand && list != null) {
+            return TableSelection.of(list);
+        } else if (mapping && include != null && (exclude != null || !excludes)) {
+            return new TableSelection(include, exclude == null ? List.of() : exclude, false);
+        }
+        return null;
     }
 
     private Secret readPassword() {

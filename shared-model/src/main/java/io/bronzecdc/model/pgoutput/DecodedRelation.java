@@ -40,7 +40,7 @@ record DecodedRelation(
 
     /** The table name for messages: {@code schema.name}. */
     String displayName() {
-        return table != null ? table.qualifiedName() : relation.qualifiedName();
+        return table != null ? table.toString() : relation.qualifiedName();
     }
 
     /** Describes the replica identity as {@code ALTER TABLE} spells it. */

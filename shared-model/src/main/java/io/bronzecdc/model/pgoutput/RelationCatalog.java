@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /**
  * The relations and types a pgoutput session announced, resolved for decoding. Relation messages replace earlier
@@ -24,7 +23,6 @@ import java.util.regex.Pattern;
  * composite type from an enum, so it only names the type in messages.
  */
 final class RelationCatalog {
-    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     private final Predicate<TableId> keep;
     private final TypeShapes typeShapes;
@@ -79,7 +77,7 @@ final class RelationCatalog {
 
     private static TableId tableId(PgOutputMessage.Relation relation) {
         String namespace = relation.namespace().isEmpty() ? "pg_catalog" : relation.namespace();
-        if (!IDENTIFIER.matcher(namespace).matches() || !IDENTIFIER.matcher(relation.name()).matches()) {
+        if (relation.name().isEmpty()) {
             return null;
         }
         return new TableId(namespace, relation.name());

@@ -64,8 +64,8 @@ public final class PgTypeCatalog implements TypeShapes {
     public List<ValueShape.Field> columns(TableId table) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("SELECT attname, atttypid FROM pg_attribute"
                 + " WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
-            ps.setString(1, table.qualifiedName());
-            return fields(ps, table.qualifiedName());
+            ps.setString(1, table.quoted());
+            return fields(ps, table.toString());
         }
     }
 

@@ -25,14 +25,14 @@ public final class ReplicaIdentity {
         List<String> relations = new ArrayList<>();
         // pg_partition_tree() lists a partitioned table and its partitions, but nothing for a plain table:
         // the table itself is added explicitly.
-        String sql = "SELECT n.nspname || '.' || c.relname FROM pg_class c"
+        String sql = "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c"
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE c.oid IN (SELECT relid FROM pg_partition_tree(?::regclass) UNION SELECT ?::regclass)"
                 + " AND c.relreplident <> 'f' ORDER BY c.relkind DESC, c.relname";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             for (TableId table : tables) {
-                ps.setString(1, table.qualifiedName());
-                ps.setString(2, table.qualifiedName());
+                ps.setString(1, table.quoted());
+                ps.setString(2, table.quoted());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         relations.add(rs.getString(1));

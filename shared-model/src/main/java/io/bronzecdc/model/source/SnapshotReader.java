@@ -9,6 +9,7 @@ import io.bronzecdc.model.event.Op;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.SourcePosition;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.postgres.SqlNames;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -45,7 +46,7 @@ public final class SnapshotReader {
         List<ValueShape.Field> columns = new PgTypeCatalog(connection).columns(table);
         long rows = 0;
         try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT * FROM " + table.qualifiedName() + " ORDER BY " + orderBy)) {
+                "SELECT * FROM " + table.quoted() + " ORDER BY " + orderBy)) {
             ps.setFetchSize(FETCH_SIZE);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.getMetaData().getColumnCount() != columns.size()) {
@@ -58,7 +59,7 @@ public final class SnapshotReader {
                     try {
                         row = encoder.encode(rs, writer);
                     } catch (ContractViolationException e) {
-                        throw new ContractViolationException(table.qualifiedName() + ", snapshot row " + (rows + 1)
+                        throw new ContractViolationException(table + ", snapshot row " + (rows + 1)
                                 + " in key order: " + e.getMessage(), e);
                     }
                     sink.accept(new ChangeEvent(table, Op.INSERT, row, position));
@@ -82,10 +83,6 @@ public final class SnapshotReader {
             throws SQLException {
         List<String> key = SourceCatalog.primaryKey(connection, table);
         return read(connection, table, key.isEmpty() ? "ctid" : String.join(", ", key.stream()
-                .map(SnapshotReader::quoted).toList()), consistentPoint, sink);
-    }
-
-    private static String quoted(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
+                .map(SqlNames::quote).toList()), consistentPoint, sink);
     }
 }

@@ -24,7 +24,7 @@ public final class SourceCatalog {
                 + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
                 + " WHERE i.indrelid = to_regclass(?) AND i.indisprimary"
                 + " ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
-            ps.setString(1, table.qualifiedName());
+            ps.setString(1, table.quoted());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     columns.add(rs.getString(1));

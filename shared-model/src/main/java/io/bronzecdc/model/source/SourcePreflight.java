@@ -2,6 +2,7 @@ package io.bronzecdc.model.source;
 
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.postgres.SqlNames;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,9 +26,12 @@ import java.util.stream.Collectors;
  */
 public final class SourcePreflight {
     private final PipelineConfig config;
+    private final List<TableId> tables;
 
-    public SourcePreflight(PipelineConfig config) {
+    /** @param tables the captured tables, as {@link TableSelection#resolve} gave them */
+    public SourcePreflight(PipelineConfig config, List<TableId> tables) {
         this.config = config;
+        this.tables = List.copyOf(tables);
     }
 
     /**
@@ -45,19 +49,19 @@ public final class SourcePreflight {
                     + " wal_level = logical and restart the server");
         }
         if (!"true".equals(single(c, "SELECT (rolreplication OR rolsuper)::text FROM pg_roles WHERE rolname = current_user"))) {
-            problems.add("role " + user + " may not replicate: run ALTER ROLE " + user + " WITH REPLICATION");
+            problems.add("role " + user + " may not replicate: run ALTER ROLE " + SqlNames.quote(user)
+                    + " WITH REPLICATION");
         }
         List<TableId> present = new ArrayList<>();
-        for (TableId table : config.tables()) {
-            if (single(c, "SELECT to_regclass('" + table.qualifiedName() + "')::text") == null) {
+        for (TableId table : tables) {
+            if (single(c, "SELECT to_regclass(?)::text", table.quoted()) == null) {
                 problems.add("table " + table + " does not exist in database " + database
                         + ": create it, or remove it from 'tables' in the pipeline config");
             } else {
                 present.add(table);
-                String readable = "SELECT has_table_privilege('" + table.qualifiedName() + "', 'SELECT')::text";
-                if (!"true".equals(single(c, readable))) {
+                if (!"true".equals(single(c, "SELECT has_table_privilege(?, 'SELECT')::text", table.quoted()))) {
                     problems.add("role " + user + " may not read table " + table + " (the initial snapshot reads it):"
-                            + " run GRANT SELECT ON " + table + " TO " + user);
+                            + " run GRANT SELECT ON " + table.quoted() + " TO " + SqlNames.quote(user));
                 }
             }
         }
@@ -89,7 +93,7 @@ public final class SourcePreflight {
     private void checkPublication(Connection c, String user, List<TableId> tables, List<String> problems,
             List<SourceFix> fixes) throws SQLException {
         String publication = config.source().publicationName();
-        String viaRoot = single(c, "SELECT pubviaroot::text FROM pg_publication WHERE pubname = '" + publication + "'");
+        String viaRoot = single(c, "SELECT pubviaroot::text FROM pg_publication WHERE pubname = ?", publication);
         if (viaRoot == null) {
             if (tables.isEmpty()) {
                 return; // every table is missing, reported above: there is nothing to create a publication for
@@ -98,19 +102,19 @@ public final class SourcePreflight {
             if (!"true".equals(single(c, "SELECT has_database_privilege(current_database(), 'CREATE')::text"))) {
                 String database = config.source().database();
                 gaps.add(new PrivilegeGap("CREATE on database " + database,
-                        "GRANT CREATE ON DATABASE " + database + " TO " + user));
+                        "GRANT CREATE ON DATABASE " + SqlNames.quote(database) + " TO " + SqlNames.quote(user)));
             }
-            gaps.addAll(ownershipGaps(c, user, tables.stream().map(TableId::qualifiedName).toList()));
+            gaps.addAll(ownershipGaps(c, user, tables.stream().map(TableId::quoted).toList()));
             fixes.add(new SourceFix("publication " + publication + " does not exist",
-                    List.of("CREATE PUBLICATION " + publication + " FOR TABLE " + tables.stream()
-                            .map(TableId::qualifiedName).collect(Collectors.joining(", "))
+                    List.of("CREATE PUBLICATION " + SqlNames.quote(publication) + " FOR TABLE " + tables.stream()
+                            .map(TableId::quoted).collect(Collectors.joining(", "))
                             + " WITH (publish_via_partition_root = true)"), gaps));
             return;
         }
         if (!"true".equals(viaRoot)) {
             problems.add("publication " + publication + " publishes partitions under their own names, so changes of a"
                     + " partitioned table would arrive under each partition's name: run ALTER PUBLICATION "
-                    + publication + " SET (publish_via_partition_root = true)");
+                    + SqlNames.quote(publication) + " SET (publish_via_partition_root = true)");
         }
         List<String> unpublished = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication_tables"
@@ -121,7 +125,7 @@ public final class SourcePreflight {
                 ps.setString(3, table.name());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
-                        unpublished.add(table.qualifiedName());
+                        unpublished.add(table.quoted());
                     }
                 }
             }
@@ -135,14 +139,15 @@ public final class SourcePreflight {
                     rs.next();
                     if (!rs.getBoolean(2)) {
                         gaps.add(new PrivilegeGap("ownership of publication " + publication + " (owner: "
-                                + rs.getString(1) + ")", "ALTER PUBLICATION " + publication + " OWNER TO " + user));
+                                + rs.getString(1) + ")", "ALTER PUBLICATION " + SqlNames.quote(publication)
+                                + " OWNER TO " + SqlNames.quote(user)));
                     }
                 }
             }
             gaps.addAll(ownershipGaps(c, user, unpublished));
             String tableList = String.join(", ", unpublished);
             fixes.add(new SourceFix("publication " + publication + " does not publish " + tableList,
-                    List.of("ALTER PUBLICATION " + publication + " ADD TABLE " + tableList), gaps));
+                    List.of("ALTER PUBLICATION " + SqlNames.quote(publication) + " ADD TABLE " + tableList), gaps));
         }
     }
 
@@ -164,8 +169,8 @@ public final class SourcePreflight {
                     if (rs.next() && !rs.getBoolean(2)) {
                         String owner = rs.getString(1);
                         gaps.add(new PrivilegeGap("ownership of table " + relation + " (owner: " + owner + ")",
-                                rs.getBoolean(3) ? "ALTER TABLE " + relation + " OWNER TO " + user
-                                        : "GRANT " + owner + " TO " + user));
+                                rs.getBoolean(3) ? "ALTER TABLE " + relation + " OWNER TO " + SqlNames.quote(user)
+                                        : "GRANT " + SqlNames.quote(owner) + " TO " + SqlNames.quote(user)));
                     }
                 }
             }
@@ -254,6 +259,15 @@ public final class SourcePreflight {
     private static String single(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private static String single(Connection c, String sql, String parameter) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, parameter);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
         }
     }
 }

@@ -82,7 +82,7 @@ public final class BronzeValidator {
         List<Violation> violations = new ArrayList<>();
         for (TableId table : tables) {
             String bronzeTable = schema.tableOf(table);
-            requireTable(connection, bronzeTable, schema);
+            requireTable(connection, bronzeTable, schema.displayTableOf(table), schema);
             IntegrityQueries queries = new IntegrityQueries(connection, bronzeTable, table.name());
             TableStats tableStats = queries.stats();
             stats.add(tableStats);
@@ -104,14 +104,14 @@ public final class BronzeValidator {
         return new ValidationReport(schema.name(), Instant.now(), stats, violations, slot);
     }
 
-    private static void requireTable(Connection connection, String bronzeTable, BronzeSchema schema)
+    private static void requireTable(Connection connection, String bronzeTable, String displayName, BronzeSchema schema)
             throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             ps.setString(1, bronzeTable);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (!rs.getBoolean(1)) {
-                    throw new IllegalStateException("bronze table " + bronzeTable + " does not exist in database "
+                    throw new IllegalStateException("bronze table " + displayName + " does not exist in database "
                             + connection.getCatalog() + ". Check bronze.schema (now '" + schema + "') and the"
                             + " connection, or create the bronze schema first");
                 }

@@ -61,7 +61,8 @@ final class ReplayCheck {
 
     private List<Violation> checkByKey(TableId table, String bronzeTable, List<String> key) throws SQLException {
         String keyOf = "(jsonb_build_object(" + String.join(", ",
-                key.stream().map(column -> SqlNames.literal(column) + ", %1$s->" + SqlNames.literal(column)).toList())
+                key.stream().map(column -> SqlNames.literal(column).replace("%", "%%") + ", %1$s->"
+                        + SqlNames.literal(column).replace("%", "%%")).toList())
                 + ")::text COLLATE \"C\")";
         String folded = "SELECT k, full_row::text, lsn FROM (SELECT DISTINCT ON (k) k, op, full_row, lsn FROM"
                 + " (SELECT " + keyOf.formatted("full_row") + " AS k, op, full_row, lsn FROM " + bronzeTable + ") b"

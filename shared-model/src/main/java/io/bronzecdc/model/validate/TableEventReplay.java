@@ -65,7 +65,7 @@ final class TableEventReplay {
         try (PreparedStatement ps = connection.prepareStatement("SELECT kind, follows_lsn, columns_before::text,"
                 + " columns::text FROM " + schema.tableEvents() + " WHERE bronze_table = ?"
                 + " ORDER BY follows_lsn, commit_lsn, source_lsn")) {
-            ps.setString(1, source.bronzeTableName());
+            ps.setString(1, BronzeSchema.logTableName(source));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     boolean truncate = TableEvent.Kind.TRUNCATE.stored().equals(rs.getString(1));

@@ -21,7 +21,7 @@ class BronzeMigratorIT {
     @Test
     void shouldCreateEveryContractColumnForTheThreeTables() throws Exception {
         try (Connection c = POSTGRES.connect()) {
-            assertThat(BronzeMigrator.migrate(c, new BronzeSchema("bronze_columns"))).containsExactly(1, 2, 3, 5);
+            assertThat(BronzeMigrator.migrate(c, new BronzeSchema("bronze_columns"))).containsExactly(1, 2, 3, 4, 5);
             assertThat(single(c, "SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_index i JOIN pg_attribute a"
                     + " ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE i.indisprimary"
                     + " AND i.indrelid = 'bronze_columns.bronze_table_events'::regclass"))
@@ -36,6 +36,28 @@ class BronzeMigratorIT {
                         + " WHERE i.indisprimary AND i.indrelid = 'bronze_columns." + table + "'::regclass"))
                         .isEqualTo("lsn");
             }
+        }
+    }
+
+    @Test
+    void shouldRecordWhichSourceEachLogTableRecordsAndRefuseASharedOne() throws Exception {
+        BronzeSchema schema = new BronzeSchema("bronze_mapping");
+        io.bronzecdc.model.event.TableId odd = new io.bronzecdc.model.event.TableId("Sales Dept", "Order \"Items\"");
+        io.bronzecdc.model.event.TableId plain = io.bronzecdc.model.event.TableId.of("orders");
+        try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
+            BronzeMigrator.migrate(c, schema, List.of(plain, odd));
+            BronzeMigrator.migrate(c, schema, List.of(plain, odd));
+            assertThat(single(c, "SELECT string_agg(source_schema || '|' || source_table || '|' || bronze_table, ','"
+                    + " ORDER BY bronze_table) FROM bronze_mapping.bronze_tables")).isEqualTo("public|orders|br_orders_cdc,"
+                    + "Sales Dept|Order \"Items\"|" + BronzeSchema.logTableName(odd));
+            assertThat(single(c, "SELECT to_regclass('" + schema.tableOf(odd).replace("'", "''") + "')::text"))
+                    .isNotNull();
+            s.execute("UPDATE bronze_mapping.bronze_tables SET source_table = 'other' WHERE source_table = 'orders'");
+            assertThatThrownBy(() -> BronzeMigrator.migrate(c, schema, List.of(plain)))
+                    .isInstanceOf(ContractViolationException.class)
+                    .hasMessageContaining("bronze_mapping.bronze_tables maps public.other to"
+                            + " bronze_mapping.br_orders_cdc, but public.orders needs bronze_mapping.br_orders_cdc");
+            assertThat(single(c, "SELECT count(*)::text FROM bronze_mapping.bronze_tables")).isEqualTo("2");
         }
     }
 

@@ -36,7 +36,8 @@ class PipelineConfigDescriberTest {
                         + " source server. |")
                 .contains("| `source.sslmode` | required | one of disable, allow, prefer, require, verify-ca,"
                         + " verify-full |")
-                .contains("| `tables` | default [public.customer, public.payment, public.rental] |")
+                .contains("| `tables` | required | a non-empty list of distinct table patterns")
+                .contains("| `tables.exclude` | optional | a list of distinct table patterns")
                 .contains("| `batch.interval` | default 5m |")
                 .contains("| `source.password.env` | optional |");
     }

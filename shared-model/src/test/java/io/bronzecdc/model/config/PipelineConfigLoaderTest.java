@@ -6,12 +6,15 @@ import static org.assertj.core.api.InstanceOfAssertFactories.list;
 import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.source.TablePattern;
+import io.bronzecdc.model.source.TableSelection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.assertj.core.api.AbstractThrowableAssert;
@@ -22,8 +25,8 @@ class PipelineConfigLoaderTest {
     private static final String PASSWORD = "s3cr3t-Pa55";
     private static final Function<String, String> ENVIRONMENT = Map.of("PG_PASSWORD", PASSWORD)::get;
 
-    /** Every required key, password from the environment, nothing else. */
-    private static final String MINIMAL = """
+    /** Every required key but tables, password from the environment, nothing else. */
+    private static final String MINIMAL_SOURCE = """
             source:
               host: db.example.org
               database: pagila
@@ -36,6 +39,8 @@ class PipelineConfigLoaderTest {
               publication:
                 name: bronze_cdc_pub
             """;
+    /** Every required key, password from the environment, nothing else. */
+    private static final String MINIMAL = MINIMAL_SOURCE + "tables: [customer, payment, rental]\n";
 
     @Test
     void shouldLoadMinimalConfigWithDefaults() {
@@ -44,8 +49,8 @@ class PipelineConfigLoaderTest {
         assertThat(config.source()).isEqualTo(new PipelineConfig.SourceConfig("db.example.org", 5432, "pagila",
                 "cdc_reader", Secret.of(PASSWORD), SslMode.VERIFY_FULL, "bronze_cdc_slot", "bronze_cdc_pub"));
         assertThat(config.bronze().schema()).isEqualTo("cdc_bronze");
-        assertThat(config.tables()).containsExactly(
-                TableId.of("customer"), TableId.of("payment"), TableId.of("rental"));
+        assertThat(config.tables()).isEqualTo(TableSelection.of(List.of(TablePattern.parse("customer"),
+                TablePattern.parse("payment"), TablePattern.parse("rental"))));
         assertThat(config.batchInterval()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.lagThreshold()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(1));
@@ -53,7 +58,7 @@ class PipelineConfigLoaderTest {
 
     @Test
     void shouldReadDottedKeysLikeNestedOnes() {
-        PipelineConfig nested = parse(MINIMAL + """
+        PipelineConfig nested = parse(MINIMAL_SOURCE + """
                 bronze:
                   schema: bronze_test
                 tables: [payment, sales.rental]
@@ -83,7 +88,8 @@ class PipelineConfigLoaderTest {
 
         assertThat(dotted).isEqualTo(nested);
         assertThat(dotted.bronze().schema()).isEqualTo("bronze_test");
-        assertThat(dotted.tables()).containsExactly(TableId.of("payment"), new TableId("sales", "rental"));
+        assertThat(dotted.tables().include()).containsExactly(TablePattern.parse("public.payment"),
+                TablePattern.parse("\"sales\".\"rental\""));
         assertThat(dotted.batchInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(dotted.lagThreshold()).isEqualTo(Duration.ofHours(1));
         assertThat(dotted.checkpointInterval()).isEqualTo(Duration.ofMillis(500));
@@ -102,7 +108,7 @@ class PipelineConfigLoaderTest {
                   sslmode: verify-full
                   slot.name: bronze_cdc_slot
                   publication.name: bronze_cdc_pub
-                tables: [payment, "Orders"]
+                tables: [payment, "x.\\"Orders"]
                 """;
 
         assertThatThrownBy(() -> PipelineConfigLoader.parse(yaml, "/etc/bronze/pipeline.yaml", ENVIRONMENT))
@@ -111,8 +117,8 @@ class PipelineConfigLoaderTest {
                 .hasMessageContaining("source.port: expected an integer 1..65535 but found 'abc'")
                 .hasMessageContaining("source.password.env: expected environment variable PG_MISSING to hold the"
                         + " source password but found no variable PG_MISSING in the environment")
-                .hasMessageContaining("tables[1]: expected a table written as name or schema.name but found"
-                        + " 'Orders'")
+                .hasMessageContaining("tables[1]: expected a table pattern written schema.table or table but found"
+                        + " 'x.\"Orders'; the quoted name starting at character 3 has no closing quote")
                 .hasMessageContaining("source.hots: expected a known key but found an unknown key;"
                         + " did you mean source.host?")
                 .asInstanceOf(type(ConfigException.class))
@@ -212,7 +218,7 @@ class PipelineConfigLoaderTest {
                 .extracting(ConfigProblem::key)
                 .containsExactly("source.host", "source.database", "source.user",
                         "source.password.env or source.password.file", "source.sslmode", "source.slot.name",
-                        "source.publication.name");
+                        "source.publication.name", "tables");
     }
 
     @Test
@@ -233,15 +239,50 @@ class PipelineConfigLoaderTest {
 
     @Test
     void shouldRejectDuplicateAndEmptyTableLists() {
-        assertThatProblems(MINIMAL + "tables: [payment, public.payment]\n")
-                .hasMessageContaining("tables[1]: expected each table once but found 'public.payment' again, the"
-                        + " same table as tables[0]; remove the duplicate");
-        assertThatProblems(MINIMAL + "tables: []\n")
-                .hasMessageContaining("tables: expected a non-empty list of distinct tables, each written as name or"
-                        + " schema.name but found an empty list");
-        assertThatProblems(MINIMAL + "tables: payment\n")
+        assertThatProblems(MINIMAL_SOURCE + "tables: [payment, public.payment]\n")
+                .hasMessageContaining("tables[1]: expected each pattern once but found 'public.payment' again, as in"
+                        + " tables[0]; remove the duplicate");
+        assertThatProblems(MINIMAL_SOURCE + "tables: []\n")
+                .hasMessageContaining("tables: expected a non-empty list of distinct table patterns")
+                .hasMessageContaining("but found an empty list");
+        assertThatProblems(MINIMAL_SOURCE + "tables: payment\n")
                 .hasMessageContaining("tables: expected a non-empty list")
-                .hasMessageContaining("but found 'payment'; write a YAML list, for example [customer, payment]");
+                .hasMessageContaining("but found 'payment'; write a YAML list, for example [\"public.*\"]");
+        assertThatProblems(MINIMAL_SOURCE)
+                .hasMessageContaining("tables: expected a list of table patterns, or a mapping with include (and"
+                        + " optionally exclude) lists but found no value");
+    }
+
+    @Test
+    void shouldReadIncludeAndExcludePatternsKeyingEachProblem() {
+        PipelineConfig config = parse(MINIMAL_SOURCE + """
+                tables:
+                  include: ["public.*", "sales.order_*", "\\"Mixed Case\\".\\"Order Items\\""]
+                  exclude: ["public.tmp_*"]
+                """);
+        assertThat(config.tables().include()).extracting(TablePattern::text)
+                .containsExactly("public.*", "sales.order_*", "\"Mixed Case\".\"Order Items\"");
+        assertThat(config.tables().exclude()).containsExactly(TablePattern.parse("public.tmp_*"));
+        assertThat(config.tables().shorthand()).isFalse();
+        assertThat(parse(MINIMAL_SOURCE + "tables: {include: [a]}\n").tables().exclude()).isEmpty();
+
+        assertThatThrownBy(() -> parse(MINIMAL_SOURCE + """
+                tables:
+                  include: [ok, "a.b.c", "Order Items"]
+                  exclude: ["\\"open"]
+                """)).asInstanceOf(type(ConfigException.class))
+                .extracting(ConfigException::problems, list(ConfigProblem.class))
+                .extracting(ConfigProblem::key)
+                .containsExactly("tables.include[1]", "tables.include[2]", "tables.exclude[0]");
+        assertThatProblems(MINIMAL_SOURCE + "tables: [\"Order Items\"]\n")
+                .hasMessageContaining("tables[0]: expected a table pattern written schema.table or table but found"
+                        + " 'Order Items'; white space inside an unquoted name at character 6; quote the whole name");
+        assertThatProblems(MINIMAL_SOURCE + "tables: {exclude: [a]}\n")
+                .hasMessageContaining("tables: expected a list of table patterns, or a mapping with include (and"
+                        + " optionally exclude) lists but found exclude without include");
+        assertThatProblems(MINIMAL_SOURCE + "tables: [a]\ntables.exclude: [b]\n")
+                .hasMessageContaining("tables: expected either a list of patterns or a mapping with include and"
+                        + " exclude but found both");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bronzecdc.model.config.PipelineConfig.BronzeConfig;
 import io.bronzecdc.model.config.PipelineConfig.SourceConfig;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.source.TablePattern;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +41,8 @@ class PipelineConfigTest {
                 Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofSeconds(1));
         tables.add(TableId.of("rental"));
 
-        assertThat(config.tables()).containsExactly(TableId.of("payment"));
-        assertThatThrownBy(() -> config.tables().add(TableId.of("rental")))
+        assertThat(config.tables().include()).containsExactly(TablePattern.parse("payment"));
+        assertThatThrownBy(() -> config.tables().include().add(TablePattern.parse("rental")))
                 .isInstanceOf(UnsupportedOperationException.class);
     }
 
@@ -55,7 +56,7 @@ class PipelineConfigTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("batchInterval must be positive but was PT0S");
         assertThatThrownBy(() -> new PipelineConfig(SOURCE, bronze, List.of(), minute, minute, minute))
-                .hasMessage("tables must name at least one table");
+                .hasMessage("tables must include at least one pattern");
         assertThatThrownBy(() -> new SourceConfig("h", 0, "d", "u", Secret.of("p"), SslMode.REQUIRE, "s", "p"))
                 .hasMessage("port must be 1..65535 but was 0");
         assertThatThrownBy(() -> new SourceConfig("h", 1, "d", "u", Secret.of("p"), SslMode.REQUIRE, "a-b", "p"))

@@ -2,6 +2,7 @@ package io.bronzecdc.model.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bronzecdc.model.source.TablePattern;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,8 @@ class ReadmeConfigExampleTest {
         assertThat(config.source().password().reveal()).isEqualTo("s3cret");
         assertThat(config.source().slotName()).isEqualTo("bronze_flink");
         assertThat(config.bronze().schema()).isEqualTo("cdc_bronze");
-        assertThat(config.tables()).extracting(t -> t.name()).containsExactly("customer", "payment", "rental");
+        assertThat(config.tables().include()).extracting(TablePattern::text)
+                .containsExactly("customer", "payment", "rental");
         assertThat(config.batchInterval()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.toString()).doesNotContain("s3cret");

@@ -54,11 +54,20 @@ class ChangeEventTest {
     }
 
     @Test
-    void shouldNameBronzeTablesAndRejectIdentifiersThatNeedQuoting() {
-        assertThat(TableId.parse("payment").bronzeTableName()).isEqualTo("br_payment_cdc");
+    void shouldHoldCatalogNamesExactlyAndShowThemLikeQuoteIdent() {
         assertThat(TableId.parse("sales.orders")).isEqualTo(new TableId("sales", "orders"));
-        assertThatThrownBy(() -> TableId.of("Payment"))
-                .hasMessageContaining("name must be a lower-case SQL identifier").hasMessageContaining("'Payment'");
-        assertThatThrownBy(() -> TableId.of("x; DROP TABLE y")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new TableId("Sales Dept", "a\"b.c").toString()).isEqualTo("\"Sales Dept\".\"a\"\"b.c\"");
+        assertThat(new TableId("Sales Dept", "a\"b.c").quoted()).isEqualTo("\"Sales Dept\".\"a\"\"b.c\"");
+        assertThat(TableId.of("payment").toString()).isEqualTo("public.payment");
+        assertThat(TableId.of("pay$").toString()).isEqualTo("public.pay$");
+        assertThat(TableId.of("ünïcode").toString()).isEqualTo("public.\"ünïcode\"");
+        for (TableId t : List.of(new TableId("Sales Dept", "a\"b.c"), TableId.of("x"), new TableId("ü", "Ä"))) {
+            assertThat(TableId.parse(t.toString())).isEqualTo(t);
+        }
+        assertThat(TableId.of("x; DROP TABLE y").quoted()).isEqualTo("\"public\".\"x; DROP TABLE y\"");
+        assertThatThrownBy(() -> TableId.of("")).hasMessageContaining("name must be a PostgreSQL name");
+        assertThatThrownBy(() -> TableId.of("a\0b")).hasMessageContaining("no NUL character");
+        assertThat(TableId.of("é".repeat(31) + "a").name()).hasSize(32); // 63 bytes
+        assertThatThrownBy(() -> TableId.of("é".repeat(32))).hasMessageContaining("1 to 63 bytes");
     }
 }

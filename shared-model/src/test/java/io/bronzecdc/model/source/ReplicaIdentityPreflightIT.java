@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.PipelineConfigLoader;
+import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.model.testing.TestPipelineYaml;
 import java.sql.Connection;
@@ -36,7 +37,8 @@ class ReplicaIdentityPreflightIT {
                     "id_slot", "cdc_bronze", "env: UNUSED").replace("tables: [customer, payment, rental]",
                     "tables: [keyless_default, keyless_full, nothing_t, by_index, keyed_default]"), "test", name -> "x");
 
-            SourceInspection inspection = new SourcePreflight(config).inspect(c);
+            List<TableId> tables = config.tables().resolve(c, "cdc_bronze", "test");
+            SourceInspection inspection = new SourcePreflight(config, tables).inspect(c);
             List<String> problems = inspection.problemsWithoutFixing(" (or start with --init)");
 
             assertThat(String.join("\n", problems))
@@ -61,7 +63,7 @@ class ReplicaIdentityPreflightIT {
             }
             assertThat(identities).containsExactly("by_index f", "keyed_default f", "keyless_default f",
                     "keyless_full f", "nothing_t f");
-            assertThat(new SourcePreflight(config).inspect(c).fixes()).as("after --init's fixes")
+            assertThat(new SourcePreflight(config, tables).inspect(c).fixes()).as("after --init's fixes")
                     .noneMatch(fix -> fix.problem().contains("IDENTITY"));
         }
     }

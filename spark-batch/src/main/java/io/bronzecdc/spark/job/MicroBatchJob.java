@@ -159,6 +159,10 @@ public final class MicroBatchJob implements Callable<Integer> {
         } catch (AnotherRunActiveException e) {
             err.println(e.getMessage());
             return ExitCode.ANOTHER_RUN_ACTIVE;
+        } catch (ConfigException e) {
+            // tables: a pattern that matches no table of the source; nothing was written
+            err.println(e.getMessage());
+            return ExitCode.USAGE;
         } catch (PreflightException | SourceConnectionException e) {
             err.println(e.getMessage());
             if (verbose) {

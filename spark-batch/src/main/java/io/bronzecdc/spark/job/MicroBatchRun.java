@@ -25,6 +25,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -49,6 +50,7 @@ public final class MicroBatchRun {
     private final SourceConnections bronzeConnections;
     private final BronzeSchema schema;
     private final String slot;
+    private List<TableId> tables = List.of();
 
     public MicroBatchRun(PipelineConfig config, RunOptions options) {
         this.config = config;
@@ -80,10 +82,13 @@ public final class MicroBatchRun {
             }
             try (Connection source = connections.open("catalog");
                     Connection bronze = connectWithRetries(bronzeConnections, "bronze")) {
-                Optional<SlotState> slotState = new BatchPreflight(config).run(source, bronze);
+                // Resolved at every run, so a table created since the last run that matches tables.include is captured.
+                tables = config.tables().resolve(source, schema.name(), "for slot " + slot);
+                LOG.info("Pipeline {}: capturing {} tables: {}", slot, tables.size(), tables);
+                Optional<SlotState> slotState = new BatchPreflight(config, tables).run(source, bronze);
                 slotState.ifPresent(s -> LOG.info("Pipeline {}: slot confirmed up to {}, retaining {} bytes of WAL",
                         slot, s.confirmedFlush(), s.retainedWalBytes()));
-                BronzeMigrator.migrate(bronze, schema, config.tables());
+                BronzeMigrator.migrate(bronze, schema, tables);
                 Optional<BatchProgress> progress = BatchProgress.read(bronze, schema, slot);
                 progress.ifPresent(p -> LOG.info("Pipeline {}: bronze covers up to {} ({} runs, last commit {})",
                         slot, p.coveredLsn(), p.runs(), p.updatedAt()));
@@ -115,9 +120,9 @@ public final class MicroBatchRun {
                 Connection reader = connections.open("snapshot")) {
             exported.importInto(reader);
             options.hooks().at(RunPoint.SNAPSHOT_IMPORTED);
-            BronzeAppender appender = new BronzeAppender(bronze, schema, config.tables(), options.chunkSize(),
+            BronzeAppender appender = new BronzeAppender(bronze, schema, tables, options.chunkSize(),
                     options.hooks());
-            for (TableId table : config.tables()) {
+            for (TableId table : tables) {
                 SnapshotReader.read(reader, table, exported.consistentPoint(), change -> {
                     try {
                         appender.add(change);
@@ -163,9 +168,9 @@ public final class MicroBatchRun {
                         + progress.coveredLsn() + " to " + locked.coveredLsn() + " while this run prepared, so"
                         + " another writer is active; this run wrote nothing");
             }
-            BronzeAppender appender = new BronzeAppender(bronze, schema, config.tables(), options.chunkSize(),
+            BronzeAppender appender = new BronzeAppender(bronze, schema, tables, options.chunkSize(),
                     options.hooks());
-            StreamDecoder decoder = new StreamDecoder(SourceCatalog.updateRules(source, config.tables()),
+            StreamDecoder decoder = new StreamDecoder(SourceCatalog.updateRules(source, tables),
                     new PgTypeCatalog(source), locked.coveredLsn());
             long messages;
             try (Connection peek = connections.open("peek")) {
@@ -208,10 +213,10 @@ public final class MicroBatchRun {
     }
 
     private void requireEmptyBronze(Connection bronze) throws SQLException {
-        Map<TableId, Long> written = BronzeLogs.nonEmpty(bronze, schema, config.tables());
+        Map<TableId, Long> written = BronzeLogs.nonEmpty(bronze, schema, tables);
         if (!written.isEmpty()) {
             Map.Entry<TableId, Long> first = written.entrySet().iterator().next();
-            throw new ContractViolationException("Pipeline " + slot + ": " + schema.tableOf(first.getKey())
+            throw new ContractViolationException("Pipeline " + slot + ": " + schema.displayTableOf(first.getKey())
                     + " holds lsn 1.." + first.getValue() + " but bronze_batch_progress has no committed run of slot "
                     + slot + ", so another pipeline (or another slot name) wrote them; a snapshot now would"
                     + " duplicate them. Give this pipeline its own bronze.schema");

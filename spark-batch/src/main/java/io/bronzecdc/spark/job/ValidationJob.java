@@ -5,6 +5,7 @@ import io.bronzecdc.model.config.ConfigException;
 import io.bronzecdc.model.config.DurationSyntax;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.PipelineConfigLoader;
+import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.apache.spark.sql.SparkSession;
@@ -137,7 +139,11 @@ public final class ValidationJob implements Callable<Integer> {
         try (Connection connection = connections.open("validation");
                 Connection source = config.hasSeparateTarget()
                         ? SourceConnections.of(config.source(), "spark").open("validation") : connection) {
-            report = BronzeValidator.validate(connection, source, bronze, config.tables(), options);
+            List<TableId> tables = config.tables().resolve(source, bronze.name(), configFile.toString());
+            report = BronzeValidator.validate(connection, source, bronze, tables, options);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return ExitCode.USAGE.code();
         } catch (SourceConnectionException e) {
             // Names the config key to fix; nothing was validated.
             err.println(e.getMessage());

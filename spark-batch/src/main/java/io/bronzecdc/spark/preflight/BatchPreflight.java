@@ -3,6 +3,7 @@ package io.bronzecdc.spark.preflight;
 import io.bronzecdc.model.bronze.TargetPreflight;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.source.SourceInspection;
+import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.SourcePreflight;
 import io.bronzecdc.spark.source.SlotState;
 import java.sql.Connection;
@@ -22,9 +23,12 @@ import org.slf4j.LoggerFactory;
 public final class BatchPreflight {
     private static final Logger LOG = LoggerFactory.getLogger(BatchPreflight.class);
     private final PipelineConfig config;
+    private final List<TableId> tables;
 
-    public BatchPreflight(PipelineConfig config) {
+    /** @param tables the captured tables, resolved from the config's patterns */
+    public BatchPreflight(PipelineConfig config, List<TableId> tables) {
         this.config = config;
+        this.tables = List.copyOf(tables);
     }
 
     /**
@@ -47,7 +51,7 @@ public final class BatchPreflight {
      * @throws PreflightException listing every problem
      */
     public Optional<SlotState> run(Connection source, Connection target) throws SQLException {
-        SourceInspection inspection = new SourcePreflight(config).inspect(source);
+        SourceInspection inspection = new SourcePreflight(config, tables).inspect(source);
         List<String> problems = TargetPreflight.bySide(config, inspection.problemsWithoutFixing(""),
                 TargetPreflight.problems(target, config));
         inspection.warnings(false, "have a superuser run the script io/bronzecdc/model/source/"

@@ -79,6 +79,6 @@ public record BatchProgress(String slotName, PgLsn snapshotLsn, PgLsn coveredLsn
     }
 
     private static String table(BronzeSchema schema) {
-        return schema.name() + ".bronze_batch_progress";
+        return schema.quoted("bronze_batch_progress");
     }
 }

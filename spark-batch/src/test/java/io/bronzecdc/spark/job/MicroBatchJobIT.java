@@ -190,8 +190,8 @@ class MicroBatchJobIT {
                         .hasMessageContaining("failed with 2 problems")
                         .hasMessageContaining("REPLICA IDENTITY is not FULL on public.customer")
                         .hasMessageContaining("publication it_nopub_pub does not exist: run CREATE PUBLICATION"
-                                + " it_nopub_pub FOR TABLE public.customer, public.payment, public.rental WITH"
-                                + " (publish_via_partition_root = true)");
+                                + " \"it_nopub_pub\" FOR TABLE \"public\".\"customer\", \"public\".\"payment\","
+                                + " \"public\".\"rental\" WITH (publish_via_partition_root = true)");
             } finally {
                 s.execute("ALTER TABLE customer REPLICA IDENTITY FULL");
             }

@@ -35,7 +35,7 @@ class MicroBatchJobTest {
     void shouldExitWithUsageOnABadRetryDelay() throws Exception {
         Path file = Files.writeString(dir.resolve("good.yaml"), String.join("\n", "source:", "  host: localhost",
                 "  port: 5432", "  database: pagila", "  user: cdc", "  password:", "    env: PW", "  sslmode: disable",
-                "  slot:", "    name: batch", "  publication:", "    name: batch_pub", ""));
+                "  slot:", "    name: batch", "  publication:", "    name: batch_pub", "tables: [customer]", ""));
         assertThat(MicroBatchJob.execute(new String[] {"--config", file.toString(), "--retry-delay", "soon"},
                 name -> "secret", RunHooks.NONE)).isEqualTo(ExitCode.USAGE.code());
     }

@@ -121,7 +121,7 @@ class SchemaChangeBatchIT {
             s.execute("GRANT SELECT ON ev_items TO ev_plain");
         }
         try (Connection plain = DriverManager.getConnection(POSTGRES.server().jdbcUrl(database), "ev_plain", "")) {
-            SourceInspection inspection = new SourcePreflight(pipeline.config()).inspect(plain);
+            SourceInspection inspection = new SourcePreflight(pipeline.config(), List.of(ITEMS)).inspect(plain);
             assertThat(inspection.warnings(true, "start with --init")).singleElement().asString()
                     .contains("bronze_cdc_schema_changes is not installed").contains("lacks superuser rights");
             assertThat(inspection.problemsBeforeFixing()).noneMatch(p -> p.contains("bronze_cdc_schema_changes"));

@@ -56,6 +56,6 @@ class ValidationJobTest {
     private Path goodConfig() throws Exception {
         return Files.writeString(dir.resolve("good.yaml"), String.join("\n", "source:", "  host: localhost",
                 "  port: 5432", "  database: pagila", "  user: cdc", "  password:", "    env: PW", "  sslmode: disable",
-                "  slot:", "    name: batch", "  publication:", "    name: batch_pub", ""));
+                "  slot:", "    name: batch", "  publication:", "    name: batch_pub", "tables: [customer]", ""));
     }
 }

@@ -53,7 +53,8 @@ public final class SourceSchema {
     }
 
     /**
-     * The tables and partitions of {@code tables} whose replica identity is not FULL, as {@code schema.name}.
+     * The tables and partitions of {@code tables} whose replica identity is not FULL, as {@code schema.name} with
+     * each part through {@code quote_ident}: usable in SQL and readable in messages.
      */
     public static List<String> relationsWithoutFullIdentity(Connection connection, Collection<TableId> tables)
             throws SQLException {
