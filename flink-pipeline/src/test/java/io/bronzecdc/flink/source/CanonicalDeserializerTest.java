@@ -31,7 +31,7 @@ class CanonicalDeserializerTest {
             .build();
     private static final Schema KEY = SchemaBuilder.struct().name("key").field("id", Schema.INT32_SCHEMA).build();
     private static final Schema SOURCE = SchemaBuilder.struct().name("source")
-            .field("table", Schema.STRING_SCHEMA).field("txId", Schema.OPTIONAL_INT64_SCHEMA)
+            .field("schema", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA).field("txId", Schema.OPTIONAL_INT64_SCHEMA)
             .field("lsn", Schema.OPTIONAL_INT64_SCHEMA).field("sequence", Schema.OPTIONAL_STRING_SCHEMA)
             .field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
     private static final Schema ENVELOPE = SchemaBuilder.struct().name("envelope")
@@ -64,7 +64,7 @@ class CanonicalDeserializerTest {
     void shouldRefuseAKeylessUpdateWithoutItsOldRow() {
         assertThatThrownBy(() -> deserialize(update(null, null, row(1, "a"))))
                 .isInstanceOf(ContractViolationException.class)
-                .hasMessageContaining("table kl: an update of a table without a primary key arrived without its old"
+                .hasMessageContaining("table public.kl: an update of a table without a primary key arrived without its old"
                         + " row")
                 .hasMessageContaining("REPLICA IDENTITY FULL");
     }
@@ -91,7 +91,7 @@ class CanonicalDeserializerTest {
     }
 
     private static SourceRecord update(Schema keySchema, Struct before, Struct after) {
-        Struct source = new Struct(SOURCE).put("table", "kl").put("txId", 7L).put("lsn", 0x150L)
+        Struct source = new Struct(SOURCE).put("schema", "public").put("table", "kl").put("txId", 7L).put("lsn", 0x150L)
                 .put("sequence", "[\"256\",\"336\"]").put("ts_ms", 1_764_612_000_000L);
         Struct envelope = new Struct(ENVELOPE).put("before", image(before, "before")).put("after",
                 image(after, "after")).put("source", source).put("op", "u");

@@ -30,6 +30,7 @@ class TargetConfigTest {
                 name: bronze_cdc_slot
               publication:
                 name: bronze_cdc_pub
+            tables: [orders]
             """;
 
     private static final String TARGET = """
