@@ -143,7 +143,7 @@ public final class PipelineUnderTest implements AutoCloseable {
     /** Source rows per table: what the snapshot must deliver. */
     public Map<TableId, Long> sourceCounts() throws SQLException {
         Map<TableId, Long> counts = new LinkedHashMap<>();
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = server.connect(config.source().database()); Statement s = c.createStatement()) {
             for (TableId table : tables) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table.quoted())) {
                     rs.next();
