@@ -3,7 +3,6 @@ package io.bronzecdc.bench.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bronzecdc.bench.engine.BronzeLogs.Difference;
-import io.bronzecdc.bench.engine.BronzeLogs.StreamedRow;
 import io.bronzecdc.bench.engine.EnginePair.Pipeline;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
@@ -13,9 +12,6 @@ import io.bronzecdc.model.testing.MixedWorkload;
 import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.model.testing.RandomTypedTables;
 import io.bronzecdc.model.testing.TypedWorkload;
-import io.bronzecdc.model.validate.BronzeValidator;
-import io.bronzecdc.model.validate.ValidationOptions;
-import io.bronzecdc.model.validate.ValidationReport;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -175,11 +171,7 @@ class AnyDatabaseIT {
                         pipeline.schema(), context).containsExactlyInAnyOrderEntriesOf(expectedRows(tables));
             }
             for (TableId table : flinkTables) {
-                List<StreamedRow> flinkRows = BronzeLogs.streamed(c, FLINK.schema(), table);
-                List<StreamedRow> sparkRows = BronzeLogs.streamed(c, SPARK.schema(), table);
-                assertThat(BronzeLogs.firstDifference(table, FLINK.engine(), flinkRows, SPARK.engine(), sparkRows))
-                        .as("streamed changes of %s: flink and spark must agree in every column but load_ts; %s",
-                                table, context).isEmpty();
+                engines.assertSameStream(c, table);
             }
         }
         changesLanded = true;
@@ -189,15 +181,9 @@ class AnyDatabaseIT {
     @Order(3)
     void shouldPassEveryValidatorOnBothBronzeSchemas() throws Exception {
         assertThat(changesLanded).as("both engines captured the workload (previous test)").isTrue();
-        ValidationOptions options = ValidationOptions.defaults();
-        assertThat(options.compareWithSource()).as("replay is compared with the source").isTrue();
         try (Connection c = POSTGRES.connect()) {
             for (Pipeline pipeline : List.of(FLINK, SPARK)) {
-                ValidationReport report = BronzeValidator.validate(c, pipeline.schema(), tablesOf(pipeline),
-                        options.withSlot(pipeline.slot()));
-                System.out.print(report.toText());
-                assertThat(report.violations()).as("validation of %s:%n%s%n%s", pipeline.schema(), report.toText(),
-                        context).isEmpty();
+                engines.assertValid(c, pipeline, tablesOf(pipeline));
             }
         }
         assertThat(flink.isAlive()).as("flink still streaming after the checks; output:%n%s",

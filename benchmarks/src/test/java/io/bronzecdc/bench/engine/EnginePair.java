@@ -3,14 +3,19 @@ package io.bronzecdc.bench.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.bronzecdc.bench.engine.BronzeLogs.StreamedRow;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.model.testing.TestPipelineYaml;
+import io.bronzecdc.model.validate.BronzeValidator;
+import io.bronzecdc.model.validate.ValidationOptions;
+import io.bronzecdc.model.validate.ValidationReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -118,6 +123,32 @@ final class EnginePair {
         }
         System.out.printf("flink bronze holds %s %d ms after the wait began%n", what,
                 (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
+     * Validates {@code pipeline}'s bronze schema over {@code tables} with every check (replay compared with the
+     * source, the pipeline's slot present), prints the report and requires no violation.
+     *
+     * @return the report, for further assertions
+     */
+    ValidationReport assertValid(Connection c, Pipeline pipeline, List<TableId> tables) throws SQLException {
+        ValidationOptions options = ValidationOptions.defaults();
+        assertThat(options.compareWithSource()).as("replay is compared with the source").isTrue();
+        ValidationReport report = BronzeValidator.validate(c, pipeline.schema(), tables,
+                options.withSlot(pipeline.slot()));
+        System.out.print(report.toText());
+        assertThat(report.violations()).as("validation of %s:%n%s%n%s", pipeline.schema(), report.toText(), context)
+                .isEmpty();
+        return report;
+    }
+
+    /** Requires both engines' streamed rows of {@code table} to agree in every column but load_ts. */
+    void assertSameStream(Connection c, TableId table) throws SQLException {
+        List<StreamedRow> flinkRows = BronzeLogs.streamed(c, flinkPipeline.schema(), table);
+        List<StreamedRow> sparkRows = BronzeLogs.streamed(c, sparkPipeline.schema(), table);
+        assertThat(BronzeLogs.firstDifference(table, flinkPipeline.engine(), flinkRows, sparkPipeline.engine(),
+                sparkRows)).as("streamed changes of %s: flink and spark must agree in every column but load_ts; %s",
+                        table, context).isEmpty();
     }
 
     private Path config(Pipeline pipeline) {

@@ -9,8 +9,6 @@ import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.testing.PagilaFiles;
 import io.bronzecdc.model.testing.PostgresExtension;
-import io.bronzecdc.model.validate.BronzeValidator;
-import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
 import io.bronzecdc.testkit.pagila.PagilaLoader;
 import io.bronzecdc.testkit.pagila.SourceSchema;
@@ -162,15 +160,9 @@ class ParityIT {
     @Order(3)
     void shouldPassValidationOnBothBronzeSchemas() throws Exception {
         assertThat(changesLanded).as("both engines captured the workload (previous test)").isTrue();
-        ValidationOptions options = ValidationOptions.defaults();
-        assertThat(options.compareWithSource()).as("replay is compared with the source").isTrue();
         try (Connection c = POSTGRES.connect()) {
             for (Pipeline pipeline : List.of(FLINK, SPARK)) {
-                ValidationReport report = BronzeValidator.validate(c, pipeline.schema(), TABLES,
-                        options.withSlot(pipeline.slot()));
-                System.out.print(report.toText());
-                assertThat(report.violations()).as("validation of %s:%n%s", pipeline.schema(), report.toText())
-                        .isEmpty();
+                ValidationReport report = engines.assertValid(c, pipeline, TABLES);
                 assertThat(report.slot()).as("slot of %s", pipeline.engine()).isPresent();
             }
         }

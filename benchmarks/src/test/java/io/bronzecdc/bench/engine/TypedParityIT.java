@@ -10,9 +10,6 @@ import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.model.testing.RandomTypedTables;
 import io.bronzecdc.model.testing.TypedWorkload;
-import io.bronzecdc.model.validate.BronzeValidator;
-import io.bronzecdc.model.validate.ValidationOptions;
-import io.bronzecdc.model.validate.ValidationReport;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -176,15 +173,9 @@ class TypedParityIT {
     @Order(3)
     void shouldPassValidationOnBothBronzeSchemas() throws Exception {
         assertThat(changesLanded).as("both engines captured the workload (previous test)").isTrue();
-        ValidationOptions options = ValidationOptions.defaults();
-        assertThat(options.compareWithSource()).as("replay is compared with the source").isTrue();
         try (Connection c = POSTGRES.connect()) {
             for (Pipeline pipeline : List.of(FLINK, SPARK)) {
-                ValidationReport report = BronzeValidator.validate(c, pipeline.schema(), tables.ids(),
-                        options.withSlot(pipeline.slot()));
-                System.out.print(report.toText());
-                assertThat(report.violations()).as("validation of %s:%n%s%n%s", pipeline.schema(), report.toText(),
-                        context).isEmpty();
+                engines.assertValid(c, pipeline, tables.ids());
             }
         }
         assertThat(flink.isAlive()).as("flink still streaming after the checks; output:%n%s", flink.tail(EnginePair.TAIL_LINES))
