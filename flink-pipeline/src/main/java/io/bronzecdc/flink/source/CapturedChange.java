@@ -1,10 +1,16 @@
 package io.bronzecdc.flink.source;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.Op;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.SourcePosition;
+import io.bronzecdc.model.event.TableEvent;
 import io.bronzecdc.model.event.TableId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
@@ -13,12 +19,14 @@ import java.time.Instant;
  *
  * @param table the source table as {@link TableId#toString()} shows it ({@code public.orders},
  *     {@code "Sales Dept"."Order Items"}); {@link TableId#parse} reads it back
- * @param op I, U or D
- * @param fullRow canonical JSON of the row
+ * @param op I, U or D for a row change; {@value #TRUNCATE} or {@value #SCHEMA_CHANGE} for a {@link TableEvent}
+ *     ({@link #of(TableEvent)}), which travels in order with the table's changes but gets no lsn of its own
+ * @param fullRow canonical JSON of the row; for an event, its command tag, DDL and columns as JSON
  * @param snapshot whether the initial snapshot read it
  * @param orderLsn WAL position that orders transactions: Debezium's last commit position before this
  *     transaction (0 for snapshot rows and for the first transaction after a start)
- * @param changeLsn WAL position of the change (0 for snapshot rows)
+ * @param changeLsn WAL position of the change; for snapshot rows the snapshot's consistent point (0 where the
+ *     source has none)
  * @param indexInTransaction position of the change inside its transaction
  * @param txId source transaction id (-1 for snapshot rows)
  * @param commitMillis commit time in epoch milliseconds (-1 for snapshot rows)
@@ -26,13 +34,61 @@ import java.time.Instant;
 public record CapturedChange(
         String table, char op, String fullRow, boolean snapshot, long orderLsn, long changeLsn,
         long indexInTransaction, long txId, long commitMillis) {
+    /** {@link #op} of a TRUNCATE event. */
+    public static final char TRUNCATE = 'T';
+    /** {@link #op} of a schema-change event. */
+    public static final char SCHEMA_CHANGE = 'S';
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** An event of a captured table, carried in stream order with its changes. */
+    public static CapturedChange of(TableEvent event) {
+        ObjectNode detail = JSON.createObjectNode();
+        detail.put("command_tag", event.commandTag());
+        detail.put("ddl", event.ddl());
+        detail.put("columns_before", event.columnsBefore());
+        detail.put("columns", event.columns());
+        SourcePosition p = event.position();
+        return new CapturedChange(event.table().toString(),
+                event.kind() == TableEvent.Kind.TRUNCATE ? TRUNCATE : SCHEMA_CHANGE, detail.toString(), false,
+                p.commitLsn().asLong(), p.changeLsn().asLong(), p.indexInTransaction(), p.txId(),
+                p.commitTime().toEpochMilli());
+    }
+
+    /** Whether this carries a {@link TableEvent} rather than a row change. */
+    public boolean isEvent() {
+        return op == TRUNCATE || op == SCHEMA_CHANGE;
+    }
+
+    /** The event this carries; see {@link #of(TableEvent)}. */
+    public TableEvent toTableEvent() {
+        if (!isEvent()) {
+            throw new IllegalStateException(table + ": op " + op + " is a row change, not an event");
+        }
+        try {
+            JsonNode detail = JSON.readTree(fullRow);
+            return new TableEvent(TableId.parse(table),
+                    op == TRUNCATE ? TableEvent.Kind.TRUNCATE : TableEvent.Kind.SCHEMA_CHANGE, position(),
+                    detail.get("command_tag").asText(), text(detail, "ddl"), text(detail, "columns_before"),
+                    text(detail, "columns"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(table + ": unreadable event detail", e);
+        }
+    }
+
+    private static String text(JsonNode detail, String field) {
+        JsonNode value = detail.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private SourcePosition position() {
+        return snapshot
+                ? SourcePosition.snapshot(PgLsn.of(changeLsn))
+                : SourcePosition.streamed(PgLsn.of(orderLsn), PgLsn.of(changeLsn), indexInTransaction, txId,
+                        Instant.ofEpochMilli(commitMillis));
+    }
 
     /** The model's change event. */
     public ChangeEvent toChangeEvent() {
-        SourcePosition position = snapshot
-                ? SourcePosition.snapshot(PgLsn.ZERO)
-                : SourcePosition.streamed(PgLsn.of(orderLsn), PgLsn.of(changeLsn), indexInTransaction, txId,
-                        Instant.ofEpochMilli(commitMillis));
-        return new ChangeEvent(TableId.parse(table), Op.fromCode(op), fullRow, position);
+        return new ChangeEvent(TableId.parse(table), Op.fromCode(op), fullRow, position());
     }
 }
