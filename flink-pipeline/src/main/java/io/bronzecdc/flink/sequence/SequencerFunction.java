@@ -6,6 +6,7 @@ import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.bronze.BronzeLogs;
 import io.bronzecdc.model.bronze.BronzeRow;
 import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.sequence.Sequencer;
 import java.sql.Connection;
@@ -70,11 +71,18 @@ public final class SequencerFunction extends KeyedProcessFunction<String, Captur
             sequencer = new Sequencer(Map.of(TableId.parse(change.table()), last));
             sequencers.put(change.table(), sequencer);
         }
+        if (change.isEvent()) {
+            // An event takes no lsn: it follows the table's last row, which the sink records with it.
+            long follows = sequencer.lastLsn().getOrDefault(TableId.parse(change.table()), 0L);
+            out.collect(SequencedChange.of(change, follows));
+            LOG.info("{}: {} at commit {} recorded after lsn {}", change.table(), change.toTableEvent().commandTag(),
+                    PgLsn.of(change.orderLsn()), follows);
+            return;
+        }
         BronzeRow row = sequencer.next(change.toChangeEvent());
         lastLsn.update(row.lsn());
         tableProgress(change.table()).record(change, row.lsn());
-        out.collect(new SequencedChange(change.table(), row.lsn(), change.op(), change.fullRow(), change.changeLsn(),
-                change.txId(), change.commitMillis()));
+        out.collect(SequencedChange.of(change, row.lsn()));
     }
 
     @Override

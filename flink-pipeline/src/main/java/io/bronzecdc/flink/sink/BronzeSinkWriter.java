@@ -3,6 +3,8 @@ package io.bronzecdc.flink.sink;
 import io.bronzecdc.flink.sequence.SequencedChange;
 import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.bronze.TableEventWriter;
+import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import java.io.IOException;
 import java.sql.Connection;
@@ -36,6 +38,7 @@ final class BronzeSinkWriter implements StatefulSinkWriter<SequencedChange, Long
     private final String gidPrefix;
     private final Connection connection;
     private final CopyManager copy;
+    private final TableEventWriter events;
     private final Map<String, CopyRows> buffers = new LinkedHashMap<>();
     private long nextTransaction;
     private boolean transactionOpen;
@@ -48,6 +51,7 @@ final class BronzeSinkWriter implements StatefulSinkWriter<SequencedChange, Long
         this.nextTransaction = nextTransaction;
         this.connection = connection;
         this.copy = connection.unwrap(PGConnection.class).getCopyAPI();
+        this.events = new TableEventWriter(new BronzeSchema(settings.schema()));
     }
 
     static BronzeSinkWriter open(BronzeSink.Settings settings, int subtask, long nextTransaction) throws IOException {
@@ -92,12 +96,32 @@ final class BronzeSinkWriter implements StatefulSinkWriter<SequencedChange, Long
 
     @Override
     public void write(SequencedChange row, Context context) throws IOException {
+        if (row.isEvent()) {
+            recordEvent(row);
+            return;
+        }
         CopyRows rows = buffers.computeIfAbsent(row.table(), table -> new CopyRows());
         int before = rows.size();
         rows.add(row);
         bufferedBytes += rows.size() - before;
         if (bufferedBytes >= settings.flushBytes()) {
             copyBuffered();
+        }
+    }
+
+    /**
+     * Records a TRUNCATE or schema change in {@code bronze_table_events}, in the transaction that holds the rows
+     * before it, so a reader never sees the rows without the event that changes how they replay.
+     */
+    private void recordEvent(SequencedChange row) throws IOException {
+        copyBuffered();
+        transactionOpen = true;
+        try {
+            events.write(connection, row.toTableEvent(), row.lsn());
+        } catch (SQLException e) {
+            throw new IOException("recording " + row.table() + "'s " + row.toTableEvent().commandTag() + " at commit "
+                    + PgLsn.of(row.commitLsn()) + " in " + settings.schema() + ".bronze_table_events failed: "
+                    + e.getMessage(), e);
         }
     }
 
