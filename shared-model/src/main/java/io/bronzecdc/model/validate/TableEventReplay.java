@@ -36,7 +36,7 @@ import java.util.Objects;
  * <p>A folded row whose columns still differ from the source table's means the table changed without a recorded
  * event (the schema-change trigger is not installed): {@link ReplayCheck} reports that as schema drift, once.
  */
-final class TableEventReplay {
+public final class TableEventReplay {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** {@code jsonb_build_object} takes at most 100 arguments: build wider rows from parts. */
     private static final int PAIRS_PER_CALL = 50;
@@ -50,7 +50,7 @@ final class TableEventReplay {
     }
 
     /** The events of {@code source}'s log in {@code schema}, in order; none when the schema has no events table. */
-    static TableEventReplay read(Connection connection, BronzeSchema schema, TableId source) throws SQLException {
+    public static TableEventReplay read(Connection connection, BronzeSchema schema, TableId source) throws SQLException {
         boolean inputValidity = connection.getMetaData().getDatabaseMajorVersion() >= 16;
         List<Event> events = new ArrayList<>();
         try (PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
@@ -80,7 +80,7 @@ final class TableEventReplay {
      * A relation of {@code lsn, op, full_row} for use in a FROM clause: {@code bronzeTable} itself when there is
      * nothing to apply, else the log with every event applied.
      */
-    String replayedRows(String bronzeTable) {
+    public String replayedRows(String bronzeTable) {
         List<String> steps = new ArrayList<>();
         steps.add("e0 AS (SELECT lsn, op, full_row FROM " + bronzeTable + ")");
         for (Event event : events) {
