@@ -9,7 +9,10 @@ import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.PgTypeCatalog;
 import io.bronzecdc.model.source.SourceCatalog;
+import io.bronzecdc.model.source.LateTableSnapshot;
+import io.bronzecdc.model.source.SnapshotHandover;
 import io.bronzecdc.model.source.SnapshotReader;
+import io.bronzecdc.model.postgres.SqlNames;
 import io.bronzecdc.spark.preflight.BatchPreflight;
 import io.bronzecdc.spark.preflight.PreflightException;
 import io.bronzecdc.spark.source.ExportedSnapshot;
@@ -22,12 +25,18 @@ import io.bronzecdc.spark.transform.StreamDecoder;
 import io.bronzecdc.spark.write.BatchProgress;
 import io.bronzecdc.spark.write.BronzeAppender;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +50,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class MicroBatchRun {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatchRun.class);
+    /** How long a new table's snapshot waits for transactions that were writing to it when it was published. */
+    private static final Duration LATE_TABLE_WRITER_WAIT = Duration.ofSeconds(60);
+    /** The warnings about new tables that cannot be captured yet, logged once per process. */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
     private final PipelineConfig config;
     private final RunOptions options;
@@ -83,8 +96,15 @@ public final class MicroBatchRun {
             try (Connection source = connections.open("catalog");
                     Connection bronze = connectWithRetries(bronzeConnections, "bronze")) {
                 // Resolved at every run, so a table created since the last run that matches tables.include is captured.
-                tables = config.tables().resolve(source, schema.name(), "for slot " + slot);
-                LOG.info("Pipeline {}: capturing {} tables: {}", slot, tables.size(), tables);
+                List<TableId> resolved = config.tables().resolve(source, schema.name(), "for slot " + slot);
+                // After the first committed run, a table bronze never captured is brought in by its own snapshot
+                // (streamRun); the checks and migrations below cover the tables bronze already captures.
+                Set<TableId> known = hasCommittedRun(bronze) ? BronzeMigrator.capturedTables(bronze, schema) : Set.of();
+                List<TableId> late = known.isEmpty() ? List.of()
+                        : resolved.stream().filter(t -> !known.contains(t)).toList();
+                tables = resolved.stream().filter(t -> !late.contains(t)).toList();
+                LOG.info("Pipeline {}: capturing {} tables: {}{}", slot, tables.size(), tables,
+                        late.isEmpty() ? "" : "; new since the last run: " + late);
                 Optional<SlotState> slotState = new BatchPreflight(config, tables).run(source, bronze);
                 slotState.ifPresent(s -> LOG.info("Pipeline {}: slot confirmed up to {}, retaining {} bytes of WAL",
                         slot, s.confirmedFlush(), s.retainedWalBytes()));
@@ -94,7 +114,7 @@ public final class MicroBatchRun {
                         slot, p.coveredLsn(), p.runs(), p.updatedAt()));
                 Duration preparation = Duration.ofNanos(System.nanoTime() - started);
                 RunOutcome outcome = progress.isEmpty() ? snapshotRun(source, bronze, slotState, preparation)
-                        : streamRun(source, bronze, slotState, progress.get(), preparation);
+                        : streamRun(source, bronze, slotState, progress.get(), late, preparation);
                 LOG.info("Pipeline {}: {}", slot, outcome.summary());
                 return outcome;
             }
@@ -146,7 +166,7 @@ public final class MicroBatchRun {
     }
 
     private RunOutcome streamRun(Connection source, Connection bronze, Optional<SlotState> slotState,
-            BatchProgress progress, Duration preparation) throws SQLException {
+            BatchProgress progress, List<TableId> late, Duration preparation) throws SQLException {
         long started = System.nanoTime();
         SlotState state = slotState.orElseThrow(() -> new ContractViolationException("Pipeline " + slot
                 + ": bronze schema " + schema + " covers the source up to " + progress.coveredLsn() + " but replication"
@@ -159,7 +179,6 @@ public final class MicroBatchRun {
                     + " changes in between were consumed by another reader and are missing from bronze. Give each"
                     + " consumer its own slot; rebuild this pipeline's bronze tables from a new snapshot");
         }
-        PgLsn bound = SlotPeek.boundAndMark(source);
         bronze.setAutoCommit(false);
         try {
             BatchProgress locked = BatchProgress.lock(bronze, schema, slot).orElseThrow();
@@ -170,11 +189,23 @@ public final class MicroBatchRun {
             }
             BronzeAppender appender = new BronzeAppender(bronze, schema, tables, options.chunkSize(),
                     options.hooks());
-            StreamDecoder decoder = new StreamDecoder(SourceCatalog.updateRules(source, tables),
-                    new PgTypeCatalog(source), locked.coveredLsn());
+            // New tables first: each snapshot must be taken before the bound, so that every transaction it holds
+            // commits inside this run's peek, where its handover drops them.
+            Map<TableId, SnapshotHandover> handovers = new LateTables(source, bronze, appender).bringIn(late);
+            List<TableId> captured = new ArrayList<>(tables);
+            captured.addAll(handovers.keySet());
+            PgLsn bound = SlotPeek.boundAndMark(source);
+            for (SnapshotHandover handover : handovers.values()) {
+                if (bound.compareTo(handover.lsn()) < 0) {
+                    bound = handover.lsn(); // WAL written but not yet flushed when the bound was read
+                }
+            }
+            StreamDecoder decoder = new StreamDecoder(SourceCatalog.updateRules(source, captured),
+                    new PgTypeCatalog(source), locked.coveredLsn(), handovers);
             long messages;
             try (Connection peek = connections.open("peek")) {
-                messages = SlotPeek.read(peek, slot, config.source().publicationName(), bound, (lsn, data) -> {
+                PgLsn upTo = bound;
+                messages = SlotPeek.read(peek, slot, config.source().publicationName(), upTo, (lsn, data) -> {
                     var changes = decoder.decode(lsn, data);
                     for (var event : decoder.events()) {
                         appender.addEvent(event);
@@ -189,6 +220,10 @@ public final class MicroBatchRun {
                         + " a transaction; the server sends whole transactions only, so the stream was cut off");
             }
             appender.flush();
+            if (decoder.heldBySnapshots() > 0) {
+                LOG.info("Pipeline {}: dropped {} streamed changes of new tables that their snapshots hold", slot,
+                        decoder.heldBySnapshots());
+            }
             PgLsn covered = decoder.reached();
             if (!covered.equals(locked.coveredLsn())) {
                 BatchProgress.update(bronze, schema, slot, covered);
@@ -204,6 +239,79 @@ public final class MicroBatchRun {
         } finally {
             rollbackQuietly(bronze);
         }
+    }
+
+    /**
+     * Brings the tables created (or included) since the last run into this run: each is published if needed and
+     * may be, its change log and mapping are created in the open bronze transaction and its snapshot rows appended
+     * there (lsn 1..k, before any streamed change); a table that cannot be captured yet is left out of this run
+     * with a warning, logged once per table and process.
+     */
+    private final class LateTables {
+        private final Connection source;
+        private final Connection bronze;
+        private final BronzeAppender appender;
+
+        LateTables(Connection source, Connection bronze, BronzeAppender appender) {
+            this.source = source;
+            this.bronze = bronze;
+            this.appender = appender;
+        }
+
+        Map<TableId, SnapshotHandover> bringIn(List<TableId> late) throws SQLException {
+            Map<TableId, SnapshotHandover> handovers = new LinkedHashMap<>();
+            if (late.isEmpty()) {
+                return handovers;
+            }
+            LateTableSnapshot snapshots = new LateTableSnapshot(config, LATE_TABLE_WRITER_WAIT);
+            try (Connection reader = connections.open("late-table snapshot")) {
+                for (TableId table : late) {
+                    Savepoint before = bronze.setSavepoint();
+                    BronzeMigrator.addTable(bronze, schema, table);
+                    LateTableSnapshot.Outcome outcome = snapshots.bringIn(source, reader, table,
+                            () -> options.hooks().at(RunPoint.LATE_TABLE_SNAPSHOT), change -> {
+                                try {
+                                    appender.add(change);
+                                } catch (SQLException e) {
+                                    throw new BronzeWriteException(e);
+                                }
+                            });
+                    if (outcome instanceof LateTableSnapshot.Captured captured) {
+                        bronze.releaseSavepoint(before);
+                        handovers.put(table, captured.handover());
+                        LOG.info("Pipeline {}: new table {} captured: {}snapshot of {} rows into {} ({})", slot,
+                                table, captured.applied().isEmpty() ? "already published; "
+                                        : "published (" + String.join("; ", captured.applied()) + "); ",
+                                captured.rows(), schema.displayTableOf(table), captured.handover());
+                    } else if (outcome instanceof LateTableSnapshot.Deferred deferred) {
+                        bronze.rollback(before);
+                        if (WARNED.add(slot + " " + table + " " + deferred.reason())) {
+                            LOG.warn("Pipeline {}: {}", slot, deferred.reason());
+                        } else {
+                            LOG.info("Pipeline {}: table {} is still not captured (see the earlier warning)", slot,
+                                    table);
+                        }
+                    }
+                }
+            } catch (BronzeWriteException e) {
+                throw e.getCause();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting for writers of a new table", e);
+            }
+            return handovers;
+        }
+    }
+
+    private boolean hasCommittedRun(Connection bronze) throws SQLException {
+        try (Statement s = bronze.createStatement(); ResultSet rs = s.executeQuery("SELECT to_regclass("
+                + SqlNames.literal(schema.quoted("bronze_batch_progress")) + ") IS NOT NULL")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return false;
+            }
+        }
+        return BatchProgress.read(bronze, schema, slot).isPresent();
     }
 
     private void commit(Connection bronze) throws SQLException {
