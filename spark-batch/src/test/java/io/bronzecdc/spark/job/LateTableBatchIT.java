@@ -76,7 +76,7 @@ class LateTableBatchIT {
     void shouldPublishAndCaptureATableCreatedLaterWhenTheRoleOwnsIt() throws Exception {
         String database = POSTGRES.newDatabase("late_owner");
         Path config = createPipeline(database, "late_own", "FOR TABLE app.base", EmbeddedRole.SUPERUSER);
-        captureWhileWriting(database, config, "late_own", new Random(SEED));
+        captureWhileWriting(database, config, "late_own", new Random(SEED), true);
         try (Connection c = POSTGRES.connect(database)) {
             assertThat(single(c, "SELECT count(*) FROM pg_publication_tables WHERE pubname = 'late_own_pub'"
                     + " AND schemaname = 'app' AND tablename = 'late'")).as("published by the run").isEqualTo(1);
@@ -91,7 +91,7 @@ class LateTableBatchIT {
         Path config = createPipeline(database, "late_sch", "FOR TABLES IN SCHEMA app", EmbeddedRole.SUPERUSER);
         // Published from its creation: the changes before the run are streamed and in the snapshot too, so
         // the handover must drop exactly those.
-        captureWhileWriting(database, config, "late_sch", new Random(SEED + 1));
+        captureWhileWriting(database, config, "late_sch", new Random(SEED + 1), false);
     }
 
     @Test
@@ -166,7 +166,12 @@ class LateTableBatchIT {
         }
     }
 
-    private void captureWhileWriting(String database, Path config, String slot, Random random) throws Exception {
+    /**
+     * @param crashFirst whether the first run that brings app.late in dies right before its bronze commit (after
+     *     publishing the table and reading its snapshot): the next run must take a new snapshot, exactly
+     */
+    private void captureWhileWriting(String database, Path config, String slot, Random random, boolean crashFirst)
+            throws Exception {
         try (Connection admin = POSTGRES.connect(database); Statement s = admin.createStatement()) {
             createLateTable(s);
             try (RowChurn base = new RowChurn(POSTGRES.connect(database), "app.base", random.nextLong());
@@ -177,6 +182,19 @@ class LateTableBatchIT {
                         late.awaitMore(10); // committed after publishing, right before the snapshot
                     }
                 };
+                if (crashFirst) {
+                    RunHooks crash = point -> {
+                        duringSnapshot.at(point);
+                        if (point == RunPoint.BEFORE_COMMIT) {
+                            throw new IllegalStateException("crash before the bronze commit");
+                        }
+                    };
+                    assertThat(run(config, crash)).as("run dying before its commit")
+                            .isEqualTo(ExitCode.FAILED.code());
+                    assertThat(single(admin, "SELECT count(*) FROM " + slot + "_bronze.bronze_tables"
+                            + " WHERE source_table = 'late'")).as("nothing of app.late committed").isZero();
+                    late.awaitMore(20);
+                }
                 assertThat(run(config, duringSnapshot)).as("run that brings app.late in").isZero();
                 assertThat(single(admin, "SELECT count(*) FROM " + slot + "_bronze.bronze_tables"
                         + " WHERE source_schema = 'app' AND source_table = 'late'")).isEqualTo(1);
