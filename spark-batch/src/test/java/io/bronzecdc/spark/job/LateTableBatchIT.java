@@ -112,6 +112,9 @@ class LateTableBatchIT {
                         .contains("ALTER PUBLICATION \"late_np_pub\" ADD TABLE \"app\".\"late\"").contains("late_reader");
                 assertThat(single(admin, "SELECT count(*) FROM late_np_bronze.bronze_tables"
                         + " WHERE source_table = 'late'")).as("not captured yet").isZero();
+                assertThat(ValidationJob.execute(new String[] {"--config", config.toString()},
+                        BatchPipeline.ENVIRONMENT, System.out, System.err))
+                        .as("validation of what is captured while app.late waits").isZero();
                 writer.awaitMore(20);
                 s.execute("ALTER TABLE app.late REPLICA IDENTITY FULL");
                 s.execute("ALTER PUBLICATION late_np_pub ADD TABLE app.late");
