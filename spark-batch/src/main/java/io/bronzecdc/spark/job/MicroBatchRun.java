@@ -9,7 +9,6 @@ import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.PgTypeCatalog;
 import io.bronzecdc.model.source.SourceCatalog;
-import io.bronzecdc.model.source.LateTableSnapshot;
 import io.bronzecdc.model.source.SnapshotHandover;
 import io.bronzecdc.model.source.SnapshotReader;
 import io.bronzecdc.model.postgres.SqlNames;
@@ -27,33 +26,27 @@ import io.bronzecdc.spark.write.BronzeAppender;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One micro-batch of one pipeline: lock, preflight, then either the first run (create the slot with an exported
  * snapshot, read the tables in that snapshot) or a stream run (peek the slot up to the current WAL position,
- * decode, skip what bronze holds). Either way the bronze rows and the pipeline's new position commit in one
+ * decode, skip what bronze holds; a table bronze never captured is first brought in by its own snapshot,
+ * {@link NewTables}). Either way the bronze rows and the pipeline's new position commit in one
  * transaction of the database bronze is written to (the {@code target:} database, or the source), and only after
  * that commit does the slot on the source advance; so a run that dies at any point leaves bronze
  * either untouched or complete, and the next run continues with no duplicate and no gap.
  */
 public final class MicroBatchRun {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatchRun.class);
-    /** How long a new table's snapshot waits for transactions that were writing to it when it was published. */
-    private static final Duration LATE_TABLE_WRITER_WAIT = Duration.ofSeconds(60);
-    /** The warnings about new tables that cannot be captured yet, logged once per process. */
-    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
     private final PipelineConfig config;
     private final RunOptions options;
@@ -191,7 +184,8 @@ public final class MicroBatchRun {
                     options.hooks());
             // New tables first: each snapshot must be taken before the bound, so that every transaction it holds
             // commits inside this run's peek, where its handover drops them.
-            Map<TableId, SnapshotHandover> handovers = new LateTables(source, bronze, appender).bringIn(late);
+            Map<TableId, SnapshotHandover> handovers = new NewTables(config, connections, schema, options.hooks())
+                    .bringIn(source, bronze, appender, late);
             List<TableId> captured = new ArrayList<>(tables);
             captured.addAll(handovers.keySet());
             PgLsn bound = SlotPeek.boundAndMark(source);
@@ -238,68 +232,6 @@ public final class MicroBatchRun {
                     messages, preparation, processing, appender.writeTime());
         } finally {
             rollbackQuietly(bronze);
-        }
-    }
-
-    /**
-     * Brings the tables created (or included) since the last run into this run: each is published if needed and
-     * may be, its change log and mapping are created in the open bronze transaction and its snapshot rows appended
-     * there (lsn 1..k, before any streamed change); a table that cannot be captured yet is left out of this run
-     * with a warning, logged once per table and process.
-     */
-    private final class LateTables {
-        private final Connection source;
-        private final Connection bronze;
-        private final BronzeAppender appender;
-
-        LateTables(Connection source, Connection bronze, BronzeAppender appender) {
-            this.source = source;
-            this.bronze = bronze;
-            this.appender = appender;
-        }
-
-        Map<TableId, SnapshotHandover> bringIn(List<TableId> late) throws SQLException {
-            Map<TableId, SnapshotHandover> handovers = new LinkedHashMap<>();
-            if (late.isEmpty()) {
-                return handovers;
-            }
-            LateTableSnapshot snapshots = new LateTableSnapshot(config, LATE_TABLE_WRITER_WAIT);
-            try (Connection reader = connections.open("late-table snapshot")) {
-                for (TableId table : late) {
-                    Savepoint before = bronze.setSavepoint();
-                    BronzeMigrator.addTable(bronze, schema, table);
-                    LateTableSnapshot.Outcome outcome = snapshots.bringIn(source, reader, table,
-                            () -> options.hooks().at(RunPoint.LATE_TABLE_SNAPSHOT), change -> {
-                                try {
-                                    appender.add(change);
-                                } catch (SQLException e) {
-                                    throw new BronzeWriteException(e);
-                                }
-                            });
-                    if (outcome instanceof LateTableSnapshot.Captured captured) {
-                        bronze.releaseSavepoint(before);
-                        handovers.put(table, captured.handover());
-                        LOG.info("Pipeline {}: new table {} captured: {}snapshot of {} rows into {} ({})", slot,
-                                table, captured.applied().isEmpty() ? "already published; "
-                                        : "published (" + String.join("; ", captured.applied()) + "); ",
-                                captured.rows(), schema.displayTableOf(table), captured.handover());
-                    } else if (outcome instanceof LateTableSnapshot.Deferred deferred) {
-                        bronze.rollback(before);
-                        if (WARNED.add(slot + " " + table + " " + deferred.reason())) {
-                            LOG.warn("Pipeline {}: {}", slot, deferred.reason());
-                        } else {
-                            LOG.info("Pipeline {}: table {} is still not captured (see the earlier warning)", slot,
-                                    table);
-                        }
-                    }
-                }
-            } catch (BronzeWriteException e) {
-                throw e.getCause();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SQLException("interrupted while waiting for writers of a new table", e);
-            }
-            return handovers;
         }
     }
 

@@ -98,7 +98,7 @@ class LateTableBatchIT {
     void shouldWarnOnceNamingTheStatementWhenTheRoleMayNotPublishAndCaptureOnceAnAdministratorDid() throws Exception {
         String database = POSTGRES.newDatabase("late_reader");
         Path config = createPipeline(database, "late_np", "FOR TABLE app.base", EmbeddedRole.READER);
-        CapturedLog log = CapturedLog.of(MicroBatchRun.class);
+        CapturedLog log = CapturedLog.of(NewTables.class);
         try (Connection admin = POSTGRES.connect(database); Statement s = admin.createStatement()) {
             createLateTable(s);
             try (RowChurn writer = new RowChurn(POSTGRES.connect(database), "app.late", SEED + 2)) {
