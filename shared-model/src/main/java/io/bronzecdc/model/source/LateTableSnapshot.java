@@ -45,6 +45,12 @@ import java.util.stream.Collectors;
  */
 public final class LateTableSnapshot {
     private static final Duration POLL = Duration.ofMillis(50);
+    /**
+     * How long a fix may wait for its lock: {@code ALTER TABLE .. REPLICA IDENTITY} needs an exclusive lock, and
+     * while it waits every new writer of the table queues behind it.
+     */
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(5);
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     private final PipelineConfig config;
     private final Duration writerWait;
@@ -105,7 +111,18 @@ public final class LateTableSnapshot {
         if (!blocked.isEmpty()) {
             return new Deferred(table, deferral(table, inspection.user(), blocked));
         }
-        List<String> applied = apply(control, inspection.fixes());
+        List<String> applied;
+        try {
+            applied = apply(control, inspection.fixes());
+        } catch (SQLException e) {
+            if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                throw e;
+            }
+            return new Deferred(table, "table " + table + " matches tables but could not be published now: "
+                    + String.join("; ", inspection.fixes().stream().flatMap(f -> f.statements().stream()).toList())
+                    + " waited more than " + LOCK_WAIT.toSeconds() + " s for a lock on it (a long transaction uses"
+                    + " it), and waiting longer would block its writers. A later run tries again");
+        }
         List<String> writers = writersOf(control, table);
         if (!awaitEnded(control, writers)) {
             return new Deferred(table, "table " + table + " was published but transactions that were writing to it"
@@ -145,7 +162,7 @@ public final class LateTableSnapshot {
                 + " The pipeline runs on without it and captures it, from its first row, in the first run after that";
     }
 
-    /** Runs the fixes' statements in one committed transaction. */
+    /** Runs the fixes' statements in one committed transaction, each waiting at most {@link #LOCK_WAIT} for its lock. */
     private static List<String> apply(Connection c, List<SourceFix> fixes) throws SQLException {
         List<String> applied = new ArrayList<>();
         if (fixes.isEmpty()) {
@@ -153,6 +170,7 @@ public final class LateTableSnapshot {
         }
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL lock_timeout = '" + LOCK_WAIT.toMillis() + "ms'");
             for (SourceFix fix : fixes) {
                 for (String statement : fix.statements()) {
                     s.execute(statement);

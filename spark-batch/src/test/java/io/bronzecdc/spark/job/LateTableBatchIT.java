@@ -173,6 +173,39 @@ class LateTableBatchIT {
      * @param crashFirst whether the first run that brings app.late in dies right before its bronze commit (after
      *     publishing the table and reading its snapshot): the next run must take a new snapshot, exactly
      */
+    /**
+     * pgoutput publishes a change only if its table was published when the change was written: a transaction that
+     * wrote to the table before the run published it, and commits after, is never streamed whole. The run waits for
+     * it to end before the snapshot, which then holds it.
+     */
+    @Test
+    void shouldWaitForATransactionThatWroteToTheTableBeforeItWasPublished() throws Exception {
+        String database = POSTGRES.newDatabase("late_wait");
+        Path config = createPipeline(database, "late_wait", "FOR TABLE app.base", EmbeddedRole.SUPERUSER);
+        try (Connection admin = POSTGRES.connect(database); Statement s = admin.createStatement();
+                Connection early = POSTGRES.connect(database); Statement e = early.createStatement()) {
+            createLateTable(s);
+            s.execute("ALTER TABLE app.late REPLICA IDENTITY FULL"); // the run only publishes: no exclusive lock
+            early.setAutoCommit(false);
+            e.execute("INSERT INTO app.late (payload) VALUES ('before publication')");
+            AtomicReference<Integer> code = new AtomicReference<>();
+            Thread runner = new Thread(() -> code.set(run(config, RunHooks.NONE)), "late-wait-run");
+            runner.start();
+            await("app.late published by the run").atMost(Duration.ofSeconds(60)).until(() -> single(admin,
+                    "SELECT count(*) FROM pg_publication_tables WHERE pubname = 'late_wait_pub'"
+                            + " AND tablename = 'late'") == 1);
+            e.execute("INSERT INTO app.late (payload) VALUES ('after publication')");
+            early.commit();
+            runner.join(Duration.ofSeconds(120).toMillis());
+            assertThat(code.get()).as("run that waited for the early writer").isZero();
+            assertThat(single(admin, "SELECT count(*) FROM late_wait_bronze.\"br_app__late_cdc\""
+                    + " WHERE full_row->>'payload' IN ('before publication', 'after publication')"))
+                    .as("both rows of the early transaction, once each").isEqualTo(2);
+            assertThat(run(config, RunHooks.NONE)).as("next run").isZero();
+            assertExact(admin, config, "late_wait");
+        }
+    }
+
     private void captureWhileWriting(String database, Path config, String slot, Random random, boolean crashFirst)
             throws Exception {
         try (Connection admin = POSTGRES.connect(database); Statement s = admin.createStatement()) {
