@@ -113,7 +113,7 @@ public final class LateTableSnapshot {
         }
         List<String> applied;
         try {
-            applied = apply(control, inspection.fixes());
+            applied = apply(control, table, inspection.fixes());
         } catch (SQLException e) {
             if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
                 throw e;
@@ -163,7 +163,7 @@ public final class LateTableSnapshot {
     }
 
     /** Runs the fixes' statements in one committed transaction, each waiting at most {@link #LOCK_WAIT} for its lock. */
-    private static List<String> apply(Connection c, List<SourceFix> fixes) throws SQLException {
+    private static List<String> apply(Connection c, TableId table, List<SourceFix> fixes) throws SQLException {
         List<String> applied = new ArrayList<>();
         if (fixes.isEmpty()) {
             return applied;
@@ -171,6 +171,11 @@ public final class LateTableSnapshot {
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute("SET LOCAL lock_timeout = '" + LOCK_WAIT.toMillis() + "ms'");
+            if (fixes.stream().flatMap(f -> f.statements().stream()).anyMatch(t -> t.startsWith("ALTER TABLE"))) {
+                // The root first, then its partitions, as writers lock them: ALTER TABLE on the partitions first
+                // would deadlock with a concurrent insert through the root.
+                s.execute("LOCK TABLE " + table.quoted() + " IN ACCESS EXCLUSIVE MODE");
+            }
             for (SourceFix fix : fixes) {
                 for (String statement : fix.statements()) {
                     s.execute(statement);

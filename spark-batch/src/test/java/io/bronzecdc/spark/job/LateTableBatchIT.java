@@ -173,6 +173,35 @@ class LateTableBatchIT {
      * @param crashFirst whether the first run that brings app.late in dies right before its bronze commit (after
      *     publishing the table and reading its snapshot): the next run must take a new snapshot, exactly
      */
+    @Test
+    void shouldCaptureAPartitionedTableCreatedLaterThroughItsRoot() throws Exception {
+        String database = POSTGRES.newDatabase("late_parts");
+        Path config = createPipeline(database, "late_part", "FOR TABLE app.base", EmbeddedRole.SUPERUSER);
+        try (Connection admin = POSTGRES.connect(database); Statement s = admin.createStatement()) {
+            s.execute("CREATE TABLE app.late (id serial, touched integer NOT NULL DEFAULT 0, payload text,"
+                    + " PRIMARY KEY (id)) PARTITION BY RANGE (id)");
+            s.execute("CREATE TABLE app.late_low PARTITION OF app.late FOR VALUES FROM (MINVALUE) TO (60)");
+            s.execute("CREATE TABLE app.late_high PARTITION OF app.late FOR VALUES FROM (60) TO (MAXVALUE)");
+            fillLateTable(s);
+            try (RowChurn late = new RowChurn(POSTGRES.connect(database), "app.late", SEED + 3)) {
+                late.awaitMore(30);
+                assertThat(run(config, point -> {
+                    if (point == RunPoint.LATE_TABLE_SNAPSHOT) {
+                        late.awaitMore(10);
+                    }
+                })).as("run that brings the partitioned app.late in").isZero();
+                late.awaitMore(30);
+            }
+            assertThat(run(config, RunHooks.NONE)).as("last run").isZero();
+            assertThat(single(admin, "SELECT count(*) FROM pg_class WHERE relname IN ('late', 'late_low', 'late_high')"
+                    + " AND relnamespace = 'app'::regnamespace AND relreplident = 'f'"))
+                    .as("REPLICA IDENTITY FULL on the root and each partition").isEqualTo(3);
+            assertThat(single(admin, "SELECT count(*) FROM late_part_bronze.bronze_tables"))
+                    .as("partitions are captured through their root only").isEqualTo(2);
+            assertExact(admin, config, "late_part");
+        }
+    }
+
     /**
      * pgoutput publishes a change only if its table was published when the change was written: a transaction that
      * wrote to the table before the run published it, and commits after, is never streamed whole. The run waits for
@@ -246,6 +275,10 @@ class LateTableBatchIT {
 
     private static void createLateTable(Statement s) throws SQLException {
         s.execute("CREATE TABLE app.late (id serial PRIMARY KEY, touched integer NOT NULL DEFAULT 0, payload text)");
+        fillLateTable(s);
+    }
+
+    private static void fillLateTable(Statement s) throws SQLException {
         // The seeded writers delete rows at random: the first row stays, so that the log must start with it.
         s.execute("CREATE FUNCTION app.keep_first() RETURNS trigger LANGUAGE plpgsql AS"
                 + " $$ BEGIN IF OLD.id = -1 THEN RETURN NULL; END IF; RETURN OLD; END $$");
