@@ -15,10 +15,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,6 +112,43 @@ public final class BronzeMigrator {
         } finally {
             connection.setAutoCommit(autoCommit);
         }
+    }
+
+    /**
+     * Creates the change-log table of {@code table} and records its mapping in {@code bronze_tables}, in the
+     * caller's open transaction (the schema must be migrated already): for a table brought in while the pipeline
+     * runs, whose mapping must commit together with its snapshot rows, so that a run dying before that commit
+     * leaves the table as never captured.
+     */
+    public static void addTable(Connection connection, BronzeSchema schema, TableId table) throws SQLException {
+        recordMapping(connection, schema, table);
+        try (Statement s = connection.createStatement()) {
+            s.execute(schema.createLogTableStatement(table));
+        }
+    }
+
+    /**
+     * The source tables {@code bronze_tables} records, that is every table bronze has ever captured; empty when
+     * the schema or the table does not exist yet.
+     */
+    public static Set<TableId> capturedTables(Connection connection, BronzeSchema schema) throws SQLException {
+        Set<TableId> tables = new HashSet<>();
+        try (Statement s = connection.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT to_regclass(" + SqlNames.literal(
+                    schema.quoted(BronzeSchema.TABLES_TABLE)) + ") IS NOT NULL")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return tables;
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT source_schema, source_table FROM "
+                    + schema.quoted(BronzeSchema.TABLES_TABLE))) {
+                while (rs.next()) {
+                    tables.add(new TableId(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        return tables;
     }
 
     /**

@@ -47,6 +47,7 @@ public final class PgOutputDecoder {
     private final CanonicalRowWriter writer = new CanonicalRowWriter();
     private final Predicate<TableId> keep;
     private final Consumer<TableEvent> events;
+    private final SkipRule skip;
     private PgOutputMessage.Begin transaction;
     private long nextIndex;
 
@@ -72,9 +73,35 @@ public final class PgOutputDecoder {
      */
     public PgOutputDecoder(Predicate<TableId> keep, TypeShapes typeShapes, Function<TableId, UpdateRule> updateRules,
             Consumer<TableEvent> events) {
+        this(keep, typeShapes, updateRules, events, SkipRule.NONE);
+    }
+
+    /**
+     * A decoder that also drops, before decoding their rows, the changes and events {@code skip} names (for
+     * example those a table's late snapshot already holds, {@link io.bronzecdc.model.source.SnapshotHandover}).
+     */
+    public PgOutputDecoder(Predicate<TableId> keep, TypeShapes typeShapes, Function<TableId, UpdateRule> updateRules,
+            Consumer<TableEvent> events, SkipRule skip) {
         this.catalog = new RelationCatalog(keep, typeShapes, updateRules);
         this.keep = keep;
         this.events = events;
+        this.skip = Objects.requireNonNull(skip, "skip");
+    }
+
+    /**
+     * Which changes of kept tables to drop without decoding their rows: their transaction is already captured
+     * otherwise (a snapshot holds it). Asked once per change or event, so it must be cheap.
+     */
+    @FunctionalInterface
+    public interface SkipRule {
+        /** Drops nothing. */
+        SkipRule NONE = (table, xid, commitLsn) -> false;
+
+        /**
+         * @param xid the 32-bit xid of the top-level transaction, as its Begin carries it
+         * @param commitLsn the position of the transaction's commit record
+         */
+        boolean skips(TableId table, long xid, PgLsn commitLsn);
     }
 
     /**
@@ -93,7 +120,7 @@ public final class PgOutputDecoder {
             if (kind == 'I' || kind == 'U' || kind == 'D') {
                 DecodedRelation relation = startChange(kind, data.getInt(data.position() + 1));
                 long index = nextIndex++;
-                if (!relation.kept()) {
+                if (!relation.kept() || skipped(relation.table())) {
                     return List.of();
                 }
                 return change(lsn, relation, index, PgOutputParser.parse(data));
@@ -139,7 +166,12 @@ public final class PgOutputDecoder {
     private List<ChangeEvent> changeOf(PgLsn lsn, char kind, int relationOid, PgOutputMessage message) {
         DecodedRelation relation = startChange(kind, relationOid);
         long index = nextIndex++;
-        return relation.kept() ? change(lsn, relation, index, message) : List.of();
+        return relation.kept() && !skipped(relation.table()) ? change(lsn, relation, index, message) : List.of();
+    }
+
+    /** Whether the open transaction's changes of {@code table} are dropped ({@link SkipRule}). */
+    private boolean skipped(TableId table) {
+        return skip.skips(table, transaction.xid(), transaction.finalLsn());
     }
 
     private void begin(PgOutputMessage.Begin begin) {
@@ -291,7 +323,9 @@ public final class PgOutputDecoder {
     private void truncate(PgLsn lsn, PgOutputMessage.Truncate truncate) {
         for (int oid : truncate.relationOids()) {
             DecodedRelation relation = catalog.get(oid, 'T');
-            if (relation.kept() && events != null && transaction != null) {
+            if (relation.kept() && transaction != null && skipped(relation.table())) {
+                continue;
+            } else if (relation.kept() && events != null && transaction != null) {
                 events.accept(TableEvent.truncate(relation.table(), eventPosition(lsn)));
             } else if (relation.kept()) {
                 throw new ContractViolationException(relation.displayName() + ": TRUNCATE at " + lsn
@@ -318,7 +352,7 @@ public final class PgOutputDecoder {
         } catch (IllegalArgumentException e) {
             return; // a name no captured table can have
         }
-        if (keep.test(table)) {
+        if (keep.test(table) && !skipped(table)) {
             events.accept(new TableEvent(table, TableEvent.Kind.SCHEMA_CHANGE, eventPosition(lsn),
                     change.commandTag(), change.ddl(), change.columnsBefore(), change.columns()));
         }

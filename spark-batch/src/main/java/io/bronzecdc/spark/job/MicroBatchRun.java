@@ -9,7 +9,9 @@ import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.PgTypeCatalog;
 import io.bronzecdc.model.source.SourceCatalog;
+import io.bronzecdc.model.source.SnapshotHandover;
 import io.bronzecdc.model.source.SnapshotReader;
+import io.bronzecdc.model.postgres.SqlNames;
 import io.bronzecdc.spark.preflight.BatchPreflight;
 import io.bronzecdc.spark.preflight.PreflightException;
 import io.bronzecdc.spark.source.ExportedSnapshot;
@@ -22,19 +24,23 @@ import io.bronzecdc.spark.transform.StreamDecoder;
 import io.bronzecdc.spark.write.BatchProgress;
 import io.bronzecdc.spark.write.BronzeAppender;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One micro-batch of one pipeline: lock, preflight, then either the first run (create the slot with an exported
  * snapshot, read the tables in that snapshot) or a stream run (peek the slot up to the current WAL position,
- * decode, skip what bronze holds). Either way the bronze rows and the pipeline's new position commit in one
+ * decode, skip what bronze holds; a table bronze never captured is first brought in by its own snapshot,
+ * {@link NewTables}). Either way the bronze rows and the pipeline's new position commit in one
  * transaction of the database bronze is written to (the {@code target:} database, or the source), and only after
  * that commit does the slot on the source advance; so a run that dies at any point leaves bronze
  * either untouched or complete, and the next run continues with no duplicate and no gap.
@@ -83,8 +89,15 @@ public final class MicroBatchRun {
             try (Connection source = connections.open("catalog");
                     Connection bronze = connectWithRetries(bronzeConnections, "bronze")) {
                 // Resolved at every run, so a table created since the last run that matches tables.include is captured.
-                tables = config.tables().resolve(source, schema.name(), "for slot " + slot);
-                LOG.info("Pipeline {}: capturing {} tables: {}", slot, tables.size(), tables);
+                List<TableId> resolved = config.tables().resolve(source, schema.name(), "for slot " + slot);
+                // After the first committed run, a table bronze never captured is brought in by its own snapshot
+                // (streamRun); the checks and migrations below cover the tables bronze already captures.
+                Set<TableId> known = hasCommittedRun(bronze) ? BronzeMigrator.capturedTables(bronze, schema) : Set.of();
+                List<TableId> late = known.isEmpty() ? List.of()
+                        : resolved.stream().filter(t -> !known.contains(t)).toList();
+                tables = resolved.stream().filter(t -> !late.contains(t)).toList();
+                LOG.info("Pipeline {}: capturing {} tables: {}{}", slot, tables.size(), tables,
+                        late.isEmpty() ? "" : "; new since the last run: " + late);
                 Optional<SlotState> slotState = new BatchPreflight(config, tables).run(source, bronze);
                 slotState.ifPresent(s -> LOG.info("Pipeline {}: slot confirmed up to {}, retaining {} bytes of WAL",
                         slot, s.confirmedFlush(), s.retainedWalBytes()));
@@ -94,7 +107,7 @@ public final class MicroBatchRun {
                         slot, p.coveredLsn(), p.runs(), p.updatedAt()));
                 Duration preparation = Duration.ofNanos(System.nanoTime() - started);
                 RunOutcome outcome = progress.isEmpty() ? snapshotRun(source, bronze, slotState, preparation)
-                        : streamRun(source, bronze, slotState, progress.get(), preparation);
+                        : streamRun(source, bronze, slotState, progress.get(), late, preparation);
                 LOG.info("Pipeline {}: {}", slot, outcome.summary());
                 return outcome;
             }
@@ -146,7 +159,7 @@ public final class MicroBatchRun {
     }
 
     private RunOutcome streamRun(Connection source, Connection bronze, Optional<SlotState> slotState,
-            BatchProgress progress, Duration preparation) throws SQLException {
+            BatchProgress progress, List<TableId> late, Duration preparation) throws SQLException {
         long started = System.nanoTime();
         SlotState state = slotState.orElseThrow(() -> new ContractViolationException("Pipeline " + slot
                 + ": bronze schema " + schema + " covers the source up to " + progress.coveredLsn() + " but replication"
@@ -159,7 +172,6 @@ public final class MicroBatchRun {
                     + " changes in between were consumed by another reader and are missing from bronze. Give each"
                     + " consumer its own slot; rebuild this pipeline's bronze tables from a new snapshot");
         }
-        PgLsn bound = SlotPeek.boundAndMark(source);
         bronze.setAutoCommit(false);
         try {
             BatchProgress locked = BatchProgress.lock(bronze, schema, slot).orElseThrow();
@@ -170,11 +182,24 @@ public final class MicroBatchRun {
             }
             BronzeAppender appender = new BronzeAppender(bronze, schema, tables, options.chunkSize(),
                     options.hooks());
-            StreamDecoder decoder = new StreamDecoder(SourceCatalog.updateRules(source, tables),
-                    new PgTypeCatalog(source), locked.coveredLsn());
+            // New tables first: each snapshot must be taken before the bound, so that every transaction it holds
+            // commits inside this run's peek, where its handover drops them.
+            Map<TableId, SnapshotHandover> handovers = new NewTables(config, connections, schema, options.hooks())
+                    .bringIn(source, bronze, appender, late);
+            List<TableId> captured = new ArrayList<>(tables);
+            captured.addAll(handovers.keySet());
+            PgLsn bound = SlotPeek.boundAndMark(source);
+            for (SnapshotHandover handover : handovers.values()) {
+                if (bound.compareTo(handover.lsn()) < 0) {
+                    bound = handover.lsn(); // WAL written but not yet flushed when the bound was read
+                }
+            }
+            StreamDecoder decoder = new StreamDecoder(SourceCatalog.updateRules(source, captured),
+                    new PgTypeCatalog(source), locked.coveredLsn(), handovers);
             long messages;
             try (Connection peek = connections.open("peek")) {
-                messages = SlotPeek.read(peek, slot, config.source().publicationName(), bound, (lsn, data) -> {
+                PgLsn upTo = bound;
+                messages = SlotPeek.read(peek, slot, config.source().publicationName(), upTo, (lsn, data) -> {
                     var changes = decoder.decode(lsn, data);
                     for (var event : decoder.events()) {
                         appender.addEvent(event);
@@ -189,6 +214,10 @@ public final class MicroBatchRun {
                         + " a transaction; the server sends whole transactions only, so the stream was cut off");
             }
             appender.flush();
+            if (decoder.heldBySnapshots() > 0) {
+                LOG.info("Pipeline {}: dropped {} streamed changes of new tables that their snapshots hold", slot,
+                        decoder.heldBySnapshots());
+            }
             PgLsn covered = decoder.reached();
             if (!covered.equals(locked.coveredLsn())) {
                 BatchProgress.update(bronze, schema, slot, covered);
@@ -204,6 +233,17 @@ public final class MicroBatchRun {
         } finally {
             rollbackQuietly(bronze);
         }
+    }
+
+    private boolean hasCommittedRun(Connection bronze) throws SQLException {
+        try (Statement s = bronze.createStatement(); ResultSet rs = s.executeQuery("SELECT to_regclass("
+                + SqlNames.literal(schema.quoted("bronze_batch_progress")) + ") IS NOT NULL")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return false;
+            }
+        }
+        return BatchProgress.read(bronze, schema, slot).isPresent();
     }
 
     private void commit(Connection bronze) throws SQLException {

@@ -7,6 +7,11 @@ package io.bronzecdc.spark.job;
 public enum RunPoint {
     /** First run: the slot exists and the reading transaction imported its exported snapshot; nothing read yet. */
     SNAPSHOT_IMPORTED,
+    /**
+     * Stream run, for each table bronze never captured: it is published and its writers have ended; its snapshot
+     * is about to be taken (before the run's bound).
+     */
+    LATE_TABLE_SNAPSHOT,
     /** A chunk of changes was decoded (or read from the snapshot) and is about to be written. */
     CHUNK_DECODED,
     /** A chunk of bronze rows was inserted into the still-open bronze transaction. */

@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.job;
 
+import io.bronzecdc.model.bronze.BronzeMigrator;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.ConfigException;
 import io.bronzecdc.model.config.DurationSyntax;
@@ -22,6 +23,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.apache.spark.sql.SparkSession;
@@ -139,7 +141,16 @@ public final class ValidationJob implements Callable<Integer> {
         try (Connection connection = connections.open("validation");
                 Connection source = config.hasSeparateTarget()
                         ? SourceConnections.of(config.source(), "spark").open("validation") : connection) {
-            List<TableId> tables = config.tables().resolve(source, bronze.name(), configFile.toString());
+            List<TableId> resolved = config.tables().resolve(source, bronze.name(), configFile.toString());
+            // A table created since the pipeline's last run (or waiting to be published) has no log yet: the
+            // report covers the tables bronze captures, and names the others.
+            Set<TableId> captured = BronzeMigrator.capturedTables(connection, bronze);
+            List<TableId> tables = captured.isEmpty() ? resolved
+                    : resolved.stream().filter(captured::contains).toList();
+            if (tables.size() < resolved.size()) {
+                LOG.warn("Not validated, not captured by the pipeline yet (created since its last run, or not"
+                        + " published yet): {}", resolved.stream().filter(t -> !captured.contains(t)).toList());
+            }
             report = BronzeValidator.validate(connection, source, bronze, tables, options);
         } catch (ConfigException e) {
             err.println(e.getMessage());

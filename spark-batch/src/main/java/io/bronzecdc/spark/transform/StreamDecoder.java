@@ -9,6 +9,7 @@ import io.bronzecdc.model.event.UpdateRule;
 import io.bronzecdc.model.pgoutput.PgOutputDecoder;
 import io.bronzecdc.model.pgoutput.PgOutputMessage;
 import io.bronzecdc.model.pgoutput.PgOutputParser;
+import io.bronzecdc.model.source.SnapshotHandover;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,10 @@ import java.util.Map;
  * record starts before that position was appended (or was in the initial snapshot, whose consistent point is
  * recorded the same way) and is skipped whole. Commit records are written in commit order, so this is exact.
  *
+ * <p>A table brought in by this run ({@link io.bronzecdc.model.source.LateTableSnapshot}) has a
+ * {@link SnapshotHandover}: its changes in transactions visible in its snapshot are in bronze as snapshot rows, so
+ * they are dropped before their rows are decoded; its other changes are kept, whatever their commit position.
+ *
  * <p>Not thread-safe; one per peek. Decoding runs on the driver: pgoutput is a stateful stream (relations are
  * announced once per decoding session, a change belongs to the open transaction), see the spark-batch README.
  */
@@ -32,6 +37,7 @@ public final class StreamDecoder {
     private final List<TableEvent> events = new ArrayList<>();
     private PgLsn reached;
     private long skipped;
+    private long heldBySnapshots;
 
     /**
      * @param tables the captured tables with how each logs its updates (from its primary key, read by this run:
@@ -41,13 +47,30 @@ public final class StreamDecoder {
      * @param covered the position bronze already covers (exclusive upper bound of what to skip)
      */
     public StreamDecoder(Map<TableId, UpdateRule> tables, TypeShapes typeShapes, PgLsn covered) {
+        this(tables, typeShapes, covered, Map.of());
+    }
+
+    /**
+     * @param handovers the tables brought in by this run's late snapshots, each with which of its streamed changes
+     *     its snapshot holds
+     */
+    public StreamDecoder(Map<TableId, UpdateRule> tables, TypeShapes typeShapes, PgLsn covered,
+            Map<TableId, SnapshotHandover> handovers) {
         Map<TableId, UpdateRule> kept = Map.copyOf(tables);
+        Map<TableId, SnapshotHandover> held = Map.copyOf(handovers);
         this.decoder = new PgOutputDecoder(kept::containsKey, typeShapes, kept::get, event -> {
             if (event.position().commitLsn().compareTo(covered) < 0) {
                 skipped++;
             } else {
                 events.add(event);
             }
+        }, (table, xid, commitLsn) -> {
+            SnapshotHandover handover = held.get(table);
+            if (handover != null && handover.holds(xid, commitLsn)) {
+                heldBySnapshots++;
+                return true;
+            }
+            return false;
         });
         this.covered = covered;
         this.reached = covered;
@@ -98,6 +121,11 @@ public final class StreamDecoder {
     /** Changes and events skipped because bronze already held them. */
     public long skipped() {
         return skipped;
+    }
+
+    /** Changes and events of late tables dropped because their snapshot holds them. */
+    public long heldBySnapshots() {
+        return heldBySnapshots;
     }
 
     /** Whether the last message left a transaction open (a peek always ends at a Commit). */

@@ -7,6 +7,7 @@ import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.testkit.workload.ChangeWorkload;
 import io.bronzecdc.model.event.UpdateRule;
+import io.bronzecdc.model.source.SnapshotHandover;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -51,6 +52,35 @@ class StreamDecoderTest {
         assertThat(rerun.skipped()).isEqualTo(all.size() - expected.size()).isPositive();
         assertThat(rerun.reached()).isEqualTo(fromStart.reached());
         assertThat(rerun.inTransaction()).isFalse();
+    }
+
+    @Test
+    void shouldDropExactlyTheChangesOfANewTableThatItsSnapshotHolds() throws IOException {
+        List<Message> stream = messages();
+        List<ChangeEvent> all = decode(new StreamDecoder(TABLES, oid -> null, PgLsn.ZERO), stream);
+        TableId table = all.get(0).table();
+        long visibleXid = all.get(0).position().txId();
+        List<Long> xids = all.stream().map(e -> e.position().txId()).distinct().sorted().toList();
+        assertThat(xids).as("transactions in the fixture").hasSizeGreaterThan(1);
+        // Only the first transaction is visible in the snapshot: every other one is in progress.
+        List<Long> inProgress = xids.stream().filter(x -> x != visibleXid).toList();
+        SnapshotHandover handover = new SnapshotHandover(xids.get(0), xids.get(xids.size() - 1) + 1, inProgress,
+                PgLsn.parse("FFFF/0").asLong());
+
+        StreamDecoder decoder = new StreamDecoder(TABLES, oid -> null, PgLsn.ZERO, Map.of(table, handover));
+        List<ChangeEvent> kept = decode(decoder, stream);
+
+        List<ChangeEvent> expected = all.stream()
+                .filter(e -> !(e.table().equals(table) && e.position().txId() == visibleXid)).toList();
+        assertThat(kept).as("other tables and invisible transactions untouched, in order").isEqualTo(expected);
+        assertThat(decoder.heldBySnapshots()).isEqualTo(all.size() - expected.size()).isPositive();
+        assertThat(decoder.skipped()).isZero();
+
+        // A commit at or after the snapshot's position cannot be in it, whatever its xid.
+        SnapshotHandover before = new SnapshotHandover(xids.get(0), xids.get(xids.size() - 1) + 1, inProgress,
+                all.get(0).position().commitLsn().asLong());
+        assertThat(decode(new StreamDecoder(TABLES, oid -> null, PgLsn.ZERO, Map.of(table, before)), stream))
+                .isEqualTo(all);
     }
 
     @Test
