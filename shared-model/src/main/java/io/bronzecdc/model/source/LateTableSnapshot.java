@@ -156,10 +156,27 @@ public final class LateTableSnapshot {
                 + blocked.stream().map(SourceFix::problem).collect(Collectors.joining("; ")) + ", and role " + user
                 + " may not fix it (it lacks " + blocked.stream().flatMap(f -> f.missingPrivileges().stream())
                 .map(PrivilegeGap::privilege).distinct().collect(Collectors.joining(", ")) + "). Have the owner or a"
-                + " superuser run: " + blocked.stream().map(SourceFix::script).collect(Collectors.joining(" "))
+                + " superuser run, in one transaction so that no write straddles the change: BEGIN; "
+                + lockStatement(table, blocked) + "; "
+                + blocked.stream().map(SourceFix::script).collect(Collectors.joining(" ")) + " COMMIT;"
                 + " (or give " + user + " what it lacks: " + blocked.stream().flatMap(f -> f.missingPrivileges()
                 .stream()).map(PrivilegeGap::grant).distinct().collect(Collectors.joining("; ")) + ";)."
                 + " The pipeline runs on without it and captures it, from its first row, in the first run after that";
+    }
+
+    /**
+     * The lock the fixes take first. Publishing a table while a transaction that already wrote to it is still open
+     * must not happen: pgoutput decides with the catalog as of each change, so that transaction's earlier changes
+     * are never streamed, and PostgreSQL releases without the fix for concurrent ALTER PUBLICATION (observed on
+     * 17.2) then keep the table unpublished in the decoding session's cache, dropping later transactions' changes
+     * too. SHARE waits for the open writers and holds new ones off until the commit. With ALTER TABLE, ACCESS
+     * EXCLUSIVE at once, on the root first and then its partitions, as writers lock them (ALTER TABLE of the
+     * partitions first deadlocked with an insert through the root).
+     */
+    static String lockStatement(TableId table, List<SourceFix> fixes) {
+        boolean alterTable = fixes.stream().flatMap(f -> f.statements().stream()).anyMatch(t -> t.startsWith(
+                "ALTER TABLE"));
+        return "LOCK TABLE " + table.quoted() + " IN " + (alterTable ? "ACCESS EXCLUSIVE" : "SHARE") + " MODE";
     }
 
     /** Runs the fixes' statements in one committed transaction, each waiting at most {@link #LOCK_WAIT} for its lock. */
@@ -171,11 +188,7 @@ public final class LateTableSnapshot {
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute("SET LOCAL lock_timeout = '" + LOCK_WAIT.toMillis() + "ms'");
-            if (fixes.stream().flatMap(f -> f.statements().stream()).anyMatch(t -> t.startsWith("ALTER TABLE"))) {
-                // The root first, then its partitions, as writers lock them: ALTER TABLE on the partitions first
-                // would deadlock with a concurrent insert through the root.
-                s.execute("LOCK TABLE " + table.quoted() + " IN ACCESS EXCLUSIVE MODE");
-            }
+            s.execute(lockStatement(table, fixes));
             for (SourceFix fix : fixes) {
                 for (String statement : fix.statements()) {
                     s.execute(statement);
