@@ -20,14 +20,15 @@ import java.util.stream.Collectors;
 /**
  * Brings one table into a running pipeline (a table created, or added to {@code tables.include}, after the
  * pipeline's first snapshot): publishes it, then reads its snapshot and returns the {@link SnapshotHandover} that
- * tells which streamed changes of it the snapshot already holds. Takes no lock of its own; the snapshot needs only
- * SELECT on the table.
+ * tells which streamed changes of it the snapshot already holds. The snapshot takes no lock and needs only SELECT on
+ * the table; only publishing it does.
  *
  * <ol>
  *   <li><b>Publish.</b> When the publication does not publish the table ({@code FOR ALL TABLES} and
  *       {@code FOR TABLES IN SCHEMA} publications already do) or its replica identity is not FULL, the fixes
  *       {@link SourcePreflight} finds ({@code ALTER TABLE .. REPLICA IDENTITY FULL}, {@code ALTER PUBLICATION .. ADD
- *       TABLE}) are committed in one transaction, if the pipeline's role may run them (owner of the table and the
+ *       TABLE}) are committed in one transaction, behind a lock on the table taken first ({@link #lockStatement}; at
+ *       most 5 s, else {@link Deferred}), if the pipeline's role may run them (owner of the table and the
  *       publication, or superuser). Otherwise the table is {@link Deferred}: the reason names the statements an
  *       administrator must run, and a later call, after they ran, captures it.</li>
  *   <li><b>Wait for earlier writers.</b> pgoutput decides whether a change is published with the catalog as of that
