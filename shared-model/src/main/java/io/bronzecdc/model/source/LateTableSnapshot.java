@@ -20,14 +20,15 @@ import java.util.stream.Collectors;
 /**
  * Brings one table into a running pipeline (a table created, or added to {@code tables.include}, after the
  * pipeline's first snapshot): publishes it, then reads its snapshot and returns the {@link SnapshotHandover} that
- * tells which streamed changes of it the snapshot already holds. Takes no lock of its own; the snapshot needs only
- * SELECT on the table.
+ * tells which streamed changes of it the snapshot already holds. The snapshot takes no lock and needs only SELECT on
+ * the table; only publishing it does.
  *
  * <ol>
  *   <li><b>Publish.</b> When the publication does not publish the table ({@code FOR ALL TABLES} and
  *       {@code FOR TABLES IN SCHEMA} publications already do) or its replica identity is not FULL, the fixes
  *       {@link SourcePreflight} finds ({@code ALTER TABLE .. REPLICA IDENTITY FULL}, {@code ALTER PUBLICATION .. ADD
- *       TABLE}) are committed in one transaction, if the pipeline's role may run them (owner of the table and the
+ *       TABLE}) are committed in one transaction, behind a lock on the table taken first ({@link #lockStatement}; at
+ *       most 5 s, else {@link Deferred}), if the pipeline's role may run them (owner of the table and the
  *       publication, or superuser). Otherwise the table is {@link Deferred}: the reason names the statements an
  *       administrator must run, and a later call, after they ran, captures it.</li>
  *   <li><b>Wait for earlier writers.</b> pgoutput decides whether a change is published with the catalog as of that
@@ -156,10 +157,27 @@ public final class LateTableSnapshot {
                 + blocked.stream().map(SourceFix::problem).collect(Collectors.joining("; ")) + ", and role " + user
                 + " may not fix it (it lacks " + blocked.stream().flatMap(f -> f.missingPrivileges().stream())
                 .map(PrivilegeGap::privilege).distinct().collect(Collectors.joining(", ")) + "). Have the owner or a"
-                + " superuser run: " + blocked.stream().map(SourceFix::script).collect(Collectors.joining(" "))
+                + " superuser run, in one transaction so that no write straddles the change: BEGIN; "
+                + lockStatement(table, blocked) + "; "
+                + blocked.stream().map(SourceFix::script).collect(Collectors.joining(" ")) + " COMMIT;"
                 + " (or give " + user + " what it lacks: " + blocked.stream().flatMap(f -> f.missingPrivileges()
                 .stream()).map(PrivilegeGap::grant).distinct().collect(Collectors.joining("; ")) + ";)."
                 + " The pipeline runs on without it and captures it, from its first row, in the first run after that";
+    }
+
+    /**
+     * The lock the fixes take first. Publishing a table while a transaction that already wrote to it is still open
+     * must not happen: pgoutput decides with the catalog as of each change, so that transaction's earlier changes
+     * are never streamed, and PostgreSQL releases without the fix for concurrent ALTER PUBLICATION (observed on
+     * 17.2) then keep the table unpublished in the decoding session's cache, dropping later transactions' changes
+     * too. SHARE waits for the open writers and holds new ones off until the commit. With ALTER TABLE, ACCESS
+     * EXCLUSIVE at once, on the root first and then its partitions, as writers lock them (ALTER TABLE of the
+     * partitions first deadlocked with an insert through the root).
+     */
+    static String lockStatement(TableId table, List<SourceFix> fixes) {
+        boolean alterTable = fixes.stream().flatMap(f -> f.statements().stream()).anyMatch(t -> t.startsWith(
+                "ALTER TABLE"));
+        return "LOCK TABLE " + table.quoted() + " IN " + (alterTable ? "ACCESS EXCLUSIVE" : "SHARE") + " MODE";
     }
 
     /** Runs the fixes' statements in one committed transaction, each waiting at most {@link #LOCK_WAIT} for its lock. */
@@ -171,11 +189,7 @@ public final class LateTableSnapshot {
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute("SET LOCAL lock_timeout = '" + LOCK_WAIT.toMillis() + "ms'");
-            if (fixes.stream().flatMap(f -> f.statements().stream()).anyMatch(t -> t.startsWith("ALTER TABLE"))) {
-                // The root first, then its partitions, as writers lock them: ALTER TABLE on the partitions first
-                // would deadlock with a concurrent insert through the root.
-                s.execute("LOCK TABLE " + table.quoted() + " IN ACCESS EXCLUSIVE MODE");
-            }
+            s.execute(lockStatement(table, fixes));
             for (SourceFix fix : fixes) {
                 for (String statement : fix.statements()) {
                     s.execute(statement);

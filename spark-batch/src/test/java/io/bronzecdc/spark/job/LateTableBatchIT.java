@@ -108,7 +108,7 @@ class LateTableBatchIT {
                 List<String> warnings = log.lines().stream().filter(l -> l.startsWith("WARN")
                         && l.contains("app.late")).toList();
                 assertThat(warnings).as("warned once, naming the table and the statements").singleElement()
-                        .asString().contains("ALTER TABLE app.late REPLICA IDENTITY FULL")
+                        .asString().contains("BEGIN; LOCK TABLE \"app\".\"late\" IN ACCESS EXCLUSIVE MODE; ALTER TABLE app.late REPLICA IDENTITY FULL")
                         .contains("ALTER PUBLICATION \"late_np_pub\" ADD TABLE \"app\".\"late\"").contains("late_reader");
                 assertThat(single(admin, "SELECT count(*) FROM late_np_bronze.bronze_tables"
                         + " WHERE source_table = 'late'")).as("not captured yet").isZero();
@@ -116,8 +116,10 @@ class LateTableBatchIT {
                         BatchPipeline.ENVIRONMENT, System.out, System.err))
                         .as("validation of what is captured while app.late waits").isZero();
                 writer.awaitMore(20);
-                s.execute("ALTER TABLE app.late REPLICA IDENTITY FULL");
-                s.execute("ALTER PUBLICATION late_np_pub ADD TABLE app.late");
+                // As the warning says, in one transaction behind a lock: no write straddles the change.
+                s.execute("BEGIN; LOCK TABLE \"app\".\"late\" IN ACCESS EXCLUSIVE MODE;"
+                        + " ALTER TABLE app.late REPLICA IDENTITY FULL;"
+                        + " ALTER PUBLICATION \"late_np_pub\" ADD TABLE \"app\".\"late\"; COMMIT;");
                 writer.awaitMore(20);
                 assertThat(run(config, RunHooks.NONE)).as("run after the administrator published it").isZero();
                 writer.awaitMore(20);
@@ -169,10 +171,6 @@ class LateTableBatchIT {
         }
     }
 
-    /**
-     * @param crashFirst whether the first run that brings app.late in dies right before its bronze commit (after
-     *     publishing the table and reading its snapshot): the next run must take a new snapshot, exactly
-     */
     @Test
     void shouldCaptureAPartitionedTableCreatedLaterThroughItsRoot() throws Exception {
         String database = POSTGRES.newDatabase("late_parts");
@@ -203,30 +201,39 @@ class LateTableBatchIT {
     }
 
     /**
-     * pgoutput publishes a change only if its table was published when the change was written: a transaction that
-     * wrote to the table before the run published it, and commits after, is never streamed whole. The run waits for
-     * it to end before the snapshot, which then holds it.
+     * A transaction that wrote to the new table and is still open: the run's ALTER PUBLICATION waits at most 5 s for
+     * it (behind a SHARE lock, so no write straddles the change) and then leaves the table to a later run. When an
+     * administrator publishes the table without that lock, the open transaction's changes are never streamed
+     * (pgoutput decides with the catalog as of each change), so the run waits for it to end before the snapshot,
+     * which then holds it.
      */
     @Test
-    void shouldWaitForATransactionThatWroteToTheTableBeforeItWasPublished() throws Exception {
+    void shouldNotPublishAcrossAnOpenWriterAndWaitForOneBeforeTheSnapshot() throws Exception {
         String database = POSTGRES.newDatabase("late_wait");
         Path config = createPipeline(database, "late_wait", "FOR TABLE app.base", EmbeddedRole.SUPERUSER);
         try (Connection admin = POSTGRES.connect(database); Statement s = admin.createStatement();
                 Connection early = POSTGRES.connect(database); Statement e = early.createStatement()) {
             createLateTable(s);
-            s.execute("ALTER TABLE app.late REPLICA IDENTITY FULL"); // the run only publishes: no exclusive lock
+            s.execute("ALTER TABLE app.late REPLICA IDENTITY FULL"); // only the publication is missing
             early.setAutoCommit(false);
             e.execute("INSERT INTO app.late (payload) VALUES ('before publication')");
+            assertThat(run(config, RunHooks.NONE)).as("run while a writer is open").isZero();
+            assertThat(single(admin, "SELECT count(*) FROM pg_publication_tables WHERE pubname = 'late_wait_pub'"
+                    + " AND tablename = 'late'")).as("not published across the open writer").isZero();
+            assertThat(single(admin, "SELECT count(*) FROM late_wait_bronze.bronze_tables"
+                    + " WHERE source_table = 'late'")).as("not captured").isZero();
+
+            s.execute("ALTER PUBLICATION late_wait_pub ADD TABLE app.late"); // no lock: the writer straddles it
             AtomicReference<Integer> code = new AtomicReference<>();
             Thread runner = new Thread(() -> code.set(run(config, RunHooks.NONE)), "late-wait-run");
             runner.start();
-            await("app.late published by the run").atMost(Duration.ofSeconds(60)).until(() -> single(admin,
-                    "SELECT count(*) FROM pg_publication_tables WHERE pubname = 'late_wait_pub'"
-                            + " AND tablename = 'late'") == 1);
+            await("the run waiting for the open writer").atMost(Duration.ofSeconds(60)).until(() -> single(admin,
+                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%virtualtransaction = ANY%'"
+                            + " AND pid <> pg_backend_pid()") > 0);
             e.execute("INSERT INTO app.late (payload) VALUES ('after publication')");
             early.commit();
             runner.join(Duration.ofSeconds(120).toMillis());
-            assertThat(code.get()).as("run that waited for the early writer").isZero();
+            assertThat(code.get()).as("run that waited for the open writer").isZero();
             assertThat(single(admin, "SELECT count(*) FROM late_wait_bronze.\"br_app__late_cdc\""
                     + " WHERE full_row->>'payload' IN ('before publication', 'after publication')"))
                     .as("both rows of the early transaction, once each").isEqualTo(2);
@@ -235,6 +242,10 @@ class LateTableBatchIT {
         }
     }
 
+    /**
+     * @param crashFirst whether the first run that brings app.late in dies right before its bronze commit (after
+     *     publishing the table and reading its snapshot): the next run must take a new snapshot, exactly
+     */
     private void captureWhileWriting(String database, Path config, String slot, Random random, boolean crashFirst)
             throws Exception {
         try (Connection admin = POSTGRES.connect(database); Statement s = admin.createStatement()) {
