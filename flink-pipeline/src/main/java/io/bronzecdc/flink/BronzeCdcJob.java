@@ -142,7 +142,9 @@ public final class BronzeCdcJob implements Callable<Integer> {
      * strategy of {@link RecoveryPolicy}, source, keyed sequencer, exactly-once sink.
      *
      * @param tables the captured tables, as {@link #prepare} resolved them
-     * @param beforeSequencer a hook on the captured stream (identity in production; tests inject failures here)
+     * @param beforeSequencer a hook on the captured stream (identity in production; tests inject failures here); what
+     *     it adds must run at the stream's parallelism ({@code captured.getParallelism()}, 1 for the pgoutput source),
+     *     as a rebalance before the sequencer's keyBy would reorder the changes
      */
     public static void build(StreamExecutionEnvironment env, PipelineConfig config, List<TableId> tables,
             UnaryOperator<DataStream<CapturedChange>> beforeSequencer) {

@@ -156,7 +156,7 @@ public final class Preflight {
                         + " contains white space, a dot or a non-ASCII character, or starts or ends with a quote"
                         + " character (Flink CDC 3.5 loses such a name in its snapshot splits, Debezium 1.9 garbles"
                         + " non-ASCII names in streamed changes). Rename it, leave it out with tables.exclude, or"
-                        + " capture it with the Spark engine");
+                        + " capture it with the Spark engine or the pgoutput source (source.connector: pgoutput)");
             }
         }
         return problems;
@@ -185,7 +185,8 @@ public final class Preflight {
                         problems.add("table " + table + ", columns " + rs.getString(1) + ": the Flink engine cannot"
                                 + " capture a column whose name has a non-ASCII character (Debezium 1.9 garbles it in"
                                 + " streamed changes). Rename the column, leave the table out with tables.exclude, or"
-                                + " capture it with the Spark engine");
+                                + " capture it with the Spark engine or the pgoutput source"
+                                + " (source.connector: pgoutput)");
                     }
                 }
             }
@@ -212,7 +213,8 @@ public final class Preflight {
                         problems.add("table " + table + ", columns " + rs.getString(1) + ": the Flink engine cannot"
                                 + " capture columns whose names differ only in case (Debezium 1.9 drops one of them"
                                 + " from every row). Rename one of them, leave the table out with tables.exclude, or"
-                                + " capture it with the Spark engine");
+                                + " capture it with the Spark engine or the pgoutput source"
+                                + " (source.connector: pgoutput)");
                     }
                 }
             }
@@ -236,8 +238,8 @@ public final class Preflight {
                         + " table exactly: its source (Flink CDC's incremental snapshot) merges the changes made"
                         + " during the snapshot into the snapshot's rows by primary key, so duplicate rows would be"
                         + " lost or doubled. Add a primary key to " + table + " (ALTER TABLE " + table.quoted()
-                        + " ADD PRIMARY KEY (...)), capture it with the Spark engine until the Flink engine reads"
-                        + " pgoutput natively, or leave it out of 'tables'");
+                        + " ADD PRIMARY KEY (...)), capture it with the Spark engine or the Flink engine's pgoutput"
+                        + " source (source.connector: pgoutput), or leave it out of 'tables'");
             }
         }
         return refusals;

@@ -195,7 +195,8 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
                         + " covers only up to " + PgLsn.of(restartLsn) + ", so the changes in between were consumed"
                         + " by another reader (or the job restores an older checkpoint than its last) and are missing"
                         + " from bronze. Restore the latest checkpoint; give each consumer its own slot; else rebuild"
-                        + " this pipeline's bronze tables from a new snapshot (new bronze.schema, start without state)");
+                        + " this pipeline's bronze tables from a new snapshot (new bronze.schema, start without"
+                        + " state)");
             }
         }
         fetcher = new ReplicationFetcher(endpoint, streamedTables(), restartLsn);
