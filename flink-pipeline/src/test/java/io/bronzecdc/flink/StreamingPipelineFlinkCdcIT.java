@@ -1,12 +1,8 @@
 package io.bronzecdc.flink;
 
-import io.bronzecdc.model.config.SourceConnector;
-import org.junit.jupiter.api.BeforeAll;
-
-/** {@link StreamingPipelineIT} with the Flink CDC source ({@code source.connector: flink-cdc}). */
+/**
+ * {@link StreamingPipelineIT} with the Flink CDC source ({@code source.connector: flink-cdc}); its
+ * {@code @BeforeAll} picks the source by the test class.
+ */
 class StreamingPipelineFlinkCdcIT extends StreamingPipelineIT {
-    @BeforeAll
-    static void startOnPagila() throws Exception {
-        startOnPagila(SourceConnector.FLINK_CDC);
-    }
 }

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,14 +49,11 @@ class StreamingPipelineIT {
     private static SourceConnector connector;
     private static final List<CommittedTransaction> COMMITTED = new java.util.ArrayList<>();
 
+    /** Loads Pagila and starts the job: with the pgoutput source, or Flink CDC's for the subclass that says so. */
     @BeforeAll
-    static void startOnPagila() throws Exception {
-        startOnPagila(SourceConnector.PGOUTPUT);
-    }
-
-    /** Loads Pagila and starts the job reading the slot with {@code sourceConnector}. */
-    static void startOnPagila(SourceConnector sourceConnector) throws Exception {
-        connector = sourceConnector;
+    static void startOnPagila(TestInfo test) throws Exception {
+        connector = test.getTestClass().filter(StreamingPipelineFlinkCdcIT.class::equals).isPresent()
+                ? SourceConnector.FLINK_CDC : SourceConnector.PGOUTPUT;
         COMMITTED.clear();
         try (Connection c = POSTGRES.connect()) {
             SourceSchema.create(c);
