@@ -205,6 +205,43 @@ class FailureRecoveryIT {
     }
 
     /**
+     * Large transactions (every payment updated, three times): checkpoints fall inside them, and the task fails in
+     * the middle of one after such a checkpoint completed. The restored job resends that transaction and must skip
+     * exactly the changes the checkpoint already covers (the pgoutput source keeps the transaction and the last
+     * emitted change in its state).
+     */
+    @ParameterizedTest(name = "seed {0}, parallelism {1}")
+    @CsvSource({"47, 2"})
+    void shouldRecoverFromATaskFailureInsideALargeTransaction(long seed, int parallelism, @TempDir Path checkpoints)
+            throws Exception {
+        Scenario scenario = new Scenario("stream-large-" + seed, seed, SNAPSHOT_ROWS);
+        Map<TableId, Long> snapshot = scenario.sourceCounts();
+        long payments = snapshot.get(TableId.of("payment"));
+        long failAt = new SplittableRandom(seed).nextLong(payments / 2, 2 * payments);
+        FailureInjector injector = scenario.injector(Phase.STREAM, failAt, Action.THROW);
+        PipelineUnderTest pipeline = scenario.start(parallelism, injector, restartingConfiguration(checkpoints));
+        pipeline.awaitBronzeCounts(snapshot);
+
+        try (Statement s = scenario.connection().createStatement()) {
+            for (int i = 0; i < 3; i++) {
+                s.execute("UPDATE payment SET amount = amount + 0.01");
+            }
+        }
+        Trigger trigger = injector.trigger();
+        await("the injected task failure").atMost(WAIT).until(trigger::fired);
+        assertThat(trigger.firedOn()).as("failed on a streamed record").isEqualTo(Phase.STREAM);
+        Map<TableId, Long> expected = new java.util.LinkedHashMap<>(snapshot);
+        expected.merge(TableId.of("payment"), 3 * payments, Long::sum);
+        pipeline.awaitBronzeCounts(expected);
+        assertThat(trigger.opened()).as("every injector subtask opened again after the restart")
+                .isEqualTo(2 * scenario.sourceParallelism(parallelism));
+        assertThat(BronzeValidator.validate(scenario.connection(), BronzeSchema.defaultSchema(), TABLES,
+                ValidationOptions.defaults().withCommitTimeTolerance(Duration.ZERO)).violations())
+                .as("validation of " + scenario.id).isEmpty();
+        pipeline.assertNothingMoreArrives(expected, Duration.ofSeconds(1));
+    }
+
+    /**
      * The sharpest moment of the two-phase commit: the sink has prepared the transaction of a checkpoint that then
      * never completes, and the task fails. The restore must roll that transaction back (its rows are replayed)
      * and commit the one of the checkpoint it restores, if still pending.

@@ -98,6 +98,10 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
             skipCommitLsn = split.openCommitLsn();
             skipUpToKey = split.lastEmittedKey();
         }
+        LOG.info("Slot {}: {}", endpoint.slot(), !split.snapshotDone() ? "snapshot not taken yet"
+                : "restarting at " + PgLsn.of(restartLsn) + (split.hasOpenTransaction() ? ", skipping the changes of"
+                        + " transaction " + PgLsn.of(openCommitLsn) + " up to key " + lastEmittedKey
+                        + " (emitted before the checkpoint)" : ""));
         splitArrived.complete(null);
     }
 
