@@ -8,12 +8,14 @@ import io.bronzecdc.flink.sink.BronzeSink;
 import io.bronzecdc.flink.sink.JdbcTarget;
 import io.bronzecdc.flink.source.CapturedChange;
 import io.bronzecdc.flink.source.PostgresCdcSource;
+import io.bronzecdc.flink.source.pgoutput.PgOutputSource;
 import io.bronzecdc.model.bronze.BronzeMigrator;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.ConfigException;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.PipelineConfigDescriber;
 import io.bronzecdc.model.config.PipelineConfigLoader;
+import io.bronzecdc.model.config.SourceConnector;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.postgres.SourceConnectionException;
 import io.bronzecdc.model.postgres.SourceConnections;
@@ -140,7 +142,9 @@ public final class BronzeCdcJob implements Callable<Integer> {
      * strategy of {@link RecoveryPolicy}, source, keyed sequencer, exactly-once sink.
      *
      * @param tables the captured tables, as {@link #prepare} resolved them
-     * @param beforeSequencer a hook on the captured stream (identity in production; tests inject failures here)
+     * @param beforeSequencer a hook on the captured stream (identity in production; tests inject failures here); what
+     *     it adds must run at the stream's parallelism ({@code captured.getParallelism()}, 1 for the pgoutput source),
+     *     as a rebalance before the sequencer's keyBy would reorder the changes
      */
     public static void build(StreamExecutionEnvironment env, PipelineConfig config, List<TableId> tables,
             UnaryOperator<DataStream<CapturedChange>> beforeSequencer) {
@@ -153,9 +157,7 @@ public final class BronzeCdcJob implements Callable<Integer> {
         env.configure(RecoveryPolicy.restartStrategy(env.getConfiguration()));
         JdbcTarget target = JdbcTarget.of(config);
         BronzeSchema schema = new BronzeSchema(config.bronze().schema());
-        DataStream<CapturedChange> captured = env
-                .fromSource(PostgresCdcSource.of(config, tables), WatermarkStrategy.noWatermarks(), "postgres-cdc")
-                .uid("postgres-cdc");
+        DataStream<CapturedChange> captured = source(env, config, tables);
         DataStream<SequencedChange> sequenced = beforeSequencer.apply(captured)
                 .keyBy(CapturedChange::table)
                 .process(new SequencerFunction(target, schema))
@@ -163,6 +165,21 @@ public final class BronzeCdcJob implements Callable<Integer> {
         sequenced.sinkTo(new BronzeSink(new BronzeSink.Settings(target, schema.name(), sinkId(config),
                         SINK_FLUSH_BYTES)))
                 .uid("bronze-sink").name("bronze-sink");
+    }
+
+    /**
+     * The source {@code source.connector} names. The pgoutput source reads the one slot in one subtask (parallelism
+     * 1; the rest of the job keeps its own); each has its own operator id, so a checkpoint of one is never restored
+     * into the other.
+     */
+    private static DataStream<CapturedChange> source(StreamExecutionEnvironment env, PipelineConfig config,
+            List<TableId> tables) {
+        if (config.connector() == SourceConnector.FLINK_CDC) {
+            return env.fromSource(PostgresCdcSource.of(config, tables), WatermarkStrategy.noWatermarks(),
+                    "postgres-cdc").uid("postgres-cdc");
+        }
+        return env.fromSource(PgOutputSource.of(config, tables), WatermarkStrategy.noWatermarks(), "pgoutput-source")
+                .uid("pgoutput-source").setParallelism(1);
     }
 
     /**

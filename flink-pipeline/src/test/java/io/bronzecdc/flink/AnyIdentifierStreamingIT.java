@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * quotes in a table name, a hashed bronze name), selected by include and exclude patterns, through the Flink job: snapshot, then a few I/U/D; every snapshot row is {@code to_jsonb} of its
  * source row, {@code bronze_tables} records each log, and the validator passes (replay equals source). Tables whose
  * schema, name or columns Flink CDC 3.5 / Debezium 1.9 cannot carry (white space, dots, non-ASCII letters) are
- * refused by the preflight, each named, before anything is written.
+ * refused by the preflight of the Flink CDC source ({@code source.connector: flink-cdc}), each named, before anything
+ * is written. {@link NativeSourceAnyTableIT} captures all of them with the pgoutput source.
  */
 class AnyIdentifierStreamingIT {
     @RegisterExtension
@@ -74,7 +75,8 @@ class AnyIdentifierStreamingIT {
 
     private static PipelineConfig config(String slot, BronzeSchema schema, String tablesYaml) {
         return PipelineConfigLoader.parse(TestPipelineYaml.of(POSTGRES.server().port(), POSTGRES.database(), slot,
-                schema.name(), "env: PW").replace("tables: [customer, payment, rental]\n", tablesYaml), "odd.yaml",
+                schema.name(), "env: PW").replace("tables: [customer, payment, rental]\n", tablesYaml)
+                + "source.connector: flink-cdc\n", "odd.yaml",
                 name -> "trust-auth-ignores-it");
     }
 

@@ -10,6 +10,7 @@ import io.bronzecdc.flink.sink.JdbcTarget;
 import io.bronzecdc.flink.source.CapturedChange;
 import io.bronzecdc.flink.testing.PipelineUnderTest;
 import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.config.SourceConnector;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.testing.PostgresExtension;
@@ -79,7 +80,12 @@ import org.slf4j.LoggerFactory;
  *       new job on the same slot and bronze schema starts from the latest completed checkpoint directory.
  * </ul>
  * The failure point is a record count, and the injector only fires once a checkpoint covering records of the
- * phase has completed in the failing run: a failure before that restores the state of the previous phase.
+ * phase has completed in the failing run: a failure before that restores the state of the previous phase. The
+ * pgoutput source emits its whole snapshot between two checkpoints (see {@code SlotReader}), so there no checkpoint
+ * covers part of a snapshot: its snapshot failures fire at the record without waiting for one, and the job then
+ * takes its snapshot again from a recreated slot.
+ *
+ * <p>Runs with the pgoutput source; {@link FailureRecoveryFlinkCdcIT} runs it with the Flink CDC source.
  */
 class FailureRecoveryIT {
     private static final Logger LOG = LoggerFactory.getLogger(FailureRecoveryIT.class);
@@ -96,6 +102,11 @@ class FailureRecoveryIT {
 
     private final List<String> databases = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
+
+    /** The source the job reads the slot with. */
+    SourceConnector connector() {
+        return SourceConnector.PGOUTPUT;
+    }
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -123,7 +134,7 @@ class FailureRecoveryIT {
         assertThat(trigger.firedOn()).as("failed on a snapshot record").isEqualTo(Phase.SNAPSHOT);
         pipeline.awaitBronzeCounts(snapshot);
         assertThat(trigger.opened()).as("every injector subtask opened again after the restart")
-                .isEqualTo(2 * parallelism);
+                .isEqualTo(2 * scenario.sourceParallelism(parallelism));
         scenario.assertValid(pipeline, List.of());
 
         List<CommittedTransaction> committed = scenario.workload().run(scenario.connection(), 100);
@@ -146,11 +157,17 @@ class FailureRecoveryIT {
         Trigger trigger = injector.trigger();
         await("the job stopped at its record").atMost(WAIT).until(trigger::fired);
         assertThat(trigger.firedOn()).as("stopped on a snapshot record").isEqualTo(Phase.SNAPSHOT);
-        Path latest = cancelAndFindLatestCheckpoint(scenario, first, checkpoints);
+        Optional<Path> latest = cancelAndFindCheckpoint(scenario, first, checkpoints);
         assertThat(total(first.bronzeCounts())).as("the cancel interrupted the snapshot")
                 .isLessThan(total(snapshot));
+        if (connector() == SourceConnector.FLINK_CDC) {
+            assertThat(latest).as("a completed checkpoint retained under " + checkpoints).isPresent();
+        }
 
-        PipelineUnderTest second = scenario.start(parallelism, injector, restoring(checkpoints, latest));
+        // The pgoutput source has no checkpoint inside its snapshot: it starts again without state, or from a
+        // checkpoint taken before the snapshot, and takes the snapshot again.
+        PipelineUnderTest second = scenario.start(parallelism, injector, latest.isPresent()
+                ? restoring(checkpoints, latest.get()) : retainingConfiguration(checkpoints));
         second.awaitBronzeCounts(snapshot);
         scenario.assertValid(second, List.of());
 
@@ -179,11 +196,48 @@ class FailureRecoveryIT {
         awaitStreamingAgain(pipeline, workload);
         List<CommittedTransaction> committed = workload.stop();
         assertThat(trigger.opened()).as("every injector subtask opened again after the restart")
-                .isEqualTo(2 * parallelism);
+                .isEqualTo(2 * scenario.sourceParallelism(parallelism));
 
         Map<TableId, Long> expected = plus(snapshot, committed);
         pipeline.awaitBronzeCounts(expected);
         scenario.assertValid(pipeline, committed);
+        pipeline.assertNothingMoreArrives(expected, Duration.ofSeconds(1));
+    }
+
+    /**
+     * Large transactions (every payment updated, three times): checkpoints fall inside them, and the task fails in
+     * the middle of one after such a checkpoint completed. The restored job resends that transaction and must skip
+     * exactly the changes the checkpoint already covers (the pgoutput source keeps the transaction and the last
+     * emitted change in its state).
+     */
+    @ParameterizedTest(name = "seed {0}, parallelism {1}")
+    @CsvSource({"47, 2"})
+    void shouldRecoverFromATaskFailureInsideALargeTransaction(long seed, int parallelism, @TempDir Path checkpoints)
+            throws Exception {
+        Scenario scenario = new Scenario("stream-large-" + seed, seed, SNAPSHOT_ROWS);
+        Map<TableId, Long> snapshot = scenario.sourceCounts();
+        long payments = snapshot.get(TableId.of("payment"));
+        long failAt = new SplittableRandom(seed).nextLong(payments / 2, 2 * payments);
+        FailureInjector injector = scenario.injector(Phase.STREAM, failAt, Action.THROW);
+        PipelineUnderTest pipeline = scenario.start(parallelism, injector, restartingConfiguration(checkpoints));
+        pipeline.awaitBronzeCounts(snapshot);
+
+        try (Statement s = scenario.connection().createStatement()) {
+            for (int i = 0; i < 3; i++) {
+                s.execute("UPDATE payment SET amount = amount + 0.01");
+            }
+        }
+        Trigger trigger = injector.trigger();
+        await("the injected task failure").atMost(WAIT).until(trigger::fired);
+        assertThat(trigger.firedOn()).as("failed on a streamed record").isEqualTo(Phase.STREAM);
+        Map<TableId, Long> expected = new java.util.LinkedHashMap<>(snapshot);
+        expected.merge(TableId.of("payment"), 3 * payments, Long::sum);
+        pipeline.awaitBronzeCounts(expected);
+        assertThat(trigger.opened()).as("every injector subtask opened again after the restart")
+                .isEqualTo(2 * scenario.sourceParallelism(parallelism));
+        assertThat(BronzeValidator.validate(scenario.connection(), BronzeSchema.defaultSchema(), TABLES,
+                ValidationOptions.defaults().withCommitTimeTolerance(Duration.ZERO)).violations())
+                .as("validation of " + scenario.id).isEmpty();
         pipeline.assertNothingMoreArrives(expected, Duration.ofSeconds(1));
     }
 
@@ -209,7 +263,7 @@ class FailureRecoveryIT {
         awaitStreamingAgain(pipeline, workload);
         List<CommittedTransaction> committed = workload.stop();
         assertThat(trigger.opened()).as("every injector subtask opened again after the restart")
-                .isEqualTo(2 * parallelism);
+                .isEqualTo(2 * scenario.sourceParallelism(parallelism));
         assertThat(trigger.pendingAtFailure).as("transactions prepared when the task failed").isNotEmpty();
         Map<Long, String> outcome = transactionStatus(scenario, trigger.pendingAtFailure);
         assertThat(outcome).as("outcome of the transactions prepared when the task failed")
@@ -270,7 +324,7 @@ class FailureRecoveryIT {
             SourceSchema.create(connection);
             PagilaLoader.loadGenerated(connection, new PagilaGenerator(seed, rows));
             this.config = PipelineUnderTest.config(POSTGRES.server(), database, "it_recover",
-                    BronzeSchema.DEFAULT_NAME, CHECKPOINT_INTERVAL);
+                    BronzeSchema.DEFAULT_NAME, CHECKPOINT_INTERVAL).withConnector(connector());
             this.workload = new ChangeWorkload(seed, 5);
         }
 
@@ -281,13 +335,21 @@ class FailureRecoveryIT {
                 trigger.release.countDown();
                 Trigger.ALL.remove(id);
             });
-            return new FailureInjector(id, phase, atRecord, action, JdbcTarget.of(config),
+            boolean afterCheckpoint = phase != Phase.SNAPSHOT || connector() != SourceConnector.PGOUTPUT;
+            return new FailureInjector(id, phase, atRecord, action, afterCheckpoint, JdbcTarget.of(config),
                     "bronze-cdc:" + BronzeCdcJob.sinkId(config) + ":");
         }
 
+        /** Subtasks of the source, and of the injector chained to it: the pgoutput source reads in one. */
+        int sourceParallelism(int parallelism) {
+            return connector() == SourceConnector.PGOUTPUT ? 1 : parallelism;
+        }
+
         PipelineUnderTest start(int parallelism, FailureInjector injector, Configuration flink) throws Exception {
+            // At the source's parallelism (1 for the pgoutput source): a rebalance before the keyBy would reorder.
             UnaryOperator<DataStream<CapturedChange>> hook = captured -> captured.map(injector)
-                    .returns(captured.getType()).uid("failure-injector").name("failure-injector");
+                    .returns(captured.getType()).setParallelism(captured.getParallelism())
+                    .uid("failure-injector").name("failure-injector");
             PipelineUnderTest pipeline = PipelineUnderTest.start(POSTGRES.server(), config, parallelism, hook, flink);
             resources.add(() -> {
                 pipeline.close();
@@ -369,15 +431,22 @@ class FailureRecoveryIT {
      */
     private static Path cancelAndFindLatestCheckpoint(Scenario scenario, PipelineUnderTest pipeline,
             Path checkpoints) throws Exception {
+        Optional<Path> latest = cancelAndFindCheckpoint(scenario, pipeline, checkpoints);
+        assertThat(latest).as("a completed checkpoint retained under " + checkpoints).isPresent();
+        return latest.get();
+    }
+
+    /** {@link #cancelAndFindLatestCheckpoint}, when the job may have completed none. */
+    private static Optional<Path> cancelAndFindCheckpoint(Scenario scenario, PipelineUnderTest pipeline,
+            Path checkpoints) throws Exception {
         String jobId = pipeline.job().getJobID().toHexString();
         pipeline.job().cancel().get(60, TimeUnit.SECONDS);
         pipeline.job().getJobExecutionResult().handle((result, failure) -> null).get(60, TimeUnit.SECONDS);
         String slot = scenario.config().source().slotName();
         await("replication slot " + slot + " released").atMost(WAIT).until(() -> !slotActive(scenario, slot));
         Optional<Path> latest = latestCheckpoint(checkpoints.resolve(jobId));
-        assertThat(latest).as("a completed checkpoint retained under " + checkpoints).isPresent();
-        LOG.info("{}: cancelled with bronze {}, restoring {}", scenario.id, pipeline.bronzeCounts(), latest.get());
-        return latest.get();
+        LOG.info("{}: cancelled with bronze {}, latest checkpoint {}", scenario.id, pipeline.bronzeCounts(), latest);
+        return latest;
     }
 
     /** The {@code chk-N} directory with the highest N that has its {@code _metadata} (a completed checkpoint). */
@@ -534,6 +603,8 @@ class FailureRecoveryIT {
         private final Phase phase;
         private final long atRecord;
         private final Action action;
+        /** Whether to fire only once a checkpoint covering records of the phase has completed in this run. */
+        private final boolean afterCheckpoint;
         private final JdbcTarget database;
         private final String gidPrefix;
         /** Records of {@link #phase} seen (JVM-wide) when each pending checkpoint passed this subtask. */
@@ -541,12 +612,13 @@ class FailureRecoveryIT {
         /** Whether a completed checkpoint of this run already covers records of {@link #phase}. */
         private transient boolean checkpointCompleted;
 
-        FailureInjector(String testId, Phase phase, long atRecord, Action action, JdbcTarget database,
-                String gidPrefix) {
+        FailureInjector(String testId, Phase phase, long atRecord, Action action, boolean afterCheckpoint,
+                JdbcTarget database, String gidPrefix) {
             this.testId = testId;
             this.phase = phase;
             this.atRecord = atRecord;
             this.action = action;
+            this.afterCheckpoint = afterCheckpoint;
             this.database = database;
             this.gidPrefix = gidPrefix;
         }
@@ -575,7 +647,8 @@ class FailureRecoveryIT {
                 throw new IllegalStateException("injected failure after the sink prepared " + trigger.pendingAtFailure
                         + " for a checkpoint that did not complete (" + testId + ")");
             }
-            if (action != Action.FAIL_AFTER_PREPARE && recordPhase == phase && seen >= atRecord && checkpointCompleted
+            if (action != Action.FAIL_AFTER_PREPARE && recordPhase == phase && seen >= atRecord
+                    && (checkpointCompleted || !afterCheckpoint)
                     && trigger.fired.compareAndSet(false, true)) {
                 trigger.firedOn.set(recordPhase);
                 if (action == Action.THROW) {

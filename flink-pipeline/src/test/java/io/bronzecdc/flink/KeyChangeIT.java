@@ -82,7 +82,8 @@ class KeyChangeIT {
         Files.writeString(password, "trust\n");
         Path config = dir.resolve("pipeline.yaml");
         Files.writeString(config, TestPipelineYaml.of(POSTGRES.server().port(), database, "it_keyless", "cdc_keyless",
-                "file: " + password).replace("tables: [customer, payment, rental]", "tables: [kl_events, kl_accounts]"));
+                "file: " + password).replace("tables: [customer, payment, rental]", "tables: [kl_events, kl_accounts]")
+                + "source.connector: flink-cdc\n");
         StringWriter err = new StringWriter();
 
         int exit = BronzeCdcJob.commandLine().setErr(new PrintWriter(err)).execute("--config", config.toString(),

@@ -195,8 +195,8 @@ class SessionClusterIT {
         assertThat(outputs.keySet()).as("log files").anyMatch(f -> f.endsWith("taskmanager.log"))
                 .anyMatch(f -> f.endsWith("jobmanager.log")).anyMatch(f -> f.endsWith("flink-client.log"));
         assertThat(outputs.get(cluster.logDirectory().resolve("taskmanager.log").toString()))
-                .as("the TaskManager log holds Flink CDC's configuration line (the scan looks at the right file)")
-                .contains("PostgresConnectorConfig is");
+                .as("the TaskManager log holds the pgoutput source's start line (the scan looks at the right file)")
+                .contains("Streaming slot " + SLOT + " from ");
         for (String path : restEndpoints()) {
             outputs.put("GET " + path, cluster.getText(path));
         }

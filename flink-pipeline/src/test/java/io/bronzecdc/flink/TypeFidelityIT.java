@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bronzecdc.flink.preflight.FlinkColumnTypes;
 import io.bronzecdc.flink.testing.PipelineUnderTest;
 import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.config.SourceConnector;
 import io.bronzecdc.model.event.Op;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.testing.ColumnType;
@@ -85,30 +87,43 @@ class TypeFidelityIT {
         System.out.println("Flink accepts " + ACCEPTED + "\nFlink refuses " + REFUSED.keySet());
     }
 
+    /** The Flink CDC source: the types its preflight accepts. */
     @Test
     void shouldLandEveryAcceptedTypeExactlyAsToJsonb() throws Exception {
+        landTypes("public", "it_types", BronzeSchema.DEFAULT_NAME, SourceConnector.FLINK_CDC,
+                t -> ACCEPTED.contains(t.label())
+                        && !TEMPORAL_RANGE_LIMITED.contains(t.label().replaceAll("_a[12]$", "")));
+    }
+
+    /** The pgoutput source (the default): every type of the kit, through the decoder the Spark engine uses. */
+    @Test
+    void shouldLandEveryKitTypeExactlyAsToJsonbWithThePgoutputSource() throws Exception {
+        landTypes("all_types", "it_types_all", "cdc_all_types", SourceConnector.PGOUTPUT, t -> true);
+    }
+
+    private void landTypes(String sourceSchema, String slot, String bronzeSchema, SourceConnector connector,
+            java.util.function.Predicate<ColumnType> types) throws Exception {
         long seed = Long.getLong("bronze.types.seed", 20261201L);
         RandomTypedTables tables;
         TypedWorkload workload;
         Map<TableId, List<String>> snapshot = new LinkedHashMap<>();
         try (Connection c = POSTGRES.connect(); Connection workloadConnection = POSTGRES.connect()) {
-            tables = RandomTypedTables.create(c, "public", seed, 3, t -> ACCEPTED.contains(t.label())
-                    && !TEMPORAL_RANGE_LIMITED.contains(t.label().replaceAll("_a[12]$", "")));
-            System.out.println("TypeFidelityIT " + tables.describe());
+            tables = RandomTypedTables.create(c, sourceSchema, seed, 3, types);
+            System.out.println("TypeFidelityIT " + connector + " " + tables.describe());
             workload = new TypedWorkload(workloadConnection, tables, seed).populate(4);
             for (TableId table : tables.ids()) {
                 snapshot.put(table, new ArrayList<>(RandomTypedTables.sourceRows(c, table).values()));
             }
-            runPipeline(seed, tables, workload, snapshot);
+            runPipeline(seed, tables, workload, snapshot, PipelineUnderTest.config(POSTGRES.server(),
+                    POSTGRES.database(), slot, bronzeSchema, Duration.ofMillis(200), tables.ids())
+                    .withConnector(connector));
         }
     }
 
     private void runPipeline(long seed, RandomTypedTables tables, TypedWorkload workload,
-            Map<TableId, List<String>> snapshot) throws Exception {
+            Map<TableId, List<String>> snapshot, PipelineConfig config) throws Exception {
         int snapshotChanges = workload.changes().size();
-        try (PipelineUnderTest pipeline = PipelineUnderTest.start(POSTGRES.server(), PipelineUnderTest.config(
-                POSTGRES.server(), POSTGRES.database(), "it_types", BronzeSchema.DEFAULT_NAME, Duration.ofMillis(200),
-                tables.ids()))) {
+        try (PipelineUnderTest pipeline = PipelineUnderTest.start(POSTGRES.server(), config)) {
             pipeline.awaitBronzeCounts(counts(tables.ids(), snapshot.values().stream().map(List::size).toList()));
             workload.run(40);
             List<TypedWorkload.Change> streamed = workload.changes()
@@ -138,7 +153,7 @@ class TypeFidelityIT {
                 try (Statement s = c.createStatement()) {
                     s.execute("SET TimeZone = 'UTC'");
                 }
-                assertThat(BronzeValidator.validate(c, BronzeSchema.defaultSchema(), tables.ids(),
+                assertThat(BronzeValidator.validate(c, new BronzeSchema(config.bronze().schema()), tables.ids(),
                         ValidationOptions.defaults()).violations()).as("seed %d", seed).isEmpty();
             }
         }
@@ -155,7 +170,8 @@ class TypeFidelityIT {
         Files.writeString(password, "trust\n");
         String tables = REFUSED.keySet().stream().map(label -> "tp_" + label).collect(Collectors.joining(", "));
         String yaml = TestPipelineYaml.of(POSTGRES.server().port(), database, "it_refuse", "cdc_refused",
-                "file: " + password).replace("tables: [customer, payment, rental]", "tables: [" + tables + "]");
+                "file: " + password).replace("tables: [customer, payment, rental]", "tables: [" + tables + "]")
+                + "source.connector: flink-cdc\n";
         Path config = dir.resolve("pipeline.yaml");
         Files.writeString(config, yaml);
         StringWriter err = new StringWriter();

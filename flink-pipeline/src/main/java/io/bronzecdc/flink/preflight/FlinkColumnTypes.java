@@ -21,7 +21,8 @@ import java.util.Set;
  */
 public final class FlinkColumnTypes {
     private static final String WAY_OUT = "capture this table with the Spark engine, change the column's type,"
-            + " or leave the table out of 'tables'";
+            + " or leave the table out of 'tables' (the Flink engine's default source, source.connector: pgoutput,"
+            + " captures it)";
 
     /** Base types (pg_type.typname) carried exactly. */
     private static final Set<String> EXACT = Set.of("int2", "int4", "int8", "oid", "float4", "float8", "bool",

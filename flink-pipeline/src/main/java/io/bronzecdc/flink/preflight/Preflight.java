@@ -4,6 +4,7 @@ import io.bronzecdc.model.bronze.BronzeLogs;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.bronze.TargetPreflight;
 import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.config.SourceConnector;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.postgres.SqlNames;
 import io.bronzecdc.model.source.SourceCatalog;
@@ -80,20 +81,27 @@ public final class Preflight {
                 present.add(table);
             }
         }
-        sourceProblems.addAll(unsupportedNames(tables));
-        sourceProblems.addAll(nonAsciiColumns(source, present));
-        sourceProblems.addAll(caseCollidingColumns(source, present));
-        sourceProblems.addAll(FlinkColumnTypes.refusals(source, present));
-        sourceProblems.addAll(keylessRefusals(source, present));
+        boolean flinkCdc = config.connector() == SourceConnector.FLINK_CDC;
+        if (flinkCdc) {
+            // Limits of Flink CDC 3.5 / Debezium 1.9 alone: the pgoutput source decodes names as UTF-8, keeps every
+            // column by its exact name, renders every type as to_jsonb does (the shared decoder, as in the Spark
+            // engine) and hands a keyless table over exactly (one exported snapshot, then the stream).
+            sourceProblems.addAll(unsupportedNames(tables));
+            sourceProblems.addAll(nonAsciiColumns(source, present));
+            sourceProblems.addAll(caseCollidingColumns(source, present));
+            sourceProblems.addAll(FlinkColumnTypes.refusals(source, present));
+            sourceProblems.addAll(keylessRefusals(source, present));
+        }
         boolean slotExists = single(source, "SELECT slot_name FROM pg_replication_slots WHERE slot_name = "
                 + SqlNames.literal(config.source().slotName())) != null;
         int free = Integer.parseInt(single(source, "SELECT current_setting('max_replication_slots')::int"
                 + " - (SELECT count(*) FROM pg_replication_slots)"));
-        int needed = parallelism + (slotExists ? 0 : 1);
+        // Flink CDC's snapshot readers each hold a temporary slot; the pgoutput source reads its own slot only.
+        int needed = (flinkCdc ? parallelism : 0) + (slotExists ? 0 : 1);
         if (free < needed) {
             sourceProblems.add("only " + free + " replication slots are free but the job needs " + needed
-                    + " (its slot plus a temporary one per snapshot reader): raise max_replication_slots or drop"
-                    + " unused slots");
+                    + (flinkCdc ? " (its slot plus a temporary one per snapshot reader)" : " (its slot)")
+                    + ": raise max_replication_slots or drop unused slots");
         }
         List<String> targetProblems = new ArrayList<>(TargetPreflight.problems(target, config));
         String preparedTransactions = single(target, "SELECT current_setting('max_prepared_transactions')");
@@ -148,7 +156,7 @@ public final class Preflight {
                         + " contains white space, a dot or a non-ASCII character, or starts or ends with a quote"
                         + " character (Flink CDC 3.5 loses such a name in its snapshot splits, Debezium 1.9 garbles"
                         + " non-ASCII names in streamed changes). Rename it, leave it out with tables.exclude, or"
-                        + " capture it with the Spark engine");
+                        + " capture it with the Spark engine or the pgoutput source (source.connector: pgoutput)");
             }
         }
         return problems;
@@ -177,7 +185,8 @@ public final class Preflight {
                         problems.add("table " + table + ", columns " + rs.getString(1) + ": the Flink engine cannot"
                                 + " capture a column whose name has a non-ASCII character (Debezium 1.9 garbles it in"
                                 + " streamed changes). Rename the column, leave the table out with tables.exclude, or"
-                                + " capture it with the Spark engine");
+                                + " capture it with the Spark engine or the pgoutput source"
+                                + " (source.connector: pgoutput)");
                     }
                 }
             }
@@ -204,7 +213,8 @@ public final class Preflight {
                         problems.add("table " + table + ", columns " + rs.getString(1) + ": the Flink engine cannot"
                                 + " capture columns whose names differ only in case (Debezium 1.9 drops one of them"
                                 + " from every row). Rename one of them, leave the table out with tables.exclude, or"
-                                + " capture it with the Spark engine");
+                                + " capture it with the Spark engine or the pgoutput source"
+                                + " (source.connector: pgoutput)");
                     }
                 }
             }
@@ -228,8 +238,8 @@ public final class Preflight {
                         + " table exactly: its source (Flink CDC's incremental snapshot) merges the changes made"
                         + " during the snapshot into the snapshot's rows by primary key, so duplicate rows would be"
                         + " lost or doubled. Add a primary key to " + table + " (ALTER TABLE " + table.quoted()
-                        + " ADD PRIMARY KEY (...)), capture it with the Spark engine until the Flink engine reads"
-                        + " pgoutput natively, or leave it out of 'tables'");
+                        + " ADD PRIMARY KEY (...)), capture it with the Spark engine or the Flink engine's pgoutput"
+                        + " source (source.connector: pgoutput), or leave it out of 'tables'");
             }
         }
         return refusals;

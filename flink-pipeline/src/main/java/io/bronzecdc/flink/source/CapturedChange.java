@@ -23,8 +23,9 @@ import java.time.Instant;
  *     ({@link #of(TableEvent)}), which travels in order with the table's changes but gets no lsn of its own
  * @param fullRow canonical JSON of the row; for an event, its command tag, DDL and columns as JSON
  * @param snapshot whether the initial snapshot read it
- * @param orderLsn WAL position that orders transactions: Debezium's last commit position before this
- *     transaction (0 for snapshot rows and for the first transaction after a start)
+ * @param orderLsn WAL position that orders transactions: with the pgoutput source the transaction's commit LSN
+ *     (the snapshot's consistent point for snapshot rows); with the Flink CDC source Debezium's last commit position
+ *     before this transaction (0 for snapshot rows and for the first transaction after a start)
  * @param changeLsn WAL position of the change; for snapshot rows the snapshot's consistent point (0 where the
  *     source has none)
  * @param indexInTransaction position of the change inside its transaction

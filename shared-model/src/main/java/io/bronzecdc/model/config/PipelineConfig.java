@@ -22,9 +22,10 @@ import java.util.regex.Pattern;
  * @param lagThreshold the largest acceptable delay between a commit in the source and its bronze row; positive
  * @param checkpointInterval how often the streaming engine checkpoints, which is also when its bronze writes
  *     become durable; positive
+ * @param connector which source the Flink engine reads the slot with ({@code source.connector})
  */
 public record PipelineConfig(SourceConfig source, BronzeConfig bronze, TableSelection tables, Duration batchInterval,
-        Duration lagThreshold, Duration checkpointInterval) {
+        Duration lagThreshold, Duration checkpointInterval, SourceConnector connector) {
 
     public PipelineConfig {
         Objects.requireNonNull(source, "source");
@@ -33,6 +34,18 @@ public record PipelineConfig(SourceConfig source, BronzeConfig bronze, TableSele
         requirePositive("batchInterval", batchInterval);
         requirePositive("lagThreshold", lagThreshold);
         requirePositive("checkpointInterval", checkpointInterval);
+        Objects.requireNonNull(connector, "connector");
+    }
+
+    /** A config with the default connector ({@link SourceConnector#PGOUTPUT}). */
+    public PipelineConfig(SourceConfig source, BronzeConfig bronze, TableSelection tables, Duration batchInterval,
+            Duration lagThreshold, Duration checkpointInterval) {
+        this(source, bronze, tables, batchInterval, lagThreshold, checkpointInterval, SourceConnector.PGOUTPUT);
+    }
+
+    /** This config with the Flink engine's source {@code connector}. */
+    public PipelineConfig withConnector(SourceConnector connector) {
+        return new PipelineConfig(source, bronze, tables, batchInterval, lagThreshold, checkpointInterval, connector);
     }
 
     /** A config that captures exactly {@code tables}. */

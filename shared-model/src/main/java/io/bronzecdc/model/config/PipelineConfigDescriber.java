@@ -46,6 +46,7 @@ public final class PipelineConfigDescriber {
         pairs.add(pair(SOURCE_SSLMODE, source.sslMode()));
         pairs.add(pair(SOURCE_SLOT_NAME, source.slotName()));
         pairs.add(pair(SOURCE_PUBLICATION_NAME, source.publicationName()));
+        pairs.add(pair(PipelineConfigKeys.SOURCE_CONNECTOR, config.connector()));
         config.bronze().target().ifPresent(target -> {
             pairs.add(pair(PipelineConfigKeys.TARGET_HOST, target.host()));
             pairs.add(pair(PipelineConfigKeys.TARGET_PORT, target.port()));

@@ -68,6 +68,15 @@ public final class PipelineConfigKeys {
     public static final ConfigKey<String> SOURCE_PUBLICATION_NAME = ConfigKey.required("source.publication.name",
             identifier(), "The publication listing the captured tables (CREATE PUBLICATION ... FOR TABLE ...).");
 
+    /** Which source the Flink engine reads the slot with. */
+    public static final ConfigKey<SourceConnector> SOURCE_CONNECTOR = ConfigKey.withDefault("source.connector",
+            new TextType<>("one of " + SourceConnector.valueList(), SourceConnector::parse, SourceConnector::value,
+                    ""), SourceConnector.PGOUTPUT,
+            "Which source the Flink engine reads the slot with: pgoutput (its own reader of the replication protocol,"
+                    + " decoded by the same code as the Spark engine) or flink-cdc (Flink CDC's Postgres source, which"
+                    + " cannot capture tables without a primary key, names with spaces, dots or non-ASCII letters,"
+                    + " columns differing only in case, and some types). The Spark engine ignores it.");
+
     /** Where the target keys below start; a config without any of them writes bronze into the source database. */
     public static final String TARGET = "target";
 
@@ -151,7 +160,7 @@ public final class PipelineConfigKeys {
 
     /** Every key, in the order of the config file's sections. */
     public static final List<ConfigKey<?>> ALL = List.of(SOURCE_HOST, SOURCE_PORT, SOURCE_DATABASE, SOURCE_USER,
-            SOURCE_PASSWORD_ENV, SOURCE_PASSWORD_FILE, SOURCE_SSLMODE, SOURCE_SLOT_NAME, SOURCE_PUBLICATION_NAME,
+            SOURCE_PASSWORD_ENV, SOURCE_PASSWORD_FILE, SOURCE_SSLMODE, SOURCE_SLOT_NAME, SOURCE_PUBLICATION_NAME, SOURCE_CONNECTOR,
             TARGET_HOST, TARGET_PORT, TARGET_DATABASE, TARGET_USER, TARGET_PASSWORD_ENV, TARGET_PASSWORD_FILE,
             TARGET_SSLMODE, BRONZE_SCHEMA, TABLES, TABLES_INCLUDE, TABLES_EXCLUDE, BATCH_INTERVAL, LAG_THRESHOLD, CHECKPOINT_INTERVAL);
 

@@ -3,6 +3,7 @@ package io.bronzecdc.model.config;
 import static io.bronzecdc.model.config.PipelineConfigKeys.BATCH_INTERVAL;
 import static io.bronzecdc.model.config.PipelineConfigKeys.BRONZE_SCHEMA;
 import static io.bronzecdc.model.config.PipelineConfigKeys.CHECKPOINT_INTERVAL;
+import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_CONNECTOR;
 import static io.bronzecdc.model.config.PipelineConfigKeys.LAG_THRESHOLD;
 import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_DATABASE;
 import static io.bronzecdc.model.config.PipelineConfigKeys.SOURCE_HOST;
@@ -144,6 +145,7 @@ public final class PipelineConfigLoader {
         SslMode sslMode = read(SOURCE_SSLMODE);
         String slotName = read(SOURCE_SLOT_NAME);
         String publicationName = read(SOURCE_PUBLICATION_NAME);
+        SourceConnector connector = read(SOURCE_CONNECTOR);
         Optional<TargetConfig> target = readTarget();
         String bronzeSchema = read(BRONZE_SCHEMA);
         TableSelection tables = readTables();
@@ -156,7 +158,8 @@ public final class PipelineConfigLoader {
         }
         return new PipelineConfig(
                 new SourceConfig(host, port, database, user, password, sslMode, slotName, publicationName),
-                new BronzeConfig(bronzeSchema, target), tables, batchInterval, lagThreshold, checkpointInterval);
+                new BronzeConfig(bronzeSchema, target), tables, batchInterval, lagThreshold, checkpointInterval,
+                connector);
     }
 
     /**

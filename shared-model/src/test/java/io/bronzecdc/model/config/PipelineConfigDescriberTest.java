@@ -22,6 +22,7 @@ class PipelineConfigDescriberTest {
         assertThat(PipelineConfigDescriber.describe(config)).isEqualTo("source.host=db.example.org,"
                 + " source.port=5432, source.database=pagila, source.user=cdc_reader, source.password=******,"
                 + " source.sslmode=verify-full, source.slot.name=bronze_slot, source.publication.name=bronze_pub,"
+                + " source.connector=pgoutput,"
                 + " bronze.schema=cdc_bronze, tables=[public.payment, sales.rental], batch.interval=5m,"
                 + " lag.threshold=1500ms, checkpoint.interval=1s");
     }

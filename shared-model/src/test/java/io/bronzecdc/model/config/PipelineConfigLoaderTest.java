@@ -54,6 +54,17 @@ class PipelineConfigLoaderTest {
         assertThat(config.batchInterval()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.lagThreshold()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.connector()).isEqualTo(SourceConnector.PGOUTPUT);
+    }
+
+    @Test
+    void shouldReadTheFlinkSourceConnector() {
+        assertThat(parse(MINIMAL + "source.connector: flink-cdc\n").connector()).isEqualTo(SourceConnector.FLINK_CDC);
+        assertThat(parse(MINIMAL + "source.connector: pgoutput\n").connector()).isEqualTo(SourceConnector.PGOUTPUT);
+        assertThatThrownBy(() -> PipelineConfigLoader.parse(MINIMAL + "source.connector: debezium\n",
+                "/etc/bronze/pipeline.yaml", ENVIRONMENT))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("source.connector: expected one of pgoutput, flink-cdc but found 'debezium'");
     }
 
     @Test

@@ -14,7 +14,7 @@ import io.bronzecdc.model.source.SnapshotReader;
 import io.bronzecdc.model.postgres.SqlNames;
 import io.bronzecdc.spark.preflight.BatchPreflight;
 import io.bronzecdc.spark.preflight.PreflightException;
-import io.bronzecdc.spark.source.ExportedSnapshot;
+import io.bronzecdc.model.source.ExportedSnapshot;
 import io.bronzecdc.spark.source.SlotPeek;
 import io.bronzecdc.spark.source.SlotState;
 import io.bronzecdc.model.postgres.ConnectionFailure;

@@ -1,4 +1,4 @@
-package io.bronzecdc.spark.source;
+package io.bronzecdc.model.source;
 
 import io.bronzecdc.model.postgres.SourceConnections;
 import io.bronzecdc.model.config.PipelineConfig.SourceConfig;
@@ -39,7 +39,12 @@ public final class ExportedSnapshot implements AutoCloseable {
      */
     public static ExportedSnapshot createSlot(SourceConnections connections, SourceConfig source)
             throws SQLException {
-        String slot = SourceConfig.requireSlotName(source.slotName());
+        return createSlot(connections, source.slotName());
+    }
+
+    /** Creates slot {@code slotName}; see {@link #createSlot(SourceConnections, SourceConfig)}. */
+    public static ExportedSnapshot createSlot(SourceConnections connections, String slotName) throws SQLException {
+        String slot = SourceConfig.requireSlotName(slotName);
         Connection replication = connections.openReplication("snapshot export");
         try (Statement s = replication.createStatement();
                 ResultSet rs = s.executeQuery("CREATE_REPLICATION_SLOT " + slot + " LOGICAL pgoutput EXPORT_SNAPSHOT")) {

@@ -1,0 +1,80 @@
+package io.bronzecdc.flink.source.pgoutput;
+
+import io.bronzecdc.flink.source.CapturedChange;
+import io.bronzecdc.model.config.PipelineConfig;
+import io.bronzecdc.model.event.TableId;
+import java.io.Serial;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+/**
+ * The Flink engine's own pgoutput source ({@code source.connector: pgoutput}, the default): reads the pipeline's
+ * slot through pgjdbc's replication protocol and decodes it with the shared
+ * {@link io.bronzecdc.model.pgoutput.PgOutputDecoder}, so both engines build {@code full_row} from the same code.
+ *
+ * <p>One split, the slot, read by one reader: run the source at parallelism 1 (the rest of the job keeps its
+ * own). See {@link SlotReader} for the snapshot, the stream, what is checkpointed and when the slot advances.
+ */
+public final class PgOutputSource implements Source<CapturedChange, SlotSplit, SlotEnumeratorState>,
+        ResultTypeQueryable<CapturedChange> {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final SlotEndpoint endpoint;
+    private final List<String> tables;
+
+    private PgOutputSource(SlotEndpoint endpoint, List<String> tables) {
+        this.endpoint = endpoint;
+        this.tables = List.copyOf(tables);
+    }
+
+    /** The source of {@code config}, capturing {@code tables} (resolved from the config's patterns). */
+    public static PgOutputSource of(PipelineConfig config, List<TableId> tables) {
+        return new PgOutputSource(SlotEndpoint.of(config.source()), tables.stream().map(TableId::toString).toList());
+    }
+
+    @Override
+    public Boundedness getBoundedness() {
+        return Boundedness.CONTINUOUS_UNBOUNDED;
+    }
+
+    @Override
+    public SplitEnumerator<SlotSplit, SlotEnumeratorState> createEnumerator(
+            SplitEnumeratorContext<SlotSplit> context) {
+        return new SlotEnumerator(context, new SlotEnumeratorState(true, List.of(SlotSplit.initial(tables))));
+    }
+
+    @Override
+    public SplitEnumerator<SlotSplit, SlotEnumeratorState> restoreEnumerator(
+            SplitEnumeratorContext<SlotSplit> context, SlotEnumeratorState checkpoint) {
+        return new SlotEnumerator(context, checkpoint);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<SlotSplit> getSplitSerializer() {
+        return new SlotSplitSerializer();
+    }
+
+    @Override
+    public SimpleVersionedSerializer<SlotEnumeratorState> getEnumeratorCheckpointSerializer() {
+        return new SlotEnumeratorStateSerializer();
+    }
+
+    @Override
+    public SourceReader<CapturedChange, SlotSplit> createReader(SourceReaderContext context) {
+        return new SlotReader(endpoint, tables);
+    }
+
+    @Override
+    public TypeInformation<CapturedChange> getProducedType() {
+        return TypeInformation.of(CapturedChange.class);
+    }
+}

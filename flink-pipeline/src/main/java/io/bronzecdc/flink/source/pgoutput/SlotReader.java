@@ -1,0 +1,324 @@
+package io.bronzecdc.flink.source.pgoutput;
+
+import io.bronzecdc.flink.source.CapturedChange;
+import io.bronzecdc.model.ContractViolationException;
+import io.bronzecdc.model.event.PgLsn;
+import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.postgres.SourceConnections;
+import io.bronzecdc.model.source.ExportedSnapshot;
+import io.bronzecdc.model.source.SnapshotReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.core.io.InputStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the slot's split: the initial snapshot on a first start, then the stream, emitting {@link CapturedChange}s
+ * in commit order and keeping the split's position for checkpoints.
+ *
+ * <p><b>Snapshot.</b> With no state, the reader creates the slot with an exported snapshot
+ * ({@link ExportedSnapshot}), reads every captured table inside that snapshot ({@link SnapshotReader}) and then
+ * streams from the slot's consistent point: the snapshot holds exactly the transactions committed before it, the
+ * stream exactly those after it. Snapshot rows carry the consistent point as their change and order position
+ * (bronze {@code source_lsn}, as in the Spark engine), no transaction id and no commit time. The whole snapshot is
+ * emitted inside one {@link #pollNext} call, so no checkpoint can complete in its middle: a checkpoint that held
+ * half a snapshot could not be resumed, since the exported snapshot dies with its connection. A failure before the
+ * first checkpoint after the snapshot restarts the job without state: the slot then exists while bronze is empty
+ * (the preflight refuses a start without state when bronze holds rows, and the sink commits nothing before a
+ * checkpoint completes), so the reader drops the slot, logs it, and takes the snapshot again. This reads every table
+ * in one task; chunked parallel reads are a later step.
+ *
+ * <p><b>Stream.</b> A {@link ReplicationFetcher} thread reads and decodes; {@link #pollNext} drains its queue and
+ * updates the split only for what it emitted: after a transaction's commit the restart position becomes its end
+ * LSN; a checkpoint inside a transaction records the transaction and the key of its last emitted change, and a
+ * restore skips those again (see {@link SlotSplit}). Changes are ordered by their transaction's commit LSN
+ * ({@code orderLsn}) and their index in it; {@code changeLsn} is the change message's WAL position. TRUNCATE and
+ * schema-change events of captured tables are emitted in order with the changes ({@link CapturedChange#of}).
+ *
+ * <p><b>Slot.</b> The slot's confirmed position moves only in {@link #notifyCheckpointComplete}, to the restart
+ * position recorded by that checkpoint: by then the sink has committed what the checkpoint covers. A restore
+ * whose slot is gone, or confirmed beyond the restored position, fails with a {@link ContractViolationException}:
+ * changes are lost to this pipeline.
+ */
+final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
+    private static final Logger LOG = LoggerFactory.getLogger(SlotReader.class);
+    private static final long PROGRESS_INTERVAL_MILLIS = 10_000;
+    private static final long SLOT_RELEASE_WAIT_MILLIS = 60_000;
+
+    private final SlotEndpoint endpoint;
+    private final List<String> jobTables;
+    private final NavigableMap<Long, Long> restartByCheckpoint = new TreeMap<>();
+    private final CompletableFuture<Void> splitArrived = new CompletableFuture<>();
+    private SlotSplit split;
+    private ReplicationFetcher fetcher;
+    private List<StreamItem> pending;
+    private int pendingIndex;
+    // the split's moving parts, kept in fields on the hot path
+    private long restartLsn;
+    private long openCommitLsn;
+    private long lastEmittedKey;
+    private long skipCommitLsn = SlotSplit.NO_OPEN_TRANSACTION;
+    private long skipUpToKey;
+    private long emitted;
+    private long skipped;
+    private long loggedAt = System.currentTimeMillis();
+    private long loggedEmitted;
+
+    SlotReader(SlotEndpoint endpoint, List<String> jobTables) {
+        this.endpoint = endpoint;
+        this.jobTables = List.copyOf(jobTables);
+    }
+
+    @Override
+    public void start() {
+    }
+
+    @Override
+    public void addSplits(List<SlotSplit> splits) {
+        if (splits.size() != 1 || split != null) {
+            throw new IllegalStateException("the pgoutput source reads exactly one split (the slot) per reader but got "
+                    + splits.size() + (split != null ? " more" : ""));
+        }
+        split = splits.get(0);
+        restartLsn = split.restartLsn();
+        openCommitLsn = split.openCommitLsn();
+        lastEmittedKey = split.lastEmittedKey();
+        if (split.hasOpenTransaction()) {
+            skipCommitLsn = split.openCommitLsn();
+            skipUpToKey = split.lastEmittedKey();
+        }
+        LOG.info("Slot {}: {}", endpoint.slot(), !split.snapshotDone() ? "snapshot not taken yet"
+                : "restarting at " + PgLsn.of(restartLsn) + (split.hasOpenTransaction() ? ", skipping the changes of"
+                        + " transaction " + PgLsn.of(openCommitLsn) + " up to key " + lastEmittedKey
+                        + " (emitted before the checkpoint)" : ""));
+        splitArrived.complete(null);
+    }
+
+    @Override
+    public void notifyNoMoreSplits() {
+    }
+
+    @Override
+    public InputStatus pollNext(ReaderOutput<CapturedChange> output) throws Exception {
+        if (split == null) {
+            return InputStatus.NOTHING_AVAILABLE;
+        }
+        if (!split.snapshotDone()) {
+            snapshot(output);
+            return InputStatus.MORE_AVAILABLE;
+        }
+        if (fetcher == null) {
+            startStream();
+        }
+        if (pending == null) {
+            pending = fetcher.poll();
+            pendingIndex = 0;
+            if (pending == null) {
+                logProgress();
+                return InputStatus.NOTHING_AVAILABLE;
+            }
+        }
+        List<StreamItem> items = pending;
+        for (int i = pendingIndex; i < items.size(); i++) {
+            StreamItem item = items.get(i);
+            if (item instanceof StreamItem.Change change) {
+                emit(change, output);
+            } else if (item instanceof StreamItem.Commit commit) {
+                restartLsn = Math.max(restartLsn, commit.endLsn());
+                openCommitLsn = SlotSplit.NO_OPEN_TRANSACTION;
+                lastEmittedKey = -1;
+                if (commit.commitLsn() == skipCommitLsn) {
+                    skipCommitLsn = SlotSplit.NO_OPEN_TRANSACTION;
+                }
+            } else if (item instanceof StreamItem.Position position && openCommitLsn == SlotSplit.NO_OPEN_TRANSACTION) {
+                restartLsn = Math.max(restartLsn, position.lsn());
+            }
+        }
+        pending = null;
+        logProgress();
+        return fetcher.queuedBatches() > 0 ? InputStatus.MORE_AVAILABLE : InputStatus.NOTHING_AVAILABLE;
+    }
+
+    private void emit(StreamItem.Change change, ReaderOutput<CapturedChange> output) {
+        if (change.commitLsn() == skipCommitLsn && change.key() <= skipUpToKey) {
+            skipped++;
+            return;
+        }
+        output.collect(change.change());
+        openCommitLsn = change.commitLsn();
+        lastEmittedKey = change.key();
+        emitted++;
+    }
+
+    /** The captured tables: those of the snapshot that the job still captures. */
+    private List<TableId> streamedTables() {
+        List<TableId> kept = new ArrayList<>();
+        for (String table : split.tables()) {
+            if (jobTables.contains(table)) {
+                kept.add(TableId.parse(table));
+            } else {
+                LOG.warn("Table {} was captured when the pipeline started but no longer matches its tables; its"
+                        + " changes are no longer captured", table);
+            }
+        }
+        for (String table : jobTables) {
+            if (!split.tables().contains(table)) {
+                LOG.warn("Table {} matches the pipeline's tables but was not in its initial snapshot; the pgoutput"
+                        + " source does not capture tables added after its start yet. Capture it with a new pipeline"
+                        + " (new slot and bronze.schema), or with the Spark engine", table);
+            }
+        }
+        return kept;
+    }
+
+    private void startStream() throws SQLException, InterruptedException {
+        try (Connection c = endpoint.connections().open("slot check")) {
+            SlotState state = awaitReleased(c);
+            if (state == null) {
+                throw new ContractViolationException("Pipeline " + endpoint.slot() + ": the job restores a"
+                        + " checkpoint that streamed up to " + PgLsn.of(restartLsn) + " but replication slot "
+                        + endpoint.slot() + " does not exist, so the changes committed since then are lost to this"
+                        + " pipeline. A new slot would silently skip them. Rebuild: drop the bronze tables of this"
+                        + " pipeline (or use a new bronze.schema) and start the job without state, which takes a new"
+                        + " snapshot");
+            }
+            if (state.confirmedFlush() > restartLsn) {
+                throw new ContractViolationException("Pipeline " + endpoint.slot() + ": slot " + endpoint.slot()
+                        + " was confirmed up to " + PgLsn.of(state.confirmedFlush()) + " but the restored checkpoint"
+                        + " covers only up to " + PgLsn.of(restartLsn) + ", so the changes in between were consumed"
+                        + " by another reader (or the job restores an older checkpoint than its last) and are missing"
+                        + " from bronze. Restore the latest checkpoint; give each consumer its own slot; else rebuild"
+                        + " this pipeline's bronze tables from a new snapshot (new bronze.schema, start without"
+                        + " state)");
+            }
+        }
+        fetcher = new ReplicationFetcher(endpoint, streamedTables(), restartLsn);
+        fetcher.start("pgoutput-fetcher " + endpoint.slot());
+    }
+
+    private void snapshot(ReaderOutput<CapturedChange> output) throws SQLException, InterruptedException {
+        SourceConnections connections = endpoint.connections();
+        try (Connection c = connections.open("slot check")) {
+            if (awaitReleased(c) != null) {
+                // No checkpoint covers a snapshot of this slot: an earlier start died before one completed. Its
+                // exported snapshot is gone with its connection and bronze holds nothing of it, so recreating the
+                // slot with a new snapshot loses nothing.
+                LOG.warn("Slot {} exists but the job has no checkpoint after its snapshot (an earlier start failed"
+                        + " before one completed): dropping and recreating it with a new snapshot", endpoint.slot());
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+                    ps.setString(1, endpoint.slot());
+                    ps.executeQuery().close();
+                }
+            }
+        }
+        long started = System.nanoTime();
+        long rows = 0;
+        try (ExportedSnapshot exported = ExportedSnapshot.createSlot(connections, endpoint.slot());
+                Connection reader = connections.open("snapshot")) {
+            exported.importInto(reader);
+            long lsn = exported.consistentPoint().asLong();
+            for (String name : split.tables()) {
+                TableId table = TableId.parse(name);
+                rows += SnapshotReader.read(reader, table, exported.consistentPoint(), change -> output.collect(
+                        new CapturedChange(name, 'I', change.fullRow(), true, lsn, lsn, 0L, -1L, -1L)));
+            }
+            reader.rollback();
+            split = split.afterSnapshot(lsn);
+            restartLsn = lsn;
+            LOG.info("Snapshot of slot {} at consistent point {}: {} rows of {} tables in {} ms; streaming from there",
+                    endpoint.slot(), exported.consistentPoint(), rows, split.tables().size(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        }
+    }
+
+    /** The slot's state once no other connection streams from it (a previous attempt's), or null when absent. */
+    private SlotState awaitReleased(Connection c) throws SQLException, InterruptedException {
+        long deadline = System.currentTimeMillis() + SLOT_RELEASE_WAIT_MILLIS;
+        while (true) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(confirmed_flush_lsn, '0/0')::text,"
+                    + " active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, endpoint.slot());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    Integer activePid = (Integer) rs.getObject(2);
+                    if (activePid == null) {
+                        return new SlotState(PgLsn.parse(rs.getString(1)).asLong());
+                    }
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("replication slot " + endpoint.slot() + " is still in use by"
+                                + " backend " + activePid + " after " + SLOT_RELEASE_WAIT_MILLIS / 1000 + " s; another"
+                                + " consumer reads it. One slot per pipeline: stop the other consumer");
+                    }
+                }
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private record SlotState(long confirmedFlush) {
+    }
+
+    @Override
+    public List<SlotSplit> snapshotState(long checkpointId) {
+        if (split == null) {
+            return List.of();
+        }
+        restartByCheckpoint.put(checkpointId, restartLsn);
+        return List.of(new SlotSplit(restartLsn, openCommitLsn, lastEmittedKey, split.snapshotDone(),
+                split.tables()));
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        Long lsn = restartByCheckpoint.get(checkpointId);
+        restartByCheckpoint.headMap(checkpointId, true).clear();
+        if (lsn != null && fetcher != null) {
+            fetcher.confirm(lsn);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> isAvailable() {
+        if (split == null) {
+            return splitArrived;
+        }
+        if (fetcher == null || pending != null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return fetcher.available();
+    }
+
+    private void logProgress() {
+        long now = System.currentTimeMillis();
+        if (now - loggedAt < PROGRESS_INTERVAL_MILLIS) {
+            return;
+        }
+        LOG.info("Slot {}: emitted {} changes (+{} in {} s), restart position {}{}, queue {} batches{}",
+                endpoint.slot(), emitted, emitted - loggedEmitted, (now - loggedAt) / 1000, PgLsn.of(restartLsn),
+                openCommitLsn != SlotSplit.NO_OPEN_TRANSACTION ? " (inside transaction " + PgLsn.of(openCommitLsn)
+                        + ")" : "", fetcher == null ? 0 : fetcher.queuedBatches(),
+                skipped > 0 ? ", " + skipped + " already emitted before the restore skipped" : "");
+        loggedAt = now;
+        loggedEmitted = emitted;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (fetcher != null) {
+            fetcher.stop();
+        }
+    }
+}
