@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,10 +38,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * both streams land exactly the rows the seeded workload must give; both bronze schemas pass every validator with
  * replay equal to the source; the engines' streamed rows are identical.
  *
- * <p>The Flink job's config also excludes what its preflight refuses ({@link #FLINK_REFUSES}): the keyless table
- * (Flink CDC's snapshot merges by key), the schemas and tables whose names hold spaces or non-ASCII letters
- * (Flink CDC 3.5 / Debezium 1.9 lose them) and the table with two columns differing only in case (Debezium drops one); the Spark job captures everything, and parity covers the tables both
- * capture. The native Flink source (issue 11) is to lift that exclusion.
+ * <p>Both engines capture every selected table: the Flink job reads the slot with its native pgoutput source
+ * ({@code source.connector: pgoutput}, the default) and decodes with the decoder the Spark engine uses, so keyless
+ * tables, any identifier and every type are captured alike.
  *
  * <p>The seed prints at start and in every failure; {@code -Dbronze.any.seed=N} replays one. Engine output goes to
  * {@code target/any-database-it/}.
@@ -57,10 +55,6 @@ class AnyDatabaseIT {
     private static final int WORKLOAD_TRANSACTIONS = 80;
     private static final Pipeline FLINK = new Pipeline("flink", "flink_any", new BronzeSchema("any_bronze_flink"));
     private static final Pipeline SPARK = new Pipeline("spark", "spark_any", new BronzeSchema("any_bronze_spark"));
-    /** What the Flink job is told to leave out: tables its preflight refuses, with the reason in the class comment. */
-    private static final List<String> FLINK_REFUSES = List.of("public.events_log", "public.\"Order Items\"",
-            "public.\"CamelCase\"",
-            "\"Sales Dept\".*", "ünï.*");
     private static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(60);
 
@@ -83,9 +77,7 @@ class AnyDatabaseIT {
         workloadConnection = POSTGRES.connect();
         typedConnection = POSTGRES.connect();
         try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
-            Set<String> accepted = FlinkAcceptedTypes.of(c);
-            RandomTypedTables typed = RandomTypedTables.create(c, "public", SEED, 1,
-                    t -> FlinkAcceptedTypes.inParity(accepted, t));
+            RandomTypedTables typed = RandomTypedTables.create(c, "public", SEED, 1, type -> true);
             database = MixedDatabase.create(c).withTypedTables(typed);
             context = "seed " + SEED + "; captured " + database.captured() + "\n" + typed.describe()
                     + "\n(replay with -Dbronze.any.seed=" + SEED + ")";
@@ -97,11 +89,8 @@ class AnyDatabaseIT {
             s.execute("CREATE PUBLICATION " + SPARK.slot() + "_pub FOR TABLE " + database.publicationTableList()
                     + " WITH (publish_via_partition_root = true)");
         }
-        flinkTables = database.captured().stream().filter(t -> t.schema().equals("public")
-                && !t.name().equals("events_log") && !t.name().equals("Order Items") && !t.name().equals("CamelCase"))
-                .toList();
-        engines.writeConfigs(yaml -> yaml.replace("tables: [customer, payment, rental]\n", yaml.contains(FLINK.slot())
-                ? MixedDatabase.tablesYaml(FLINK_REFUSES) : MixedDatabase.tablesYaml()));
+        flinkTables = database.captured();
+        engines.writeConfigs(yaml -> yaml.replace("tables: [customer, payment, rental]\n", MixedDatabase.tablesYaml()));
         flink = engines.startFlink();
     }
 
