@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -72,9 +73,15 @@ class AnyDatabaseIT {
     private static boolean changesLanded;
 
     @BeforeAll
-    static void createDatabaseAndStartFlink() throws Exception {
-        System.out.println("AnyDatabaseIT seed " + SEED + " (replay with -Dbronze.any.seed=" + SEED + ")");
-        engines = new EnginePair(POSTGRES, "target/any-database-it", FLINK, SPARK);
+    static void createDatabaseAndStartFlink(TestInfo test) throws Exception {
+        Class<?> testClass = test.getTestClass().orElseThrow();
+        System.out.println(testClass.getSimpleName() + " seed " + SEED + " (replay with -Dbronze.any.seed=" + SEED
+                + ")");
+        engines = new EnginePair(POSTGRES, "target/" + testClass.getSimpleName(), FLINK, SPARK);
+        if (testClass != AnyDatabaseIT.class) {
+            // AnyDatabaseTargetIT: bronze in a database of its own (target:), the validators reading both.
+            engines.bronzeIn(POSTGRES.newDatabase("bronze"));
+        }
         workloadConnection = POSTGRES.connect();
         typedConnection = POSTGRES.connect();
         try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
@@ -117,7 +124,7 @@ class AnyDatabaseIT {
         Map<TableId, Long> snapshot = expectedRows(database.captured());
         engines.awaitFlinkBronze(expectedRows(flinkTables), SNAPSHOT_TIMEOUT, "the snapshot");
 
-        try (Connection c = POSTGRES.connect()) {
+        try (Connection c = engines.connectBronze()) {
             for (Pipeline pipeline : List.of(FLINK, SPARK)) {
                 List<TableId> tables = tablesOf(pipeline);
                 assertThat(mappedSources(c, pipeline.schema())).as("bronze_tables of %s: the tables include minus"
@@ -154,7 +161,7 @@ class AnyDatabaseIT {
             engines.awaitSuccess(run);
         }
 
-        try (Connection c = POSTGRES.connect()) {
+        try (Connection c = engines.connectBronze()) {
             for (Pipeline pipeline : List.of(FLINK, SPARK)) {
                 List<TableId> tables = tablesOf(pipeline);
                 assertThat(BronzeLogs.counts(c, pipeline.schema(), tables)).as("rows in %s, %s",

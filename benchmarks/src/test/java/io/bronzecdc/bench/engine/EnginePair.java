@@ -14,6 +14,7 @@ import io.bronzecdc.model.validate.ValidationReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -43,6 +44,7 @@ final class EnginePair {
     private final FlinkEngine flinkEngine;
     private final SparkEngine sparkEngine;
     private String context = "";
+    private String bronzeDatabase;
     private EngineProcess flink;
 
     /** @param workFolder below the module's folder, for example {@code target/parity-it} */
@@ -67,6 +69,19 @@ final class EnginePair {
     }
 
     /**
+     * Puts both pipelines' bronze into {@code database} on the same server ({@code target:}), before
+     * {@link #writeConfigs}; without it bronze is in the source database.
+     */
+    void bronzeIn(String database) {
+        bronzeDatabase = database;
+    }
+
+    /** A new connection to the database bronze is written to (the source's, or {@link #bronzeIn}'s). */
+    Connection connectBronze() throws SQLException {
+        return bronzeDatabase == null ? postgres.connect() : postgres.connect(bronzeDatabase);
+    }
+
+    /**
      * Writes both pipelines' YAML (password from a file; trust authentication ignores it).
      *
      * @param edit applied to each YAML text, for example to name other tables
@@ -75,9 +90,14 @@ final class EnginePair {
         Path password = work.resolve("source-password");
         Files.writeString(password, "trust-auth-ignores-it\n");
         for (Pipeline pipeline : List.of(flinkPipeline, sparkPipeline)) {
-            Files.writeString(config(pipeline), edit.apply(TestPipelineYaml.of(postgres.server().port(),
-                    postgres.database(), pipeline.slot(), pipeline.schema().name(),
-                    "file: " + password.toAbsolutePath())));
+            String yaml = TestPipelineYaml.of(postgres.server().port(), postgres.database(), pipeline.slot(),
+                    pipeline.schema().name(), "file: " + password.toAbsolutePath());
+            if (bronzeDatabase != null) {
+                yaml += String.join("\n", "", "target:", "  host: 127.0.0.1", "  port: " + postgres.server().port(),
+                        "  database: " + bronzeDatabase, "  user: " + EmbeddedPostgresServer.SUPERUSER,
+                        "  password: {file: " + password.toAbsolutePath() + "}", "  sslmode: disable", "");
+            }
+            Files.writeString(config(pipeline), edit.apply(yaml));
         }
     }
 
@@ -110,7 +130,7 @@ final class EnginePair {
                     .failFast("the flink engine exited", () -> !flink.isAlive())
                     .untilAsserted(() -> {
                         Map<TableId, Long> counts;
-                        try (Connection c = postgres.connect()) {
+                        try (Connection c = connectBronze()) {
                             counts = BronzeLogs.counts(c, flinkPipeline.schema(), tables);
                         }
                         expected.forEach((table, rows) -> assertThat(counts.get(table))
@@ -129,20 +149,32 @@ final class EnginePair {
      * Validates {@code pipeline}'s bronze schema over {@code tables} with every check (replay compared with the
      * source, the pipeline's slot present), prints the report and requires no violation.
      *
+     * @param c a connection to the source database (bronze is read from {@link #connectBronze})
      * @return the report, for further assertions
      */
     ValidationReport assertValid(Connection c, Pipeline pipeline, List<TableId> tables) throws SQLException {
         ValidationOptions options = ValidationOptions.defaults();
         assertThat(options.compareWithSource()).as("replay is compared with the source").isTrue();
-        ValidationReport report = BronzeValidator.validate(c, pipeline.schema(), tables,
-                options.withSlot(pipeline.slot()));
+        ValidationReport report;
+        if (bronzeDatabase == null) {
+            report = BronzeValidator.validate(c, pipeline.schema(), tables, options.withSlot(pipeline.slot()));
+        } else {
+            try (Connection bronze = connectBronze()) {
+                report = BronzeValidator.validate(bronze, c, pipeline.schema(), tables,
+                        options.withSlot(pipeline.slot()));
+            }
+        }
         System.out.print(report.toText());
         assertThat(report.violations()).as("validation of %s:%n%s%n%s", pipeline.schema(), report.toText(), context)
                 .isEmpty();
         return report;
     }
 
-    /** Requires both engines' streamed rows of {@code table} to agree in every column but load_ts. */
+    /**
+     * Requires both engines' streamed rows of {@code table} to agree in every column but load_ts.
+     *
+     * @param c a connection to the bronze database ({@link #connectBronze})
+     */
     void assertSameStream(Connection c, TableId table) throws SQLException {
         List<StreamedRow> flinkRows = BronzeLogs.streamed(c, flinkPipeline.schema(), table);
         List<StreamedRow> sparkRows = BronzeLogs.streamed(c, sparkPipeline.schema(), table);
