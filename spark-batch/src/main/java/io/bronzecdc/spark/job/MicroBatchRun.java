@@ -295,18 +295,4 @@ public final class MicroBatchRun {
             connection.setAutoCommit(true);
         }
     }
-
-    /** Carries a bronze write failure out of the snapshot reader's callback. */
-    private static final class BronzeWriteException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        BronzeWriteException(SQLException cause) {
-            super(cause);
-        }
-
-        @Override
-        public synchronized SQLException getCause() {
-            return (SQLException) super.getCause();
-        }
-    }
 }

@@ -70,7 +70,7 @@ final class NewTables {
                             try {
                                 appender.add(change);
                             } catch (SQLException e) {
-                                throw new AppendFailure(e);
+                                throw new BronzeWriteException(e);
                             }
                         });
                 if (outcome instanceof LateTableSnapshot.Captured captured) {
@@ -89,26 +89,12 @@ final class NewTables {
                     }
                 }
             }
-        } catch (AppendFailure e) {
+        } catch (BronzeWriteException e) {
             throw e.getCause();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while waiting for the writers of a new table to end", e);
         }
         return handovers;
-    }
-
-    /** Carries a bronze write failure out of the snapshot reader's callback. */
-    private static final class AppendFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        AppendFailure(SQLException cause) {
-            super(cause);
-        }
-
-        @Override
-        public synchronized SQLException getCause() {
-            return (SQLException) super.getCause();
-        }
     }
 }
