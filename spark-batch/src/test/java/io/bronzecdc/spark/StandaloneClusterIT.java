@@ -14,7 +14,7 @@ import io.bronzecdc.model.testing.TestPipelineYaml;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
-import io.bronzecdc.spark.job.ExitCode;
+import io.bronzecdc.model.ExitCode;
 import io.bronzecdc.spark.job.MicroBatchJob;
 import io.bronzecdc.testkit.pagila.PagilaLoader;
 import io.bronzecdc.testkit.pagila.SourceSchema;

@@ -1,5 +1,9 @@
 package io.bronzecdc.bench.engine;
 
+import io.bronzecdc.cli.engine.EngineProcess;
+import io.bronzecdc.cli.engine.ProjectLayout;
+import io.bronzecdc.cli.engine.FlinkEngine;
+import io.bronzecdc.cli.engine.SparkEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,5 +1,6 @@
 package io.bronzecdc.bench.engine;
 
+import io.bronzecdc.cli.engine.EngineProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bronzecdc.bench.engine.BronzeLogs.StreamedRow;

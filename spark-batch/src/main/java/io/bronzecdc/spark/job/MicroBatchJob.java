@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.job;
 
+import io.bronzecdc.model.ExitCode;
 import io.bronzecdc.model.config.ConfigException;
 import io.bronzecdc.model.config.DurationSyntax;
 import io.bronzecdc.model.config.PipelineConfig;
@@ -101,12 +102,12 @@ public final class MicroBatchJob implements Callable<Integer> {
             cl.getErr().println("Micro-batch failed: " + e);
             return ExitCode.FAILED.code();
         });
-        commandLine.setExitCodeExceptionMapper(e -> ExitCode.USAGE.code());
+        commandLine.setExitCodeExceptionMapper(e -> ExitCode.NOT_READY.code());
         commandLine.setParameterExceptionHandler((e, a) -> {
             PrintWriter usage = e.getCommandLine().getErr();
             usage.println(e.getMessage());
             e.getCommandLine().usage(usage);
-            return ExitCode.USAGE.code();
+            return ExitCode.NOT_READY.code();
         });
         return commandLine.execute(args);
     }
@@ -120,7 +121,7 @@ public final class MicroBatchJob implements Callable<Integer> {
             options = new RunOptions(chunkSize, retries, DurationSyntax.parse(retryDelay), hooks);
         } catch (ConfigException | IllegalArgumentException e) {
             err.println(e.getMessage());
-            return ExitCode.USAGE.code();
+            return ExitCode.NOT_READY.code();
         }
         SparkSession spark = SparkSession.builder().appName("bronze-cdc micro-batch " + config.source().slotName())
                 .getOrCreate();
@@ -162,13 +163,13 @@ public final class MicroBatchJob implements Callable<Integer> {
         } catch (ConfigException e) {
             // tables: a pattern that matches no table of the source; nothing was written
             err.println(e.getMessage());
-            return ExitCode.USAGE;
+            return ExitCode.NOT_READY;
         } catch (PreflightException | SourceConnectionException e) {
             err.println(e.getMessage());
             if (verbose) {
                 e.printStackTrace(err);
             }
-            return ExitCode.PREFLIGHT_FAILED;
+            return ExitCode.NOT_READY;
         } catch (InterruptedException e) {
             throw e;
         } catch (java.sql.SQLException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.job;
 
+import io.bronzecdc.model.ExitCode;
 import io.bronzecdc.model.bronze.BronzeMigrator;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.ConfigException;
@@ -106,11 +107,11 @@ public final class ValidationJob implements Callable<Integer> {
             cl.getErr().println("Validation failed: " + e);
             return ExitCode.FAILED.code();
         });
-        commandLine.setExitCodeExceptionMapper(e -> ExitCode.USAGE.code());
+        commandLine.setExitCodeExceptionMapper(e -> ExitCode.NOT_READY.code());
         commandLine.setParameterExceptionHandler((e, a) -> {
             e.getCommandLine().getErr().println(e.getMessage());
             e.getCommandLine().usage(e.getCommandLine().getErr());
-            return ExitCode.USAGE.code();
+            return ExitCode.NOT_READY.code();
         });
         return commandLine.execute(args);
     }
@@ -129,7 +130,7 @@ public final class ValidationJob implements Callable<Integer> {
             }
         } catch (ConfigException | IllegalArgumentException e) {
             err.println(e.getMessage());
-            return ExitCode.USAGE.code();
+            return ExitCode.NOT_READY.code();
         }
         SparkSession spark = SparkSession.builder().appName("bronze-cdc validation " + bronze.name()).getOrCreate();
         LOG.info("Spark {} on {}; validating schema {} of pipeline {}", spark.version(), spark.sparkContext().master(),
@@ -154,18 +155,18 @@ public final class ValidationJob implements Callable<Integer> {
             report = BronzeValidator.validate(connection, source, bronze, tables, options);
         } catch (ConfigException e) {
             err.println(e.getMessage());
-            return ExitCode.USAGE.code();
+            return ExitCode.NOT_READY.code();
         } catch (SourceConnectionException e) {
             // Names the config key to fix; nothing was validated.
             err.println(e.getMessage());
             if (verbose) {
                 e.printStackTrace(err);
             }
-            return ExitCode.PREFLIGHT_FAILED.code();
+            return ExitCode.NOT_READY.code();
         } catch (IllegalStateException e) {
             // The validator's message names the missing bronze table and how to fix the schema or connection.
             err.println(e.getMessage());
-            return ExitCode.PREFLIGHT_FAILED.code();
+            return ExitCode.NOT_READY.code();
         } catch (SQLException e) {
             LOG.error("Validation of schema {} failed", bronze.name(), e);
             err.println("Validation of schema " + bronze.name() + " on " + connections.describe()

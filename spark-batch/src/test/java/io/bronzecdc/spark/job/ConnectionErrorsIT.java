@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.job;
 
+import io.bronzecdc.model.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bronzecdc.model.testing.ConnectionFaults;
@@ -101,7 +102,7 @@ class ConnectionErrorsIT {
         Path config = faults.config(wrongPassword, "spark_verbose");
         for (Result result : List.of(microBatch("--config", config.toString(), "--verbose"),
                 validation("--config", config.toString(), "--verbose"))) {
-            assertThat(result.code()).isEqualTo(ExitCode.PREFLIGHT_FAILED.code());
+            assertThat(result.code()).isEqualTo(ExitCode.NOT_READY.code());
             assertThat(result.err()).contains(wrongPassword.expected())
                     .contains("SourceConnectionException", "\tat ", "Caused by: org.postgresql.util.PSQLException")
                     .doesNotContain(ConnectionFaults.WRONG_PASSWORD);
@@ -109,7 +110,7 @@ class ConnectionErrorsIT {
     }
 
     private static void assertOneMessage(Result result, Fault fault) {
-        assertThat(result.code()).isEqualTo(ExitCode.PREFLIGHT_FAILED.code());
+        assertThat(result.code()).isEqualTo(ExitCode.NOT_READY.code());
         assertThat(result.err()).startsWith("Cannot connect to database ").contains(fault.expected())
                 .doesNotContain("\tat ", "Exception", ConnectionFaults.PASSWORD, ConnectionFaults.WRONG_PASSWORD);
         assertThat(result.err().strip().lines()).as("one message").hasSize(1);

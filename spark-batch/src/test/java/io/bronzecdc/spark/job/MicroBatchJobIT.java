@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.job;
 
+import io.bronzecdc.model.ExitCode;
 import static io.bronzecdc.spark.testing.BatchPipeline.TABLES;
 import static io.bronzecdc.spark.testing.BatchPipeline.single;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -168,7 +169,7 @@ class MicroBatchJobIT {
                 source.publicationName()), reachable.bronze(), reachable.tables(), reachable.batchInterval(),
                 reachable.lagThreshold(), reachable.checkpointInterval());
         RunOptions oneQuickRetry = new RunOptions(10_000, 1, Duration.ofMillis(50), RunHooks.NONE);
-        assertThat(MicroBatchJob.runOnce(unreachable, oneQuickRetry)).isEqualTo(ExitCode.PREFLIGHT_FAILED);
+        assertThat(MicroBatchJob.runOnce(unreachable, oneQuickRetry)).isEqualTo(ExitCode.NOT_READY);
         assertThatThrownBy(() -> new MicroBatchRun(unreachable, oneQuickRetry).run())
                 .isInstanceOf(io.bronzecdc.model.postgres.SourceConnectionException.class)
                 .hasMessageContaining("nothing accepts connections at 127.0.0.1:" + closedPort)
@@ -184,7 +185,7 @@ class MicroBatchJobIT {
         try (Connection c = POSTGRES.connect(); var s = c.createStatement()) {
             s.execute("ALTER TABLE customer REPLICA IDENTITY DEFAULT");
             try {
-                assertThat(unprepared.run()).isEqualTo(ExitCode.PREFLIGHT_FAILED.code());
+                assertThat(unprepared.run()).isEqualTo(ExitCode.NOT_READY.code());
                 assertThatThrownBy(() -> new MicroBatchRun(unprepared.config(), RunOptions.defaults()).run())
                         .isInstanceOf(io.bronzecdc.spark.preflight.PreflightException.class)
                         .hasMessageContaining("failed with 2 problems")

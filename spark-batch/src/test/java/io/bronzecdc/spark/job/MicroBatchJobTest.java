@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.job;
 
+import io.bronzecdc.model.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -15,20 +16,20 @@ class MicroBatchJobTest {
     @Test
     void shouldExitWithUsageWhenTheConfigOptionIsMissing() {
         assertThat(MicroBatchJob.execute(new String[] {}, name -> null, RunHooks.NONE))
-                .isEqualTo(ExitCode.USAGE.code());
+                .isEqualTo(ExitCode.NOT_READY.code());
     }
 
     @Test
     void shouldExitWithUsageWhenTheConfigFileIsMissing() {
         assertThat(MicroBatchJob.execute(new String[] {"--config", dir.resolve("absent.yaml").toString()},
-                name -> null, RunHooks.NONE)).isEqualTo(ExitCode.USAGE.code());
+                name -> null, RunHooks.NONE)).isEqualTo(ExitCode.NOT_READY.code());
     }
 
     @Test
     void shouldExitWithUsageWhenTheConfigHasProblems() throws Exception {
         Path file = Files.writeString(dir.resolve("bad.yaml"), "source:\n  host: localhost\n");
         assertThat(MicroBatchJob.execute(new String[] {"--config", file.toString()}, name -> null, RunHooks.NONE))
-                .isEqualTo(ExitCode.USAGE.code());
+                .isEqualTo(ExitCode.NOT_READY.code());
     }
 
     @Test
@@ -37,6 +38,6 @@ class MicroBatchJobTest {
                 "  port: 5432", "  database: pagila", "  user: cdc", "  password:", "    env: PW", "  sslmode: disable",
                 "  slot:", "    name: batch", "  publication:", "    name: batch_pub", "tables: [customer]", ""));
         assertThat(MicroBatchJob.execute(new String[] {"--config", file.toString(), "--retry-delay", "soon"},
-                name -> "secret", RunHooks.NONE)).isEqualTo(ExitCode.USAGE.code());
+                name -> "secret", RunHooks.NONE)).isEqualTo(ExitCode.NOT_READY.code());
     }
 }

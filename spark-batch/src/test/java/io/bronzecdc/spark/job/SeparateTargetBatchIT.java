@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.job;
 
+import io.bronzecdc.model.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -95,7 +96,7 @@ class SeparateTargetBatchIT {
                 "--retries", "0"}, BatchPipeline.ENVIRONMENT, RunHooks.NONE, new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
-        assertThat(exit).isEqualTo(ExitCode.PREFLIGHT_FAILED.code());
+        assertThat(exit).isEqualTo(ExitCode.NOT_READY.code());
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("database 'no_such_lake' does not exist on 127.0.0.1:" + targetServer.port())
                 .contains("Fix target.database").doesNotContain("source.database").doesNotContain("\tat ");
@@ -133,7 +134,7 @@ class SeparateTargetBatchIT {
                     BatchPipeline.ENVIRONMENT, RunHooks.NONE, new PrintStream(new ByteArrayOutputStream()),
                     new PrintStream(err, true, StandardCharsets.UTF_8));
 
-            assertThat(exit).isEqualTo(ExitCode.PREFLIGHT_FAILED.code());
+            assertThat(exit).isEqualTo(ExitCode.NOT_READY.code());
             assertThat(err.toString(StandardCharsets.UTF_8))
                     .contains("the server rejected the password of role " + ConnectionFaults.USER)
                     .contains("Check target.password").doesNotContain(ConnectionFaults.WRONG_PASSWORD, "\tat ");

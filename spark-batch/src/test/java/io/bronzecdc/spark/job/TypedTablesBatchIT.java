@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.job;
 
+import io.bronzecdc.model.ExitCode;
 import static io.bronzecdc.spark.testing.BatchPipeline.single;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.job;
 
+import io.bronzecdc.model.ExitCode;
 import static io.bronzecdc.testkit.pagila.ReferenceCapture.Change.delete;
 import static io.bronzecdc.testkit.pagila.ReferenceCapture.Change.insert;
 import static io.bronzecdc.testkit.pagila.ReferenceCapture.Change.update;
@@ -205,7 +206,7 @@ class ValidationJobIT {
     void shouldExitWithPreflightFailedOnAMissingSchema() throws Exception {
         Result result = validate("--config", config(), "--schema", "no_such_schema");
 
-        assertThat(result.code).isEqualTo(ExitCode.PREFLIGHT_FAILED.code());
+        assertThat(result.code).isEqualTo(ExitCode.NOT_READY.code());
         assertThat(result.err).contains("no_such_schema.br_customer_cdc does not exist");
         assertThat(result.out).isEmpty();
     }
@@ -222,7 +223,7 @@ class ValidationJobIT {
                 .replace("port: " + POSTGRES.server().port(), "port: " + closedPort));
         Result result = validate("--config", file.toString());
 
-        assertThat(result.code).isEqualTo(ExitCode.PREFLIGHT_FAILED.code());
+        assertThat(result.code).isEqualTo(ExitCode.NOT_READY.code());
         assertThat(result.err).contains("at 127.0.0.1:" + closedPort + " as postgres: nothing accepts connections")
                 .contains("Check source.host and source.port");
     }

@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.job;
 
+import io.bronzecdc.model.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -19,28 +20,28 @@ class ValidationJobTest {
 
     @Test
     void shouldExitWithUsageWhenTheConfigOptionIsMissing() {
-        assertThat(execute()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(execute()).isEqualTo(ExitCode.NOT_READY.code());
         assertThat(errors()).contains("Missing required option: '--config=<pipeline.yaml>'");
     }
 
     @Test
     void shouldExitWithUsageWhenTheConfigHasProblems() throws Exception {
         Path file = Files.writeString(dir.resolve("bad.yaml"), "source:\n  host: localhost\n");
-        assertThat(execute("--config", file.toString())).isEqualTo(ExitCode.USAGE.code());
+        assertThat(execute("--config", file.toString())).isEqualTo(ExitCode.NOT_READY.code());
         assertThat(errors()).contains("source.slot.name");
     }
 
     @Test
     void shouldExitWithUsageOnABadLagThreshold() throws Exception {
         assertThat(execute("--config", goodConfig().toString(), "--lag-threshold", "soon"))
-                .isEqualTo(ExitCode.USAGE.code());
+                .isEqualTo(ExitCode.NOT_READY.code());
         assertThat(errors()).contains("soon");
     }
 
     @Test
     void shouldExitWithUsageOnABadSchemaName() throws Exception {
         assertThat(execute("--config", goodConfig().toString(), "--schema", "Robert'); DROP"))
-                .isEqualTo(ExitCode.USAGE.code());
+                .isEqualTo(ExitCode.NOT_READY.code());
         assertThat(errors()).contains("bronze schema");
     }
 

@@ -1,4 +1,4 @@
-package io.bronzecdc.bench.engine;
+package io.bronzecdc.cli.engine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.bronzecdc.bench.engine;
+package io.bronzecdc.cli.engine;
 
 import java.nio.file.Path;
 import java.util.List;

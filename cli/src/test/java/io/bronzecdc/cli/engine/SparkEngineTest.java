@@ -1,4 +1,4 @@
-package io.bronzecdc.bench.engine;
+package io.bronzecdc.cli.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
