@@ -18,7 +18,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "bronze-cdc", mixinStandardHelpOptions = true, version = "bronze-cdc 0.1.0-SNAPSHOT",
         description = "Captures every change of a PostgreSQL database into ordered, exactly-once bronze change-log"
                 + " tables.",
-        subcommands = {},
+        subcommands = {StreamCommand.class, BatchCommand.class, DemoCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failed (see the message), 2 not ready or bad input (nothing changed),"
                 + " 3 another run of the pipeline is active, 4 a validation check failed, 5 lag above the alert"
                 + " threshold (status), 130 stopped by Ctrl-C."})
@@ -45,6 +45,8 @@ public final class BronzeCdc implements Runnable {
      */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new BronzeCdc());
+        // the demo's options are its own (it runs in the Flink engine's JVM): every argument goes to it unparsed
+        cli.getSubcommands().get("demo").setUnmatchedOptionsArePositionalParams(true).setStopAtPositional(true);
         cli.setParameterExceptionHandler(BronzeCdc::printUsageError);
         cli.setExecutionExceptionHandler((error, command, parsed) -> {
             ExitCode code = exitCodeOf(error);

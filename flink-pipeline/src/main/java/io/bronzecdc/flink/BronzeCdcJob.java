@@ -66,6 +66,11 @@ public final class BronzeCdcJob implements Callable<Integer> {
             + " needed, once every other check has passed (all in one transaction).")
     private boolean init;
 
+    @Option(names = "--local-state", paramLabel = "DIR", description = "Run in an in-process Flink (no cluster) with"
+            + " checkpoints in DIR, resuming from the newest completed one there: how bin/bronze-cdc stream runs the"
+            + " job. Not for flink run, where the cluster's checkpoint storage and flink run -s apply.")
+    private Path localState;
+
     @Option(names = "--verbose", description = "Print the stack trace of an error too.")
     private boolean verbose;
 
@@ -94,7 +99,15 @@ public final class BronzeCdcJob implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PipelineConfig config = PipelineConfigLoader.load(configFile);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamExecutionEnvironment env;
+        if (localState == null) {
+            env = StreamExecutionEnvironment.getExecutionEnvironment();
+        } else {
+            LocalState state = new LocalState(localState);
+            env = StreamExecutionEnvironment.getExecutionEnvironment(state.configuration());
+            LOG.info("Checkpoints in {}; {}", state.directory(), state.latestCheckpoint()
+                    .map(checkpoint -> "resuming from " + checkpoint).orElse("no checkpoint yet: a first start"));
+        }
         List<TableId> tables = prepare(config, env.getParallelism(), init, restoresState(env.getConfiguration()));
         build(env, config, tables, UnaryOperator.identity());
         env.execute("bronze-cdc " + config.source().slotName() + " -> " + config.bronze().schema());

@@ -1,6 +1,7 @@
 package io.bronzecdc.cli.engine;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -13,6 +14,8 @@ public final class FlinkEngine implements EngineRunner {
     public static final String MODULE = "flink-pipeline";
     /** The job's main class. */
     public static final String MAIN_CLASS = "io.bronzecdc.flink.BronzeCdcJob";
+    /** The Flink side of {@code bronze-cdc demo}: embedded server, Pagila, workload and the job in one JVM. */
+    public static final String DEMO_CLASS = "io.bronzecdc.flink.cli.BronzeCdcCommand";
 
     private final ModuleBuild build;
 
@@ -35,5 +38,23 @@ public final class FlinkEngine implements EngineRunner {
     public List<String> command(Path pipelineConfig) {
         return List.of(EngineRunner.javaExecutable(), "-cp", build.classpath(), MAIN_CLASS,
                 "--config", pipelineConfig.toAbsolutePath().toString(), "--init");
+    }
+
+    /**
+     * The job as {@code bronze-cdc stream} runs it: in-process, checkpoints in {@code stateDirectory} (resumed from
+     * the newest completed one), the job's own log at INFO (configuration once, secrets masked; progress).
+     */
+    public List<String> streamCommand(Path pipelineConfig, Path stateDirectory) {
+        return List.of(EngineRunner.javaExecutable(), "-Dbronze.log.level=INFO", "-cp", build.classpath(), MAIN_CLASS,
+                "--config", pipelineConfig.toAbsolutePath().toString(), "--local-state",
+                stateDirectory.toAbsolutePath().toString());
+    }
+
+    /** The demo with {@code arguments} (its own options, {@code --help} included). */
+    public List<String> demoCommand(List<String> arguments, Path home) {
+        List<String> command = new ArrayList<>(List.of(EngineRunner.javaExecutable(), "-Dbronze.home=" + home,
+                "-cp", build.classpath(), DEMO_CLASS, "demo"));
+        command.addAll(arguments);
+        return command;
     }
 }

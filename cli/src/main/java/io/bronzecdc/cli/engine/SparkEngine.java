@@ -67,6 +67,20 @@ public final class SparkEngine implements EngineRunner {
         return command;
     }
 
+    /**
+     * The micro-batch job as {@code bronze-cdc batch} runs it: on {@value #MASTER} with the UI off, {@code options}
+     * passed on ({@code --every}, {@code --retries}, ...).
+     */
+    public List<String> batchCommand(Path pipelineConfig, List<String> options) {
+        List<String> command = new ArrayList<>();
+        command.add(EngineRunner.javaExecutable());
+        command.addAll(moduleOptions);
+        command.addAll(List.of("-Dspark.master=" + MASTER, "-Dspark.ui.enabled=false", "-cp", build.classpath(),
+                MAIN_CLASS, "--config", pipelineConfig.toAbsolutePath().toString()));
+        command.addAll(options);
+        return command;
+    }
+
     @Override
     public Map<String, String> environment() {
         return Map.of("SPARK_LOCAL_IP", "127.0.0.1");
