@@ -17,11 +17,13 @@ import sun.misc.SignalHandler;
  * <p>Ctrl-C: the engine decides how it stops (the Flink job keeps its last checkpoint, the demo stops its parts in
  * order), so the command must neither die before it nor signal it twice. Where {@code setsid} exists (Linux), the
  * engine runs in a session of its own, out of the terminal's reach, and each SIGINT or SIGTERM the command receives
- * is passed on to it exactly once; elsewhere the terminal signals both, and the command only waits. A command killed
- * with SIGKILL cannot pass anything on: its engine then runs on until stopped (its pid is printed at start).
+ * is passed on to it exactly once (a SIGHUP, when the terminal closes, as SIGINT); elsewhere the terminal signals
+ * both, and the command only waits. A command killed with SIGKILL cannot pass anything on: its engine then runs on
+ * until stopped, and a next run of the pipeline is refused while it holds the slot.
  */
 public final class ForegroundProcess {
-    private static final List<String> SIGNALS = List.of("INT", "TERM");
+    /** The signals passed on: SIGHUP (the terminal closed) as SIGINT, a clean stop like Ctrl-C. */
+    private static final List<String> SIGNALS = List.of("INT", "TERM", "HUP");
     private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private ForegroundProcess() {
@@ -78,7 +80,8 @@ public final class ForegroundProcess {
             return;
         }
         try {
-            new ProcessBuilder("kill", "-" + signal.getName(), Long.toString(process.pid())).inheritIO().start()
+            String name = signal.getName().equals("HUP") ? "INT" : signal.getName();
+            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start()
                     .waitFor(5, TimeUnit.SECONDS);
         } catch (IOException e) {
             process.destroy();
