@@ -59,6 +59,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Bronze schema to write (default: ${DEFAULT-VALUE}).")
     private String bronzeSchema;
 
+    @Option(names = "--keep", description = "Leave the embedded server running after the summary, print how to"
+            + " connect to it (source tables and bronze), and stop it on Ctrl-C; the exit code stays the checks'.")
+    private boolean keep;
+
     @Spec
     private CommandSpec spec;
 
@@ -147,8 +151,32 @@ final class DemoCommand implements Callable<Integer> {
                             + " MISMATCH above)");
                 }
                 out.flush();
-                return result.passed() ? 0 : 1;
+                int exitCode = result.passed() ? 0 : 1;
+                if (keep) {
+                    keepServer(server, schema, out, stop);
+                }
+                return exitCode;
             }
+        }
+    }
+
+    /** {@code --keep}: says how to connect, then waits for Ctrl-C; the server stops when the caller closes it. */
+    private static void keepServer(EmbeddedPostgresServer server, BronzeSchema schema, PrintWriter out,
+            StopSignal stop) {
+        String table = schema.displayTableOf(PagilaDatabase.tables().get(0));
+        out.printf("%ndemo: the embedded server keeps running (--keep); connect with any PostgreSQL client"
+                + " (user %s, no password: it trusts loopback logins):%n", EmbeddedPostgresServer.SUPERUSER);
+        out.printf("  psql \"host=127.0.0.1 port=%d dbname=%s user=%s\"%n", server.port(), PagilaDatabase.NAME,
+                EmbeddedPostgresServer.SUPERUSER);
+        out.printf("  JDBC: %s%n", server.jdbcUrl(PagilaDatabase.NAME));
+        out.printf("  for example: SELECT lsn, op, full_row FROM %s ORDER BY lsn DESC LIMIT 5;%n", table);
+        out.println("Press Ctrl-C to stop the server.");
+        out.flush();
+        try {
+            stop.await(Long.MAX_VALUE);
+        } catch (StopSignal.Requested requested) {
+            out.println("demo: stopping the embedded server.");
+            out.flush();
         }
     }
     private Optional<Path> pagilaFiles() {

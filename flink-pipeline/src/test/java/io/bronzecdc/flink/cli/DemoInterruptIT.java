@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -68,6 +69,38 @@ class DemoInterruptIT {
                 + " and the embedded server shut down (exit code 130).");
         assertThat(output.lines().filter(line -> line.contains("ERROR") || line.contains("Exception")).toList())
                 .as("lines with ERROR or Exception in the output:%n%s", output).isEmpty();
+        assertThat(serverAnswers(port)).as("the embedded server on port %d is gone", port).isFalse();
+    }
+
+    /**
+     * {@code --keep}: after the summary the embedded server stays up, answers at the printed address with the
+     * bronze log in place, and goes away on Ctrl-C; the exit code stays the checks' (0).
+     */
+    @Test
+    void keepLeavesTheServerRunningUntilCtrlC() throws Exception {
+        Path log = temp.resolve("demo-keep.log");
+        demo = start(log, "demo", "--generate", "--seed", "7", "--duration", "2s", "--keep");
+        await("the demo's --keep message (output: " + log + ")").atMost(START_TIMEOUT)
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    assertThat(demo.isAlive()).as("demo still running; output:%n%s", read(log)).isTrue();
+                    return read(log).contains("Press Ctrl-C to stop the server.");
+                });
+        String output = read(log);
+        assertThat(output).contains("checks: PASSED");
+        Matcher psql = Pattern.compile("psql \"host=127\\.0\\.0\\.1 port=(\\d+) dbname=pagila user=postgres\"")
+                .matcher(output);
+        assertThat(psql.find()).as("psql line in:%n%s", output).isTrue();
+        int port = Integer.parseInt(psql.group(1));
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/pagila", "postgres", "");
+                var rs = c.createStatement().executeQuery("SELECT count(*) FROM cdc_bronze.br_customer_cdc")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("bronze rows of customer").isGreaterThanOrEqualTo(599);
+        }
+
+        new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).inheritIO().start().waitFor();
+        assertThat(demo.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("exit after Ctrl-C; output:%n%s",
+                read(log)).isTrue();
+        assertThat(demo.exitValue()).as("exit code; output:%n%s", read(log)).isZero();
         assertThat(serverAnswers(port)).as("the embedded server on port %d is gone", port).isFalse();
     }
 
