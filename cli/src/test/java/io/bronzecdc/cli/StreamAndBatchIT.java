@@ -13,7 +13,6 @@ import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,10 +20,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -89,37 +86,39 @@ class StreamAndBatchIT {
     @Test
     @Order(1)
     void streamStopsOnCtrlCAndResumesExactly() throws Exception {
-        Process stream = command(WORK.resolve("stream-1.out"), "stream", "--config", flinkConfig.toString());
-        awaitBronze(FLINK_SCHEMA, workload.bronzeRows(), stream);
+        CommandProcess stream = command("stream-1.out", "stream", "--config", flinkConfig.toString());
+        awaitBronze(FLINK_SCHEMA, workload.bronzeRows(), stream.process());
         workload.run(150);
-        awaitBronze(FLINK_SCHEMA, workload.bronzeRows(), stream);
+        awaitBronze(FLINK_SCHEMA, workload.bronzeRows(), stream.process());
 
-        interrupt(stream);
-        assertThat(stream.waitFor(2, TimeUnit.MINUTES)).as("stream exits after SIGINT").isTrue();
-        assertThat(stream.exitValue()).as(output(WORK.resolve("stream-1.out"))).isEqualTo(ExitCode.INTERRUPTED.code());
-        assertThat(stream.descendants().filter(ProcessHandle::isAlive)).as("the engine JVM is gone").isEmpty();
+        stream.interrupt();
+        assertThat(stream.awaitExit()).as(stream.output()).isEqualTo(ExitCode.INTERRUPTED.code());
+        assertThat(stream.process().descendants().filter(ProcessHandle::isAlive)).as("the engine JVM is gone")
+                .isEmpty();
         try (var kept = Files.list(WORK.resolve(".bronze-cdc/cli_flink/flink"))) {
             assertThat(kept).as("checkpoints kept").isNotEmpty();
         }
 
         workload.run(150);
-        Process again = command(WORK.resolve("stream-2.out"), "stream", "--config", flinkConfig.toString());
-        awaitBronze(FLINK_SCHEMA, workload.bronzeRows(), again);
+        CommandProcess again = command("stream-2.out", "stream", "--config", flinkConfig.toString());
+        awaitBronze(FLINK_SCHEMA, workload.bronzeRows(), again.process());
         workload.run(60);
-        awaitBronze(FLINK_SCHEMA, workload.bronzeRows(), again);
-        assertThat(output(WORK.resolve("stream-2.out"))).contains("resuming from");
-        interrupt(again);
-        assertThat(again.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        awaitBronze(FLINK_SCHEMA, workload.bronzeRows(), again.process());
+        assertThat(again.output()).contains("resuming from");
+        again.interrupt();
+        assertThat(again.awaitExit()).isEqualTo(ExitCode.INTERRUPTED.code());
         assertValid(FLINK_SCHEMA, "cli_flink");
     }
 
     @Test
     @Order(2)
     void twoBatchesMatchTheStream() throws Exception {
-        assertThat(run(WORK.resolve("batch-1.out"), "batch", "--config", sparkConfig.toString())).isZero();
+        assertThat(CommandProcess.run(WORK, WORK.resolve("batch-1.out"), Map.of(), List.of("batch", "--config",
+                sparkConfig.toString()))).isZero();
         assertThat(counts(SPARK_SCHEMA)).isEqualTo(snapshotCounts());
         workload.run(100);
-        assertThat(run(WORK.resolve("batch-2.out"), "batch", "--config", sparkConfig.toString())).isZero();
+        assertThat(CommandProcess.run(WORK, WORK.resolve("batch-2.out"), Map.of(), List.of("batch", "--config",
+                sparkConfig.toString()))).isZero();
         assertValid(SPARK_SCHEMA, "cli_spark");
     }
 
@@ -172,29 +171,7 @@ class StreamAndBatchIT {
         return rows;
     }
 
-    /** The command as bin/bronze-cdc runs it: a JVM of its own, in the work folder, output to {@code log}. */
-    private static Process command(Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Dbronze.project.dir=" + System.getProperty("bronze.project.dir"),
-                "-Dbronze.project.version=" + System.getProperty("bronze.project.version"),
-                "-cp", System.getProperty("java.class.path"), BronzeCdc.class.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).directory(WORK.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-    }
-
-    private static int run(Path log, String... args) throws Exception {
-        Process process = command(log, args);
-        assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("%s finishes", String.join(" ", args)).isTrue();
-        System.out.println(String.join(" ", args) + ": exit " + process.exitValue());
-        return process.exitValue();
-    }
-
-    private static void interrupt(Process process) throws Exception {
-        new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
-    }
-
-    private static String output(Path log) throws IOException {
-        return Files.readString(log, StandardCharsets.UTF_8);
+    private static CommandProcess command(String log, String... args) throws IOException {
+        return CommandProcess.start(WORK, WORK.resolve(log), Map.of(), List.of(args));
     }
 }
