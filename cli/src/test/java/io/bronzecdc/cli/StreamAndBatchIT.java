@@ -122,6 +122,32 @@ class StreamAndBatchIT {
         assertValid(SPARK_SCHEMA, "cli_spark");
     }
 
+    /**
+     * A command killed with SIGKILL passes nothing on to its engine; the engine notices its parent is gone and ends
+     * too (ParentWatch), so the next stream is not refused for a slot still in use, and resumes exactly.
+     */
+    @Test
+    @Order(3)
+    void streamKilledWithSigkillTakesItsEngineAlong() throws Exception {
+        CommandProcess stream = command("stream-3.out", "stream", "--config", flinkConfig.toString());
+        workload.run(50);
+        awaitBronze(FLINK_SCHEMA, workload.bronzeRows(), stream.process());
+        List<ProcessHandle> engines = stream.process().descendants().filter(ProcessHandle::isAlive).toList();
+        assertThat(engines).as("the engine JVM runs below the command").isNotEmpty();
+
+        stream.process().destroyForcibly();
+        for (ProcessHandle engine : engines) {
+            Awaitility.await("engine pid " + engine.pid() + " ends with its command").atMost(Duration.ofMinutes(1))
+                    .until(() -> !engine.isAlive());
+        }
+        workload.run(50);
+        CommandProcess again = command("stream-4.out", "stream", "--config", flinkConfig.toString());
+        awaitBronze(FLINK_SCHEMA, workload.bronzeRows(), again.process());
+        again.interrupt();
+        assertThat(again.awaitExit()).as(again.output()).isEqualTo(ExitCode.INTERRUPTED.code());
+        assertValid(FLINK_SCHEMA, "cli_flink");
+    }
+
     /** The Spark snapshot holds each table's current rows: one bronze row each. */
     private static Map<TableId, Long> snapshotCounts() throws SQLException {
         Map<TableId, Long> rows = new java.util.TreeMap<>();

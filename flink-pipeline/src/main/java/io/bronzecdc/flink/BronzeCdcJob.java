@@ -1,5 +1,6 @@
 package io.bronzecdc.flink;
 
+import io.bronzecdc.model.ParentWatch;
 import io.bronzecdc.flink.preflight.Preflight;
 import io.bronzecdc.flink.preflight.PreflightException;
 import io.bronzecdc.flink.sequence.SequencedChange;
@@ -75,6 +76,7 @@ public final class BronzeCdcJob implements Callable<Integer> {
     private boolean verbose;
 
     public static void main(String[] args) {
+        ParentWatch.startIfRequested(EXIT_FAILED);
         System.exit(commandLine().execute(args));
     }
 

@@ -1,5 +1,6 @@
 package io.bronzecdc.cli.engine;
 
+import io.bronzecdc.model.ParentWatch;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,6 +32,14 @@ public interface EngineRunner {
      */
     default EngineProcess start(Path pipelineConfig, Path output) throws IOException {
         return EngineProcess.start(name(), command(pipelineConfig), environment(), output);
+    }
+
+    /**
+     * The flag that ends an engine JVM together with this one ({@code io.bronzecdc.model.ParentWatch}): an engine the
+     * command started never outlives it, even when the command is killed with SIGKILL.
+     */
+    static String parentWatch() {
+        return "-D" + ParentWatch.PROPERTY + "=" + ProcessHandle.current().pid();
     }
 
     /** The {@code java} executable of the running JVM, so every engine runs on the same Java as the harness. */

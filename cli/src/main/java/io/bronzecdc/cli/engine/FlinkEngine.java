@@ -45,7 +45,8 @@ public final class FlinkEngine implements EngineRunner {
      * the newest completed one), the job's own log at INFO (configuration once, secrets masked; progress).
      */
     public List<String> streamCommand(Path pipelineConfig, Path stateDirectory) {
-        return List.of(EngineRunner.javaExecutable(), "-Dbronze.log.level=INFO", "-cp", build.classpath(), MAIN_CLASS,
+        return List.of(EngineRunner.javaExecutable(), "-Dbronze.log.level=INFO", EngineRunner.parentWatch(), "-cp",
+                build.classpath(), MAIN_CLASS,
                 "--config", pipelineConfig.toAbsolutePath().toString(), "--local-state",
                 stateDirectory.toAbsolutePath().toString());
     }
@@ -53,7 +54,7 @@ public final class FlinkEngine implements EngineRunner {
     /** The demo with {@code arguments} (its own options, {@code --help} included). */
     public List<String> demoCommand(List<String> arguments, Path home) {
         List<String> command = new ArrayList<>(List.of(EngineRunner.javaExecutable(), "-Dbronze.home=" + home,
-                "-cp", build.classpath(), DEMO_CLASS, "demo"));
+                EngineRunner.parentWatch(), "-cp", build.classpath(), DEMO_CLASS, "demo"));
         command.addAll(arguments);
         return command;
     }

@@ -75,8 +75,8 @@ public final class SparkEngine implements EngineRunner {
         List<String> command = new ArrayList<>();
         command.add(EngineRunner.javaExecutable());
         command.addAll(moduleOptions);
-        command.addAll(List.of("-Dspark.master=" + MASTER, "-Dspark.ui.enabled=false", "-cp", build.classpath(),
-                MAIN_CLASS, "--config", pipelineConfig.toAbsolutePath().toString()));
+        command.addAll(List.of("-Dspark.master=" + MASTER, "-Dspark.ui.enabled=false", EngineRunner.parentWatch(),
+                "-cp", build.classpath(), MAIN_CLASS, "--config", pipelineConfig.toAbsolutePath().toString()));
         command.addAll(options);
         return command;
     }

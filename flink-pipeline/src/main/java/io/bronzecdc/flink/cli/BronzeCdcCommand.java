@@ -1,5 +1,6 @@
 package io.bronzecdc.flink.cli;
 
+import io.bronzecdc.model.ParentWatch;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,6 +25,7 @@ public final class BronzeCdcCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        ParentWatch.startIfRequested(1);
         System.exit(commandLine().execute(args));
     }
 

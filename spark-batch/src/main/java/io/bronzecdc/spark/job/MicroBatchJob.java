@@ -1,5 +1,6 @@
 package io.bronzecdc.spark.job;
 
+import io.bronzecdc.model.ParentWatch;
 import io.bronzecdc.model.ExitCode;
 import io.bronzecdc.model.config.ConfigException;
 import io.bronzecdc.model.config.DurationSyntax;
@@ -71,6 +72,7 @@ public final class MicroBatchJob implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        ParentWatch.startIfRequested(ExitCode.FAILED.code());
         int code = execute(args, System::getenv, RunHooks.NONE);
         SparkSession.getActiveSession().foreach(session -> {
             session.stop();
