@@ -18,8 +18,8 @@ import sun.misc.SignalHandler;
  * order), so the command must neither die before it nor signal it twice. Where {@code setsid} exists (Linux), the
  * engine runs in a session of its own, out of the terminal's reach, and each SIGINT or SIGTERM the command receives
  * is passed on to it exactly once (a SIGHUP, when the terminal closes, as SIGINT); elsewhere the terminal signals
- * both, and the command only waits. A command killed with SIGKILL cannot pass anything on: its engine then runs on
- * until stopped, and a next run of the pipeline is refused while it holds the slot.
+ * both, and the command only waits. A command killed with SIGKILL cannot pass anything on: its engine notices by
+ * itself ({@code io.bronzecdc.model.ParentWatch}) and ends too.
  */
 public final class ForegroundProcess {
     /** The signals passed on: SIGHUP (the terminal closed) as SIGINT, a clean stop like Ctrl-C. */
