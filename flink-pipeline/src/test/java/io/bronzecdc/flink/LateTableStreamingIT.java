@@ -373,6 +373,10 @@ class LateTableStreamingIT {
                     .as("no streamed change twice (seed %d)", SEED).isZero();
             assertThat(single(c, "SELECT count(*) FROM " + log + " WHERE tx_id IS NOT NULL"))
                     .as("streamed changes of app.late after its snapshot (seed %d)", SEED).isPositive();
+            for (TableId table : List.of(BASE, LATE)) {
+                assertThat(brokenHistories(c, schema.tableOf(table)))
+                        .as("keys of %s whose log is not one unbroken history (seed %d)", table, SEED).isEmpty();
+            }
             assertThat(single(c, "SELECT count(*) FROM " + schema.quoted(BronzeSchema.TABLES_TABLE)
                     + " WHERE source_schema = 'app' AND source_table IN ('base', 'late')")).isEqualTo(2);
             List<String> mapping = new ArrayList<>();
@@ -384,6 +388,30 @@ class LateTableStreamingIT {
             }
             assertThat(mapping).containsExactly(BronzeSchema.logTableName(LATE));
         }
+    }
+
+    /**
+     * The changes that break their key's history, in lsn order per key: a key starts with an I (snapshot or
+     * streamed; ids are never reused), then only U or D; a D's before-image is the row before it; each U of the
+     * writers adds exactly 1 to {@code touched}. A change the snapshot already held and that was streamed again
+     * (an I twice, a U that adds nothing, a D after the D) breaks it, and so does a lost one (a step of 2).
+     */
+    private static List<String> brokenHistories(Connection c, String log) throws SQLException {
+        List<String> broken = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT lsn || ' ' || op || ' '"
+                + " || coalesce(prev_op, '-') || ' ' || full_row::text FROM (SELECT lsn, op, full_row,"
+                + " lag(op) OVER w AS prev_op, lag(full_row) OVER w AS prev_row FROM " + log
+                + " WINDOW w AS (PARTITION BY full_row->'id' ORDER BY lsn)) h"
+                + " WHERE (prev_op IS NULL AND op <> 'I') OR (prev_op = 'D')"
+                + " OR (prev_op IS NOT NULL AND op = 'I')"
+                + " OR (op = 'D' AND full_row <> prev_row)"
+                + " OR (op = 'U' AND (full_row->>'touched')::int <> (prev_row->>'touched')::int + 1)"
+                + " ORDER BY lsn LIMIT 20")) {
+            while (rs.next()) {
+                broken.add(rs.getString(1));
+            }
+        }
+        return broken;
     }
 
     static long single(Connection c, String sql) throws SQLException {
