@@ -4,6 +4,7 @@ import io.bronzecdc.flink.sink.JdbcTarget;
 import io.bronzecdc.flink.source.CapturedChange;
 import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.bronze.BronzeLogs;
+import io.bronzecdc.model.bronze.BronzeMigrator;
 import io.bronzecdc.model.bronze.BronzeRow;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.PgLsn;
@@ -12,6 +13,7 @@ import io.bronzecdc.model.sequence.Sequencer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -64,7 +66,7 @@ public final class SequencerFunction extends KeyedProcessFunction<String, Captur
         if (sequencer == null) {
             Long last = lastLsn.value();
             if (last == null) {
-                last = requireEmptyBronze(change.table());
+                last = firstSight(change.table());
                 ctx.timerService().registerProcessingTimeTimer(
                         ctx.timerService().currentProcessingTime() + PROGRESS_INTERVAL_MILLIS);
             }
@@ -92,13 +94,19 @@ public final class SequencerFunction extends KeyedProcessFunction<String, Captur
     }
 
     /**
-     * A table without checkpointed state must have an empty bronze log: otherwise the initial snapshot that this
-     * start takes would add every row a second time. The job's {@code main} refuses such a start before submitting
-     * it (exit code 2); this is the last guard, for a start that bypassed it.
+     * A table without checkpointed state gets its change log and {@code bronze_tables} row here when it has none
+     * yet: a table that joined the running pipeline (the source brought it in with a snapshot). They commit in a
+     * transaction of their own, before any row of the table can (rows commit at a checkpoint), and creating them
+     * again is a no-op, so a failure in between leaves an empty log that the table's next snapshot fills.
+     *
+     * <p>The log must be empty: otherwise the snapshot that this start takes would add every row a second time.
+     * The job's {@code main} refuses such a start before submitting it (exit code 2); this is the last guard, for a
+     * start that bypassed it.
      */
-    private long requireEmptyBronze(String table) throws SQLException {
+    private long firstSight(String table) throws SQLException {
         TableId source = TableId.parse(table);
         try (Connection c = target.connect()) {
+            BronzeMigrator.migrate(c, new BronzeSchema(bronzeSchema), List.of(source));
             long max = BronzeLogs.maxLsn(c, new BronzeSchema(bronzeSchema), source);
             if (max > 0) {
                 throw new ContractViolationException(new BronzeSchema(bronzeSchema).displayTableOf(source) + " already holds"

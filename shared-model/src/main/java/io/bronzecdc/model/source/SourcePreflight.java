@@ -27,11 +27,25 @@ import java.util.stream.Collectors;
 public final class SourcePreflight {
     private final PipelineConfig config;
     private final List<TableId> tables;
+    private final boolean checkSlot;
 
     /** @param tables the captured tables, as {@link TableSelection#resolve} gave them */
     public SourcePreflight(PipelineConfig config, List<TableId> tables) {
+        this(config, tables, true);
+    }
+
+    private SourcePreflight(PipelineConfig config, List<TableId> tables, boolean checkSlot) {
         this.config = config;
         this.tables = List.copyOf(tables);
+        this.checkSlot = checkSlot;
+    }
+
+    /**
+     * The same checks without those of the replication slot: for a table joining a running pipeline, whose slot
+     * was checked at its start and may be read meanwhile by the pipeline's own stream (the Flink source).
+     */
+    public SourcePreflight ignoringSlot() {
+        return new SourcePreflight(config, tables, false);
     }
 
     /**
@@ -81,7 +95,9 @@ public final class SourcePreflight {
             }
         }
         checkPublication(c, user, present, problems, fixes);
-        checkSlot(c, problems);
+        if (checkSlot) {
+            checkSlot(c, problems);
+        }
         List<SourceFix> optional = new ArrayList<>();
         SourceFix trigger = SchemaChangeTrigger.fixFor(c, user);
         if (trigger != null) {

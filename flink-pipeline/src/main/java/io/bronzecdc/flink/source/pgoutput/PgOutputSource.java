@@ -21,7 +21,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * {@link io.bronzecdc.model.pgoutput.PgOutputDecoder}, so both engines build {@code full_row} from the same code.
  *
  * <p>One split, the slot, read by one reader: run the source at parallelism 1 (the rest of the job keeps its
- * own). See {@link SlotReader} for the snapshot, the stream, what is checkpointed and when the slot advances.
+ * own). See {@link SlotReader} for the snapshot, the stream, tables created later, what is checkpointed and when
+ * the slot advances.
  */
 public final class PgOutputSource implements Source<CapturedChange, SlotSplit, SlotEnumeratorState>,
         ResultTypeQueryable<CapturedChange> {
@@ -30,15 +31,21 @@ public final class PgOutputSource implements Source<CapturedChange, SlotSplit, S
 
     private final SlotEndpoint endpoint;
     private final List<String> tables;
+    private final TableDiscovery discovery;
 
-    private PgOutputSource(SlotEndpoint endpoint, List<String> tables) {
+    private PgOutputSource(SlotEndpoint endpoint, List<String> tables, TableDiscovery discovery) {
         this.endpoint = endpoint;
         this.tables = List.copyOf(tables);
+        this.discovery = discovery;
     }
 
-    /** The source of {@code config}, capturing {@code tables} (resolved from the config's patterns). */
+    /**
+     * The source of {@code config}, capturing {@code tables} (resolved from the config's patterns at the start)
+     * and every table that matches them later.
+     */
     public static PgOutputSource of(PipelineConfig config, List<TableId> tables) {
-        return new PgOutputSource(SlotEndpoint.of(config.source()), tables.stream().map(TableId::toString).toList());
+        return new PgOutputSource(SlotEndpoint.of(config.source()), tables.stream().map(TableId::toString).toList(),
+                TableDiscovery.of(config));
     }
 
     @Override
@@ -70,7 +77,7 @@ public final class PgOutputSource implements Source<CapturedChange, SlotSplit, S
 
     @Override
     public SourceReader<CapturedChange, SlotSplit> createReader(SourceReaderContext context) {
-        return new SlotReader(endpoint, tables);
+        return new SlotReader(endpoint, tables, discovery);
     }
 
     @Override

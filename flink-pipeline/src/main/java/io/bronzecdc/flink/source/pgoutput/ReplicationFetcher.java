@@ -12,9 +12,11 @@ import io.bronzecdc.model.pgoutput.PgOutputMessage;
 import io.bronzecdc.model.pgoutput.PgOutputParser;
 import io.bronzecdc.model.postgres.SourceConnections;
 import io.bronzecdc.model.source.PgTypeCatalog;
+import io.bronzecdc.model.source.SnapshotHandover;
 import io.bronzecdc.model.source.SourceCatalog;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +53,9 @@ final class ReplicationFetcher implements Runnable {
 
     private final SlotEndpoint endpoint;
     private final List<TableId> tables;
+    private final Map<String, SnapshotHandover> handovers;
     private final long startLsn;
+    private final long wakeNanos;
     private final BlockingQueue<List<StreamItem>> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
     private final Object availability = new Object();
     private CompletableFuture<Void> available = new CompletableFuture<>();
@@ -70,12 +74,18 @@ final class ReplicationFetcher implements Runnable {
 
     /**
      * @param tables the captured tables; changes of other published tables are dropped
+     * @param handovers the pending handovers of tables brought in late: their changes that the table's snapshot
+     *     holds are dropped ({@link PgOutputDecoder.SkipRule})
      * @param startLsn where the stream starts (the split's restart position); confirmed as is
+     * @param wake how often to wake the reader while nothing arrives (so that it can look for new tables)
      */
-    ReplicationFetcher(SlotEndpoint endpoint, List<TableId> tables, long startLsn) {
+    ReplicationFetcher(SlotEndpoint endpoint, List<TableId> tables, Map<String, SnapshotHandover> handovers,
+            long startLsn, Duration wake) {
         this.endpoint = endpoint;
         this.tables = List.copyOf(tables);
+        this.handovers = Map.copyOf(handovers);
         this.startLsn = startLsn;
+        this.wakeNanos = wake.toNanos();
         this.confirmed = startLsn;
         this.enqueuedPosition = startLsn;
     }
@@ -137,8 +147,13 @@ final class ReplicationFetcher implements Runnable {
         try (Connection catalog = connections.open("catalog");
                 Connection replication = connections.openReplication("stream")) {
             Map<TableId, UpdateRule> rules = SourceCatalog.updateRules(catalog, tables);
+            PgOutputDecoder.SkipRule skip = handovers.isEmpty() ? PgOutputDecoder.SkipRule.NONE
+                    : (table, xid, commitLsn) -> {
+                        SnapshotHandover handover = handovers.get(table.toString());
+                        return handover != null && handover.holds(xid, commitLsn);
+                    };
             PgOutputDecoder decoder = new PgOutputDecoder(rules::containsKey, new PgTypeCatalog(catalog), rules::get,
-                    events::add);
+                    events::add, skip);
             PGReplicationStream stream = replication.unwrap(PGConnection.class).getReplicationAPI()
                     .replicationStream().logical()
                     .withSlotName(endpoint.slot())
@@ -148,8 +163,9 @@ final class ReplicationFetcher implements Runnable {
                     .withSlotOption("messages", "true")
                     .withStatusInterval(1, TimeUnit.SECONDS)
                     .start();
-            LOG.info("Streaming slot {} from {} (publication {}, {} tables)", endpoint.slot(), PgLsn.of(startLsn),
-                    endpoint.publication(), tables.size());
+            LOG.info("Streaming slot {} from {} (publication {}, {} tables{})", endpoint.slot(), PgLsn.of(startLsn),
+                    endpoint.publication(), tables.size(), handovers.isEmpty() ? ""
+                            : ", handing over from the snapshots of " + handovers);
             read(stream, decoder);
             stream.close();
         } catch (Throwable e) {
@@ -165,6 +181,7 @@ final class ReplicationFetcher implements Runnable {
     private void read(PGReplicationStream stream, PgOutputDecoder decoder) throws Exception {
         long progressAt = System.nanoTime();
         long progressChanges = 0;
+        long wakeAt = System.nanoTime() + wakeNanos;
         while (running) {
             ByteBuffer data = stream.readPending();
             holdConfirmation(stream);
@@ -177,6 +194,10 @@ final class ReplicationFetcher implements Runnable {
                     }
                 }
                 flush(stream);
+                if (System.nanoTime() - wakeAt >= 0) {
+                    signal();
+                    wakeAt = System.nanoTime() + wakeNanos;
+                }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             } else {
                 messages++;

@@ -2,6 +2,7 @@ package io.bronzecdc.flink.source.pgoutput;
 
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.Secret;
+import io.bronzecdc.model.config.SslMode;
 import io.bronzecdc.model.postgres.SourceConnections;
 import java.io.Serial;
 import java.io.Serializable;
@@ -15,23 +16,36 @@ final class SlotEndpoint implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    private final String host;
+    private final int port;
+    private final String database;
+    private final SslMode sslMode;
     private final String jdbcUrl;
     private final String user;
     private final char[] password;
     private final String slot;
     private final String publication;
 
-    private SlotEndpoint(String jdbcUrl, String user, char[] password, String slot, String publication) {
-        this.jdbcUrl = jdbcUrl;
-        this.user = user;
-        this.password = password;
-        this.slot = slot;
-        this.publication = publication;
+    private SlotEndpoint(PipelineConfig.SourceConfig source) {
+        this.host = source.host();
+        this.port = source.port();
+        this.database = source.database();
+        this.sslMode = source.sslMode();
+        this.jdbcUrl = source.jdbcUrl();
+        this.user = source.user();
+        this.password = source.password().reveal().toCharArray();
+        this.slot = source.slotName();
+        this.publication = source.publicationName();
     }
 
     static SlotEndpoint of(PipelineConfig.SourceConfig source) {
-        return new SlotEndpoint(source.jdbcUrl(), source.user(), source.password().reveal().toCharArray(),
-                source.slotName(), source.publicationName());
+        return new SlotEndpoint(source);
+    }
+
+    /** The source as the config gave it, for the shared checks that take a config ({@link LateTables}). */
+    PipelineConfig.SourceConfig sourceConfig() {
+        return new PipelineConfig.SourceConfig(host, port, database, user, Secret.of(new String(password)), sslMode,
+                slot, publication);
     }
 
     SourceConnections connections() {

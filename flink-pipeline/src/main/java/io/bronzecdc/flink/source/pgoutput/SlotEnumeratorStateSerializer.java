@@ -9,9 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
-/** Version 1: the created flag, then the unassigned splits as {@link SlotSplitSerializer} writes them. */
+/**
+ * Version 2: the created flag, then the unassigned splits as {@link SlotSplitSerializer} writes them (version 2);
+ * version 1, whose splits are in version 1, is still read.
+ */
 public final class SlotEnumeratorStateSerializer implements SimpleVersionedSerializer<SlotEnumeratorState> {
-    static final int VERSION = 1;
+    static final int VERSION = SlotSplitSerializer.VERSION;
 
     @Override
     public int getVersion() {
@@ -33,16 +36,13 @@ public final class SlotEnumeratorStateSerializer implements SimpleVersionedSeria
 
     @Override
     public SlotEnumeratorState deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
-            throw new IOException("slot enumerator state version " + version + " is not known to this build (it"
-                    + " reads version " + VERSION + "); restore with the build that wrote it");
-        }
+        SlotSplitSerializer.requireKnown("slot enumerator", version);
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
             boolean created = in.readBoolean();
             int count = in.readInt();
             List<SlotSplit> splits = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                splits.add(SlotSplitSerializer.read(in));
+                splits.add(SlotSplitSerializer.read(version, in));
             }
             return new SlotEnumeratorState(created, splits);
         }

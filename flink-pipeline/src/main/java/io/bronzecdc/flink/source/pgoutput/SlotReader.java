@@ -6,14 +6,19 @@ import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.postgres.SourceConnections;
 import io.bronzecdc.model.source.ExportedSnapshot;
+import io.bronzecdc.model.source.SnapshotHandover;
 import io.bronzecdc.model.source.SnapshotReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +51,20 @@ import org.slf4j.LoggerFactory;
  * ({@code orderLsn}) and their index in it; {@code changeLsn} is the change message's WAL position. TRUNCATE and
  * schema-change events of captured tables are emitted in order with the changes ({@link CapturedChange#of}).
  *
+ * <p><b>Tables created later.</b> Every {@link TableDiscovery#interval()} while streaming, and before the stream
+ * starts (so also at a restore), the reader resolves the config's table patterns again ({@link LateTables}). A table
+ * that matches and is not captured is published if needed and the role may, its snapshot read in a REPEATABLE READ
+ * transaction and emitted as snapshot rows within that one {@link #pollNext} call, and the table joins the split
+ * with its {@link SnapshotHandover}. The fetcher is then stopped and started again from the split's restart
+ * position, exactly as after a restore (the resent part of a cut transaction is skipped), with the table captured
+ * and the handover's rule in its decoder: a streamed change of the table is dropped exactly when the snapshot holds
+ * its transaction. The snapshot rows thus precede every streamed change of the table that the snapshot does not
+ * hold. Every transaction that wrote to the table and committed before the snapshot is visible in it (the shared
+ * snapshot waits for the table's writers), so the changes the old stream already passed are in the snapshot. The
+ * handover stays in the split (checkpointed) until the restart position passes its lsn. A failure before the next
+ * checkpoint restores a split without the table, which then is brought in again with a new snapshot; the sink
+ * committed nothing of it.
+ *
  * <p><b>Slot.</b> The slot's confirmed position moves only in {@link #notifyCheckpointComplete}, to the restart
  * position recorded by that checkpoint: by then the sink has committed what the checkpoint covers. A restore
  * whose slot is gone, or confirmed beyond the restored position, fails with a {@link ContractViolationException}:
@@ -57,10 +76,15 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
     private static final long SLOT_RELEASE_WAIT_MILLIS = 60_000;
 
     private final SlotEndpoint endpoint;
-    private final List<String> jobTables;
+    private final Set<String> jobTables;
+    private final LateTables lateTables;
     private final NavigableMap<Long, Long> restartByCheckpoint = new TreeMap<>();
     private final CompletableFuture<Void> splitArrived = new CompletableFuture<>();
     private SlotSplit split;
+    /** The split's tables and pending handovers, as tables join. */
+    private final List<String> captured = new ArrayList<>();
+    private final Map<String, SnapshotHandover> handovers = new LinkedHashMap<>();
+    private long discoverAt;
     private ReplicationFetcher fetcher;
     private List<StreamItem> pending;
     private int pendingIndex;
@@ -75,9 +99,10 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
     private long loggedAt = System.currentTimeMillis();
     private long loggedEmitted;
 
-    SlotReader(SlotEndpoint endpoint, List<String> jobTables) {
+    SlotReader(SlotEndpoint endpoint, List<String> jobTables, TableDiscovery discovery) {
         this.endpoint = endpoint;
-        this.jobTables = List.copyOf(jobTables);
+        this.jobTables = new LinkedHashSet<>(jobTables);
+        this.lateTables = new LateTables(endpoint, discovery);
     }
 
     @Override
@@ -91,6 +116,8 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
                     + splits.size() + (split != null ? " more" : ""));
         }
         split = splits.get(0);
+        captured.addAll(split.tables());
+        handovers.putAll(split.handovers());
         restartLsn = split.restartLsn();
         openCommitLsn = split.openCommitLsn();
         lastEmittedKey = split.lastEmittedKey();
@@ -101,7 +128,8 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
         LOG.info("Slot {}: {}", endpoint.slot(), !split.snapshotDone() ? "snapshot not taken yet"
                 : "restarting at " + PgLsn.of(restartLsn) + (split.hasOpenTransaction() ? ", skipping the changes of"
                         + " transaction " + PgLsn.of(openCommitLsn) + " up to key " + lastEmittedKey
-                        + " (emitted before the checkpoint)" : ""));
+                        + " (emitted before the checkpoint)" : "") + (handovers.isEmpty() ? ""
+                        : ", handing over from the snapshots of " + handovers));
         splitArrived.complete(null);
     }
 
@@ -119,7 +147,11 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
             return InputStatus.MORE_AVAILABLE;
         }
         if (fetcher == null) {
+            bringInNewTables(output);
             startStream();
+        } else if (System.currentTimeMillis() >= discoverAt && bringInNewTables(output)) {
+            restartStream();
+            return InputStatus.MORE_AVAILABLE;
         }
         if (pending == null) {
             pending = fetcher.poll();
@@ -161,22 +193,54 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
         emitted++;
     }
 
-    /** The captured tables: those of the snapshot that the job still captures. */
+    /**
+     * Brings in the tables that match the patterns now but are not captured: their snapshot rows are emitted and
+     * they join the split with their handovers. The stream must be (re)started afterwards for them.
+     *
+     * @return whether a table was brought in
+     */
+    private boolean bringInNewTables(ReaderOutput<CapturedChange> output) throws SQLException, InterruptedException {
+        discoverAt = System.currentTimeMillis() + lateTables.interval().toMillis();
+        List<TableId> uncaptured = lateTables.uncaptured(captured);
+        if (uncaptured.isEmpty()) {
+            return false;
+        }
+        Map<String, SnapshotHandover> joined = lateTables.bringIn(uncaptured, output::collect);
+        joined.forEach((table, handover) -> {
+            captured.add(table);
+            jobTables.add(table);
+            if (!handover.passedBy(PgLsn.of(restartLsn))) {
+                handovers.put(table, handover);
+            }
+        });
+        discoverAt = System.currentTimeMillis() + lateTables.interval().toMillis();
+        return !joined.isEmpty();
+    }
+
+    /**
+     * Stops the fetcher, dropping what it read ahead, and starts a new one from the restart position, as a restore
+     * does: the resent changes of a transaction cut at the last emitted change are skipped up to it.
+     */
+    private void restartStream() throws SQLException, InterruptedException {
+        fetcher.stop();
+        fetcher = null;
+        pending = null;
+        if (openCommitLsn != SlotSplit.NO_OPEN_TRANSACTION) {
+            skipCommitLsn = openCommitLsn;
+            skipUpToKey = lastEmittedKey;
+        }
+        startStream();
+    }
+
+    /** The captured tables: those of the split that the job still captures. */
     private List<TableId> streamedTables() {
         List<TableId> kept = new ArrayList<>();
-        for (String table : split.tables()) {
+        for (String table : captured) {
             if (jobTables.contains(table)) {
                 kept.add(TableId.parse(table));
             } else {
                 LOG.warn("Table {} was captured when the pipeline started but no longer matches its tables; its"
                         + " changes are no longer captured", table);
-            }
-        }
-        for (String table : jobTables) {
-            if (!split.tables().contains(table)) {
-                LOG.warn("Table {} matches the pipeline's tables but was not in its initial snapshot; the pgoutput"
-                        + " source does not capture tables added after its start yet. Capture it with a new pipeline"
-                        + " (new slot and bronze.schema), or with the Spark engine", table);
             }
         }
         return kept;
@@ -203,7 +267,7 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
                         + " state)");
             }
         }
-        fetcher = new ReplicationFetcher(endpoint, streamedTables(), restartLsn);
+        fetcher = new ReplicationFetcher(endpoint, streamedTables(), handovers, restartLsn, lateTables.interval());
         fetcher.start("pgoutput-fetcher " + endpoint.slot());
     }
 
@@ -235,9 +299,11 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
             }
             reader.rollback();
             split = split.afterSnapshot(lsn);
+            captured.clear();
+            captured.addAll(split.tables());
             restartLsn = lsn;
             LOG.info("Snapshot of slot {} at consistent point {}: {} rows of {} tables in {} ms; streaming from there",
-                    endpoint.slot(), exported.consistentPoint(), rows, split.tables().size(),
+                    endpoint.slot(), exported.consistentPoint(), rows, captured.size(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
     }
@@ -277,8 +343,10 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
             return List.of();
         }
         restartByCheckpoint.put(checkpointId, restartLsn);
-        return List.of(new SlotSplit(restartLsn, openCommitLsn, lastEmittedKey, split.snapshotDone(),
-                split.tables()));
+        // A handover the stream passed drops nothing any more, nor after a restore from here.
+        handovers.values().removeIf(handover -> handover.passedBy(PgLsn.of(restartLsn)));
+        return List.of(new SlotSplit(restartLsn, openCommitLsn, lastEmittedKey, split.snapshotDone(), captured,
+                handovers));
     }
 
     @Override

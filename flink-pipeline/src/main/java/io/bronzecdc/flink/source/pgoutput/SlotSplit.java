@@ -1,6 +1,10 @@
 package io.bronzecdc.flink.source.pgoutput;
 
+import io.bronzecdc.model.source.SnapshotHandover;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.connector.source.SourceSplit;
 
 /**
@@ -18,11 +22,14 @@ import org.apache.flink.api.connector.source.SourceSplit;
  * @param openCommitLsn commit LSN of the transaction cut by the checkpoint, or {@link #NO_OPEN_TRANSACTION}
  * @param lastEmittedKey the key of the last item emitted from that transaction (-1 with none open)
  * @param snapshotDone whether the initial snapshot was emitted (and the slot created)
- * @param tables the captured tables as {@link io.bronzecdc.model.event.TableId#toString()} shows them, fixed when
- *     the snapshot was taken
+ * @param tables the captured tables as {@link io.bronzecdc.model.event.TableId#toString()} shows them: those of
+ *     the initial snapshot, then each table brought in later ({@link LateTables}) once its snapshot was emitted
+ * @param handovers for each table brought in later whose snapshot the stream has not passed yet, which of its
+ *     streamed changes that snapshot already holds ({@link SnapshotHandover}); the fetcher's decoder drops those.
+ *     Dropped from the state once {@link #restartLsn} reaches the handover's lsn
  */
 public record SlotSplit(long restartLsn, long openCommitLsn, long lastEmittedKey, boolean snapshotDone,
-        List<String> tables) implements SourceSplit {
+        List<String> tables, Map<String, SnapshotHandover> handovers) implements SourceSplit {
     /** {@link #openCommitLsn} when no transaction is cut. */
     public static final long NO_OPEN_TRANSACTION = 0L;
     /** The split's id: there is one slot per pipeline. */
@@ -30,6 +37,19 @@ public record SlotSplit(long restartLsn, long openCommitLsn, long lastEmittedKey
 
     public SlotSplit {
         tables = List.copyOf(tables);
+        handovers = Collections.unmodifiableMap(new LinkedHashMap<>(handovers));
+        for (String table : handovers.keySet()) {
+            if (!tables.contains(table)) {
+                throw new IllegalArgumentException("a handover for " + table + ", which is not among the split's"
+                        + " tables " + tables);
+            }
+        }
+    }
+
+    /** A split without pending handovers. */
+    public SlotSplit(long restartLsn, long openCommitLsn, long lastEmittedKey, boolean snapshotDone,
+            List<String> tables) {
+        this(restartLsn, openCommitLsn, lastEmittedKey, snapshotDone, tables, Map.of());
     }
 
     /** The split of a pipeline that has not taken its snapshot yet. */

@@ -1,17 +1,27 @@
 package io.bronzecdc.flink.source.pgoutput;
 
+import io.bronzecdc.model.source.SnapshotHandover;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
-/** Version 1: restart LSN, open transaction, last emitted key, snapshot flag, the table names (UTF-8). */
+/**
+ * Version 2: restart LSN, open transaction, last emitted key, snapshot flag, the table names (UTF-8), then the
+ * pending handovers (table, xmin, xmax, in-progress xids, snapshot lsn). Version 1 (without handovers, written
+ * before tables could join a running pipeline) is still read.
+ */
 public final class SlotSplitSerializer implements SimpleVersionedSerializer<SlotSplit> {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The first version, without handovers. */
+    static final int VERSION_1 = 1;
 
     @Override
     public int getVersion() {
@@ -29,15 +39,21 @@ public final class SlotSplitSerializer implements SimpleVersionedSerializer<Slot
 
     @Override
     public SlotSplit deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
-            throw new IOException("slot split state version " + version + " is not known to this build (it reads"
-                    + " version " + VERSION + "); restore with the build that wrote it");
-        }
+        requireKnown("slot split", version);
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-            return read(in);
+            return read(version, in);
         }
     }
 
+    /** @throws IOException naming {@code version} and the versions this build reads */
+    static void requireKnown(String what, int version) throws IOException {
+        if (version != VERSION && version != VERSION_1) {
+            throw new IOException(what + " state version " + version + " is not known to this build (it reads"
+                    + " versions " + VERSION_1 + " and " + VERSION + "); restore with the build that wrote it");
+        }
+    }
+
+    /** Writes {@code split} in the current {@link #VERSION}. */
     static void write(SlotSplit split, DataOutputStream out) throws IOException {
         out.writeLong(split.restartLsn());
         out.writeLong(split.openCommitLsn());
@@ -47,9 +63,22 @@ public final class SlotSplitSerializer implements SimpleVersionedSerializer<Slot
         for (String table : split.tables()) {
             writeText(out, table);
         }
+        out.writeInt(split.handovers().size());
+        for (Map.Entry<String, SnapshotHandover> entry : split.handovers().entrySet()) {
+            SnapshotHandover handover = entry.getValue();
+            writeText(out, entry.getKey());
+            out.writeLong(handover.xmin());
+            out.writeLong(handover.xmax());
+            out.writeInt(handover.inProgress().size());
+            for (long xid : handover.inProgress()) {
+                out.writeLong(xid);
+            }
+            out.writeLong(handover.snapshotLsn());
+        }
     }
 
-    static SlotSplit read(DataInputStream in) throws IOException {
+    /** Reads a split written in {@code version}. */
+    static SlotSplit read(int version, DataInputStream in) throws IOException {
         long restartLsn = in.readLong();
         long openCommitLsn = in.readLong();
         long lastEmittedKey = in.readLong();
@@ -59,12 +88,27 @@ public final class SlotSplitSerializer implements SimpleVersionedSerializer<Slot
         for (int i = 0; i < count; i++) {
             tables.add(readText(in));
         }
-        return new SlotSplit(restartLsn, openCommitLsn, lastEmittedKey, snapshotDone, tables);
+        Map<String, SnapshotHandover> handovers = new LinkedHashMap<>();
+        if (version >= VERSION) {
+            int pending = in.readInt();
+            for (int i = 0; i < pending; i++) {
+                String table = readText(in);
+                long xmin = in.readLong();
+                long xmax = in.readLong();
+                int inProgress = in.readInt();
+                List<Long> xids = new ArrayList<>(inProgress);
+                for (int j = 0; j < inProgress; j++) {
+                    xids.add(in.readLong());
+                }
+                handovers.put(table, new SnapshotHandover(xmin, xmax, xids, in.readLong()));
+            }
+        }
+        return new SlotSplit(restartLsn, openCommitLsn, lastEmittedKey, snapshotDone, tables, handovers);
     }
 
     /** Length-prefixed UTF-8: {@code writeUTF} is limited to 64 KiB and uses modified UTF-8. */
     private static void writeText(DataOutputStream out, String text) throws IOException {
-        byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         out.writeInt(utf8.length);
         out.write(utf8);
     }
@@ -72,6 +116,6 @@ public final class SlotSplitSerializer implements SimpleVersionedSerializer<Slot
     private static String readText(DataInputStream in) throws IOException {
         byte[] utf8 = new byte[in.readInt()];
         in.readFully(utf8);
-        return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(utf8, StandardCharsets.UTF_8);
     }
 }
