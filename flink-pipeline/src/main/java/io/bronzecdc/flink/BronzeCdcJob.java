@@ -7,6 +7,7 @@ import io.bronzecdc.flink.sequence.SequencedChange;
 import io.bronzecdc.flink.sequence.SequencerFunction;
 import io.bronzecdc.flink.sink.BronzeSink;
 import io.bronzecdc.flink.sink.JdbcTarget;
+import io.bronzecdc.flink.sink.SlotWatch;
 import io.bronzecdc.flink.source.CapturedChange;
 import io.bronzecdc.flink.source.PostgresCdcSource;
 import io.bronzecdc.flink.source.pgoutput.PgOutputSource;
@@ -178,7 +179,7 @@ public final class BronzeCdcJob implements Callable<Integer> {
                 .process(new SequencerFunction(target, schema))
                 .uid("sequencer").name("sequencer");
         sequenced.sinkTo(new BronzeSink(new BronzeSink.Settings(target, schema.name(), sinkId(config),
-                        SINK_FLUSH_BYTES)))
+                        SINK_FLUSH_BYTES), SlotWatch.of(config)))
                 .uid("bronze-sink").name("bronze-sink");
     }
 

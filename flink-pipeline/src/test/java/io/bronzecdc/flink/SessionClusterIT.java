@@ -62,6 +62,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>job A is cancelled, keeps its last checkpoint, and job B resumes from it with {@code flink run -s}: nothing
  *       lost or doubled; job B, the second job on the same TaskManager, has no failed attempt ("No suitable
  *       driver" before the shared connection factory);</li>
+ *   <li>the TaskManager's Prometheus endpoint (the reporter {@code bin/flink-session start} enables) serves the
+ *       per-table changes counter with the exact number of changes, the lag gauge, the sink's commit latency and
+ *       pending prepared transactions and the slot's retained WAL;</li>
  *   <li>the TaskManager is killed with SIGKILL under a seeded workload and started again with {@code
  *       bin/flink-session taskmanager start}: job B resumes from its checkpoint, bronze is exact and valid.</li>
  * </ol>
@@ -201,6 +204,8 @@ class SessionClusterIT {
             outputs.put("GET " + path, cluster.getText(path));
         }
         outputs.put("ps -eo args", processArguments());
+        outputs.put("GET /metrics of the TaskManager's Prometheus endpoint", cluster.taskManagerMetrics());
+        outputs.put("GET /metrics of the JobManager's Prometheus endpoint", cluster.jobManagerMetrics());
         List<String> leaks = new ArrayList<>();
         outputs.forEach((where, text) -> {
             int at = text.indexOf(PASSWORD);
@@ -210,6 +215,58 @@ class SessionClusterIT {
         });
         assertThat(outputs).as("outputs scanned").hasSizeGreaterThan(20);
         assertThat(leaks).as("places that show the source password").isEmpty();
+    }
+
+    /**
+     * Runs while job A streams (after test 1, whose changes are all in bronze). The order among tests 2 and 3 does
+     * not matter: none of them changes the source.
+     */
+    @Test
+    @Order(3)
+    void shouldServeTheJobsMetricsOnThePrometheusEndpoint() throws Exception {
+        assertThat(jobA).as("the job submitted by the first test").isNotNull();
+        await("the job's metrics on the TaskManager's Prometheus endpoint").atMost(JOB_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    String page = cluster.taskManagerMetrics();
+                    for (TableId table : TABLES) {
+                        assertThat(metric(page, "flink_taskmanager_job_task_operator_table_changes", table))
+                                .as("changes counter of %s", table).isEqualTo((double) expected.get(table));
+                        assertThat(metric(page, "flink_taskmanager_job_task_operator_table_lagMillis", table))
+                                .as("lag gauge of %s (ms)", table).isGreaterThanOrEqualTo(0.0);
+                        assertThat(metric(page, "flink_taskmanager_job_task_operator_table_changesPerSecond", table))
+                                .as("rate of %s", table).isGreaterThanOrEqualTo(0.0);
+                    }
+                    assertThat(metric(page, "flink_taskmanager_job_task_operator_bronze_commitLatencyMillis", null))
+                            .as("commit latency of the last COMMIT PREPARED (ms)").isGreaterThan(0.0);
+                    assertThat(metric(page, "flink_taskmanager_job_task_operator_bronze_pendingPreparedTransactions",
+                            null)).as("pending prepared transactions (one checkpoint in flight at most)")
+                            .isBetween(0.0, 2.0);
+                    assertThat(metric(page, "flink_taskmanager_job_task_operator_bronze_slotRetainedWalBytes", null))
+                            .as("WAL bytes the slot retains").isBetween(0.0, (double) walWritten());
+                });
+    }
+
+    /**
+     * The value of the one sample of {@code name} in a Prometheus page whose {@code table} label is {@code table}
+     * (the reporter writes the name's dots as underscores), or of its only sample when {@code table} is null.
+     */
+    private static double metric(String page, String name, TableId table) {
+        String label = table == null ? null : "table=\"" + table.schema() + "_" + table.name() + "\"";
+        List<Double> values = page.lines().filter(l -> l.startsWith(name + "{"))
+                .filter(l -> label == null || l.contains(label))
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).toList();
+        assertThat(values).as("samples of %s%s in:%n%s", name, label == null ? "" : " with " + label,
+                page.lines().filter(l -> l.contains("bronze_") || l.contains("_table_")).toList()).hasSize(1);
+        return values.get(0);
+    }
+
+    /** Bytes of WAL the server has written since 0/0: no slot can retain more. */
+    private static long walWritten() throws SQLException {
+        try (Connection c = POSTGRES.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     @Test

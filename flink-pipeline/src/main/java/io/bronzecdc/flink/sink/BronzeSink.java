@@ -30,9 +30,19 @@ public final class BronzeSink implements Sink<SequencedChange>, SupportsCommitte
     private static final long serialVersionUID = 1L;
 
     private final Settings settings;
+    private final SlotWatch slot;
 
+    /** A sink without the slot metric ({@link SinkMetrics#SLOT_RETAINED_WAL_BYTES} stays unregistered). */
     public BronzeSink(Settings settings) {
+        this(settings, null);
+    }
+
+    /**
+     * @param slot the pipeline's replication slot, whose retained WAL the committer's metrics report; null for none
+     */
+    public BronzeSink(Settings settings, SlotWatch slot) {
         this.settings = settings;
+        this.slot = slot;
     }
 
     /**
@@ -55,7 +65,12 @@ public final class BronzeSink implements Sink<SequencedChange>, SupportsCommitte
 
         /** The prefix of this sink's prepared transaction ids for one subtask. */
         String gidPrefix(int subtask) {
-            return "bronze-cdc:" + sinkId + ":" + subtask + ":";
+            return gidPrefix() + subtask + ":";
+        }
+
+        /** The prefix of every prepared transaction id of this sink, all subtasks. */
+        String gidPrefix() {
+            return "bronze-cdc:" + sinkId + ":";
         }
     }
 
@@ -84,7 +99,7 @@ public final class BronzeSink implements Sink<SequencedChange>, SupportsCommitte
 
     @Override
     public Committer<String> createCommitter(CommitterInitContext context) {
-        return new PreparedTransactionCommitter(settings);
+        return new PreparedTransactionCommitter(settings, slot, context);
     }
 
     @Override

@@ -39,12 +39,15 @@ public final class SessionCluster {
     private final Path work;
     private final Path dir;
     private final int restPort;
+    private final int metricsPort;
+    private int jobManagerMetricsPort;
 
-    private SessionCluster(Path root, Path work, int restPort) throws IOException {
+    private SessionCluster(Path root, Path work, int restPort, int metricsPort) throws IOException {
         this.script = new ProjectScript(root, "bin/flink-session", work, SCRIPT_TIMEOUT);
         this.work = work;
         this.dir = work.resolve("cluster");
         this.restPort = restPort;
+        this.metricsPort = metricsPort;
     }
 
     /**
@@ -52,7 +55,7 @@ public final class SessionCluster {
      * and script outputs of earlier runs are removed, so that every file there belongs to this run.
      */
     public static SessionCluster in(Path root, Path work) throws Exception {
-        SessionCluster cluster = new SessionCluster(root, work, freeLoopbackPort());
+        SessionCluster cluster = new SessionCluster(root, work, freeLoopbackPort(), freeLoopbackPort());
         assertThat(cluster.script("stop-leftover", Map.of(), "stop").exitCode()).isZero();
         try (Stream<Path> logs = Files.exists(cluster.logDirectory()) ? Files.list(cluster.logDirectory())
                 : Stream.empty(); Stream<Path> outputs = Files.list(work)) {
@@ -66,9 +69,15 @@ public final class SessionCluster {
 
     /** {@code bin/flink-session start}: JobManager and TaskManager JVMs. */
     public void start() throws Exception {
-        ProjectScript.Result start = script("start", Map.of(), "start", "--port", String.valueOf(restPort));
+        ProjectScript.Result start = script("start", Map.of(), "start", "--port", String.valueOf(restPort),
+                "--metrics-port", String.valueOf(metricsPort));
         assertThat(start.exitCode()).as("bin/flink-session start exit code; output:%n%s", start.output()).isZero();
-        assertThat(start.output()).contains("web UI http://127.0.0.1:" + restPort);
+        assertThat(start.output()).contains("web UI http://127.0.0.1:" + restPort)
+                .contains("Prometheus metrics: http://127.0.0.1:" + metricsPort + "/metrics (TaskManager");
+        Matcher jobManager = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics \\(JobManager\\)")
+                .matcher(start.output());
+        assertThat(jobManager.find()).as("the JobManager's metrics URL in:%n%s", start.output()).isTrue();
+        jobManagerMetricsPort = Integer.parseInt(jobManager.group(1));
     }
 
     /** {@code bin/flink-session stop}; afterwards no cluster JVM is alive. */
@@ -207,6 +216,24 @@ public final class SessionCluster {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(rest(path)).timeout(Duration.ofSeconds(10))
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    /** The TaskManager's Prometheus page ({@code GET http://127.0.0.1:<metrics port>/metrics}); status 200. */
+    public String taskManagerMetrics() throws IOException, InterruptedException {
+        return prometheusPage(metricsPort);
+    }
+
+    /** The JobManager's Prometheus page; status 200. */
+    public String jobManagerMetrics() throws IOException, InterruptedException {
+        return prometheusPage(jobManagerMetricsPort);
+    }
+
+    private static String prometheusPage(int port) throws IOException, InterruptedException {
+        URI uri = URI.create("http://127.0.0.1:" + port + "/metrics");
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s", uri).isEqualTo(200);
         return response.body();
     }
 

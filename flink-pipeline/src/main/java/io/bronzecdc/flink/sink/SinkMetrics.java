@@ -1,0 +1,23 @@
+package io.bronzecdc.flink.sink;
+
+/**
+ * Names of the metrics the bronze sink registers in the group {@value #GROUP} of its committer operator
+ * ({@code bronze-sink: Committer}). With Flink's Prometheus reporter they read
+ * {@code flink_taskmanager_job_task_operator_bronze_<name>}. README.md ("Metrics") says what each one means.
+ */
+public final class SinkMetrics {
+    /** The metric group under the committer operator. */
+    public static final String GROUP = "bronze";
+    /**
+     * Milliseconds from {@code PREPARE TRANSACTION} (the server's {@code pg_prepared_xacts.prepared}) to the end of
+     * its {@code COMMIT PREPARED}, for the last transaction this committer subtask committed; 0 before the first.
+     */
+    public static final String COMMIT_LATENCY_MILLIS = "commitLatencyMillis";
+    /** Prepared transactions of this pipeline's sink not committed yet (all subtasks); -1 while unknown. */
+    public static final String PENDING_PREPARED_TRANSACTIONS = "pendingPreparedTransactions";
+    /** Bytes of WAL the pipeline's slot keeps on the source server; -1 while unknown (no slot yet). */
+    public static final String SLOT_RETAINED_WAL_BYTES = "slotRetainedWalBytes";
+
+    private SinkMetrics() {
+    }
+}
