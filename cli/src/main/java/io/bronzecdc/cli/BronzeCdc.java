@@ -18,7 +18,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "bronze-cdc", mixinStandardHelpOptions = true, version = "bronze-cdc 0.1.0-SNAPSHOT",
         description = "Captures every change of a PostgreSQL database into ordered, exactly-once bronze change-log"
                 + " tables.",
-        subcommands = {},
+        subcommands = {io.bronzecdc.cli.database.SampleDataCommand.class, io.bronzecdc.cli.database.InitCommand.class,
+                io.bronzecdc.cli.database.StatusCommand.class, io.bronzecdc.cli.database.ValidateCommand.class,
+                io.bronzecdc.cli.database.CompactCommand.class, io.bronzecdc.cli.database.DropCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failed (see the message), 2 not ready or bad input (nothing changed),"
                 + " 3 another run of the pipeline is active, 4 a validation check failed, 5 lag above the alert"
                 + " threshold (status), 130 stopped by Ctrl-C."})
