@@ -19,8 +19,8 @@ final class CatalogSnapshot {
     static List<String> of(Connection c) throws SQLException {
         List<String> lines = new ArrayList<>();
         query(c, lines, "SELECT 'schema ' || nspname FROM pg_namespace ORDER BY 1");
-        query(c, lines, "SELECT 'relation ' || n.nspname || '.' || r.relname || ' ' || r.relkind || ' identity '"
-                + " || r.relreplident || ' acl ' || coalesce(r.relacl::text, '-') FROM pg_class r"
+        query(c, lines, "SELECT 'relation ' || n.nspname || '.' || r.relname || ' ' || r.relkind::text || ' identity '"
+                + " || r.relreplident::text || ' acl ' || coalesce(r.relacl::text, '-') FROM pg_class r"
                 + " JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname NOT IN ('pg_catalog',"
                 + " 'information_schema', 'pg_toast') ORDER BY 1");
         query(c, lines, "SELECT 'publication ' || pubname || ' viaroot ' || pubviaroot || ' all ' || puballtables"
@@ -30,7 +30,7 @@ final class CatalogSnapshot {
         query(c, lines, "SELECT 'role ' || rolname || ' login ' || rolcanlogin || ' replication ' || rolreplication"
                 + " FROM pg_roles ORDER BY 1");
         query(c, lines, "SELECT 'default acl ' || defaclacl::text FROM pg_default_acl ORDER BY 1");
-        query(c, lines, "SELECT 'event trigger ' || evtname || ' ' || evtenabled FROM pg_event_trigger ORDER BY 1");
+        query(c, lines, "SELECT 'event trigger ' || evtname || ' ' || evtenabled::text FROM pg_event_trigger ORDER BY 1");
         query(c, lines, "SELECT 'slot ' || slot_name || ' ' || coalesce(database, '-') FROM pg_replication_slots"
                 + " ORDER BY 1");
         List<String> tables = new ArrayList<>();

@@ -118,12 +118,16 @@ public final class SourcePreflight {
                             + " SET (publish_via_partition_root = true)"), publicationOwnershipGaps(c, user)));
         }
         List<String> unpublished = new ArrayList<>();
+        // Without publish_via_partition_root, pg_publication_tables lists a published partitioned table's partitions
+        // instead of the table itself: a table counts as published when it or one of its partitions is listed.
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication_tables"
-                + " WHERE pubname = ? AND schemaname = ? AND tablename = ?")) {
+                + " WHERE pubname = ? AND ((schemaname = ? AND tablename = ?) OR format('%I.%I', schemaname,"
+                + " tablename)::regclass IN (SELECT relid FROM pg_partition_tree(?::regclass)))")) {
             for (TableId table : tables) {
                 ps.setString(1, publication);
                 ps.setString(2, table.schema());
                 ps.setString(3, table.name());
+                ps.setString(4, table.quoted());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         unpublished.add(table.quoted());
