@@ -208,9 +208,13 @@ public final class InitCommand implements Callable<Integer> {
         try {
             content = Files.readString(rolePasswordFile, StandardCharsets.UTF_8).replaceFirst("[\\r\\n]+\\z", "");
         } catch (IOException e) {
-            throw new CommandException(ExitCode.NOT_READY, "--role-password-file: cannot read "
-                    + rolePasswordFile.toAbsolutePath() + " (" + e.getClass().getSimpleName() + "): check the path"
-                    + " and that you may read it");
+            Path file = rolePasswordFile.toAbsolutePath();
+            String what = e instanceof java.nio.file.NoSuchFileException ? "there is no file " + file
+                    : Files.isDirectory(file) ? file + " is a directory"
+                    : e instanceof java.nio.file.AccessDeniedException ? "no permission to read " + file
+                    : "cannot read " + file + " as UTF-8 text";
+            throw new CommandException(ExitCode.NOT_READY, "--role-password-file: " + what + ": name a readable file"
+                    + " holding the new role's password");
         }
         if (content.isEmpty()) {
             throw new CommandException(ExitCode.NOT_READY, "--role-password-file: " + rolePasswordFile.toAbsolutePath()

@@ -14,7 +14,9 @@ record CliRun(int exitCode, String out, String err) {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(args);
-        return new CliRun(code, out.toString(), err.toString());
+        CliRun run = new CliRun(code, out.toString(), err.toString());
+        System.out.println("$ bronze-cdc " + String.join(" ", args) + "\n" + run.all());
+        return run;
     }
 
     /** Everything printed, for failure messages. */
