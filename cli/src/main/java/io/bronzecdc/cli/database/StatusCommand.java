@@ -104,7 +104,7 @@ public final class StatusCommand implements Callable<Integer> {
                     lag == null ? "-" : String.format(Locale.ROOT, "%.1f", lag.toMillis() / 1000.0),
                     String.format(Locale.ROOT, "%.1f", rate));
             if (lag != null && lag.compareTo(threshold) > 0) {
-                alerts.add("ALERT: lag of " + t.table() + " is " + DurationSyntax.format(lag.withNanos(0))
+                alerts.add("ALERT: lag of " + t.table() + " is " + String.format(Locale.ROOT, "%.1fs", lag.toMillis() / 1000.0)
                         + ", above lag.threshold " + DurationSyntax.format(threshold) + " (last change in " + t.log()
                         + " at " + (t.lastCommit() != null ? t.lastCommit() : t.lastLoad()) + ")");
             }

@@ -119,7 +119,8 @@ class CaptureCommandsIT {
                     alert.set(CliRun.of("status", "--config", strict.toString()));
                     return alert.get().exitCode() == 5;
                 });
-        assertThat(alert.get().out()).contains("ALERT: lag of public.items is ", "above lag.threshold 1ms");
+        assertThat(alert.get().out()).containsPattern("ALERT: lag of public\\.items is \\d+\\.\\ds, above lag.threshold 1ms"
+                + " \\(last change in cli_cap_bronze\\.br_items_cdc at 20");
 
         CliRun watch = CliRun.of("status", "--config", config.toString(), "--watch", "100ms", "--reports", "2");
         assertThat(watch.exitCode()).as(watch.all()).isZero();
