@@ -1,5 +1,11 @@
 package io.bronzecdc.cli;
 
+import io.bronzecdc.cli.database.CompactCommand;
+import io.bronzecdc.cli.database.DropCommand;
+import io.bronzecdc.cli.database.InitCommand;
+import io.bronzecdc.cli.database.SampleDataCommand;
+import io.bronzecdc.cli.database.StatusCommand;
+import io.bronzecdc.cli.database.ValidateCommand;
 import io.bronzecdc.model.ExitCode;
 import io.bronzecdc.model.config.ConfigException;
 import io.bronzecdc.model.postgres.SourceConnectionException;
@@ -18,7 +24,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "bronze-cdc", mixinStandardHelpOptions = true, version = "bronze-cdc 0.1.0-SNAPSHOT",
         description = "Captures every change of a PostgreSQL database into ordered, exactly-once bronze change-log"
                 + " tables.",
-        subcommands = {StreamCommand.class, BatchCommand.class, DemoCommand.class},
+        subcommands = {SampleDataCommand.class, InitCommand.class, StreamCommand.class, BatchCommand.class,
+                StatusCommand.class, ValidateCommand.class, CompactCommand.class, DropCommand.class,
+                DemoCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failed (see the message), 2 not ready or bad input (nothing changed),"
                 + " 3 another run of the pipeline is active, 4 a validation check failed, 5 lag above the alert"
                 + " threshold (status), 130 stopped by Ctrl-C."})

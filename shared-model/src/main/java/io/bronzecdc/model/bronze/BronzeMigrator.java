@@ -115,6 +115,55 @@ public final class BronzeMigrator {
     }
 
     /**
+     * What {@link #migrate(Connection, BronzeSchema, List)} would run now, without running it: the schema when it is
+     * missing, each migration not applied yet (with {@code ${schema}} replaced), and the change-log table of each
+     * captured table that has none or whose mapping {@code bronze_tables} lacks. Empty when the schema is up to date;
+     * reads the catalog only.
+     *
+     * @throws ContractViolationException when a version applied earlier differs from the one in this build
+     */
+    public static List<String> plan(Connection connection, BronzeSchema schema, List<TableId> captured)
+            throws SQLException {
+        List<String> statements = new ArrayList<>();
+        boolean exists = schemaExists(connection, schema);
+        if (!exists) {
+            statements.add("CREATE SCHEMA " + SqlNames.quote(schema.name()));
+        }
+        Map<Integer, String> applied = exists && relationExists(connection, schema.quoted(HISTORY_TABLE))
+                ? appliedChecksums(connection, schema) : Map.of();
+        for (Migration migration : MIGRATIONS) {
+            String template = migration.template();
+            String previous = applied.get(migration.version());
+            if (previous == null) {
+                statements.add("-- migration V" + migration.version() + " " + migration.description() + "\n"
+                        + template.replace("${schema}", SqlNames.quote(schema.name())).strip());
+            } else if (!previous.equals(sha256(template))) {
+                throw new ContractViolationException("bronze schema " + schema + ": migration V"
+                        + migration.version() + " was applied with checksum " + previous + " but this build has "
+                        + sha256(template) + ". The schema was created by a different bronze-cdc build; do not edit"
+                        + " applied migrations, add a new version instead");
+            }
+        }
+        Set<TableId> mapped = capturedTables(connection, schema);
+        for (TableId table : captured) {
+            if (!mapped.contains(table) || !relationExists(connection, schema.tableOf(table))) {
+                statements.add(schema.createLogTableStatement(table));
+            }
+        }
+        return statements;
+    }
+
+    private static boolean relationExists(Connection connection, String relation) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, relation);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
      * Creates the change-log table of {@code table} and records its mapping in {@code bronze_tables}, in the
      * caller's open transaction (the schema must be migrated already): for a table brought in while the pipeline
      * runs, whose mapping must commit together with its snapshot rows, so that a run dying before that commit

@@ -25,10 +25,11 @@ public final class ReplicaIdentity {
         List<String> relations = new ArrayList<>();
         // pg_partition_tree() lists a partitioned table and its partitions, but nothing for a plain table:
         // the table itself is added explicitly.
-        String sql = "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c"
-                + " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE c.oid IN (SELECT relid FROM pg_partition_tree(?::regclass) UNION SELECT ?::regclass)"
-                + " AND c.relreplident <> 'f' ORDER BY c.relkind DESC, c.relname";
+        // Each root before its partitions (level by level): the order writers lock them in.
+        String sql = "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname)"
+                + " FROM (SELECT relid, level FROM pg_partition_tree(?::regclass) UNION SELECT ?::regclass, 0) t"
+                + " JOIN pg_class c ON c.oid = t.relid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relreplident <> 'f' ORDER BY t.level, c.relname";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             for (TableId table : tables) {
                 ps.setString(1, table.quoted());

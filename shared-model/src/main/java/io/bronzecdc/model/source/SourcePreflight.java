@@ -128,17 +128,22 @@ public final class SourcePreflight {
             return;
         }
         if (!"true".equals(viaRoot)) {
-            problems.add("publication " + publication + " publishes partitions under their own names, so changes of a"
-                    + " partitioned table would arrive under each partition's name: run ALTER PUBLICATION "
-                    + SqlNames.quote(publication) + " SET (publish_via_partition_root = true)");
+            fixes.add(new SourceFix("publication " + publication + " publishes partitions under their own names, so"
+                    + " changes of a partitioned table would arrive under each partition's name",
+                    List.of("ALTER PUBLICATION " + SqlNames.quote(publication)
+                            + " SET (publish_via_partition_root = true)"), publicationOwnershipGaps(c, user)));
         }
         List<String> unpublished = new ArrayList<>();
+        // Without publish_via_partition_root, pg_publication_tables lists a published partitioned table's partitions
+        // instead of the table itself: a table counts as published when it or one of its partitions is listed.
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication_tables"
-                + " WHERE pubname = ? AND schemaname = ? AND tablename = ?")) {
+                + " WHERE pubname = ? AND ((schemaname = ? AND tablename = ?) OR format('%I.%I', schemaname,"
+                + " tablename)::regclass IN (SELECT relid FROM pg_partition_tree(?::regclass)))")) {
             for (TableId table : tables) {
                 ps.setString(1, publication);
                 ps.setString(2, table.schema());
                 ps.setString(3, table.name());
+                ps.setString(4, table.quoted());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         unpublished.add(table.quoted());
@@ -147,24 +152,29 @@ public final class SourcePreflight {
             }
         }
         if (!unpublished.isEmpty()) {
-            List<PrivilegeGap> gaps = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_userbyid(pubowner),"
-                    + " pg_has_role(current_user, pubowner, 'USAGE') FROM pg_publication WHERE pubname = ?")) {
-                ps.setString(1, publication);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (!rs.getBoolean(2)) {
-                        gaps.add(new PrivilegeGap("ownership of publication " + publication + " (owner: "
-                                + rs.getString(1) + ")", "ALTER PUBLICATION " + SqlNames.quote(publication)
-                                + " OWNER TO " + SqlNames.quote(user)));
-                    }
-                }
-            }
+            List<PrivilegeGap> gaps = new ArrayList<>(publicationOwnershipGaps(c, user));
             gaps.addAll(ownershipGaps(c, user, unpublished));
             String tableList = String.join(", ", unpublished);
             fixes.add(new SourceFix("publication " + publication + " does not publish " + tableList,
                     List.of("ALTER PUBLICATION " + SqlNames.quote(publication) + " ADD TABLE " + tableList), gaps));
         }
+    }
+
+    /** Altering the publication is for its owner (or a member of the owning role, or a superuser) only. */
+    private List<PrivilegeGap> publicationOwnershipGaps(Connection c, String user) throws SQLException {
+        String publication = config.source().publicationName();
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_userbyid(pubowner),"
+                + " pg_has_role(current_user, pubowner, 'USAGE') FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && !rs.getBoolean(2)) {
+                    return List.of(new PrivilegeGap("ownership of publication " + publication + " (owner: "
+                            + rs.getString(1) + ")", "ALTER PUBLICATION " + SqlNames.quote(publication)
+                            + " OWNER TO " + SqlNames.quote(user)));
+                }
+            }
+        }
+        return List.of();
     }
 
     /**
@@ -246,7 +256,12 @@ public final class SourcePreflight {
         }
     }
 
-    /** The tables and partitions of {@code tables} whose replica identity is not FULL, with why it matters. */
+    /**
+     * The tables and partitions of {@code tables} whose replica identity is not FULL, with why it matters; each root
+     * before its partitions, level by level. {@link SourceInspection#applyFixes} alters them in this order in one
+     * transaction, each ALTER TABLE taking an ACCESS EXCLUSIVE lock: a writer locks the root before the partition, so
+     * locking a partition first could deadlock with it.
+     */
     private static List<IdentityGap> identityGaps(Connection c, List<TableId> tables) throws SQLException {
         List<IdentityGap> gaps = new ArrayList<>();
         // pg_partition_tree() lists a partitioned table and its partitions, but nothing for a plain table.
@@ -254,9 +269,10 @@ public final class SourcePreflight {
                 + " EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = r.oid AND i.indisprimary),"
                 + " (SELECT quote_ident(x.relname) FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid"
                 + "   WHERE i.indrelid = r.oid AND i.indisreplident)"
-                + " FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace"
-                + " WHERE r.oid IN (SELECT relid FROM pg_partition_tree(?::regclass) UNION SELECT ?::regclass)"
-                + " AND r.relreplident <> 'f' ORDER BY r.relkind DESC, r.relname";
+                + " FROM (SELECT relid, level FROM pg_partition_tree(?::regclass)"
+                + "   UNION SELECT ?::regclass, 0) t JOIN pg_class r ON r.oid = t.relid"
+                + " JOIN pg_namespace n ON n.oid = r.relnamespace"
+                + " WHERE r.relreplident <> 'f' ORDER BY t.level, r.relname";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (TableId table : tables) {
                 ps.setString(1, table.quoted());
