@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.bronzecdc.cli.database.CatalogSnapshot;
 import io.bronzecdc.model.ExitCode;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
@@ -202,27 +203,11 @@ class YourOwnDatabaseIT {
         }
     }
 
-    /** The catalog facts init may change: schemas, publications and their tables, replica identities, slots. */
+    /** What init may change in the source database ({@link CatalogSnapshot}), one fact per line. */
     private static String catalog() throws SQLException {
-        StringBuilder facts = new StringBuilder();
-        for (String query : List.of(
-                "SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace",
-                "SELECT string_agg(pubname || ':' || pubviaroot, ',' ORDER BY pubname) FROM pg_publication",
-                "SELECT string_agg(p.pubname || ':' || c.relname, ',' ORDER BY 1) FROM pg_publication_rel r"
-                        + " JOIN pg_publication p ON p.oid = r.prpubid JOIN pg_class c ON c.oid = r.prrelid",
-                "SELECT string_agg(relname || ':' || relreplident, ',' ORDER BY relname) FROM pg_class"
-                        + " WHERE relkind IN ('r', 'p') AND relnamespace = 'public'::regnamespace",
-                "SELECT string_agg(slot_name, ',' ORDER BY slot_name) FROM pg_replication_slots",
-                "SELECT string_agg(evtname, ',' ORDER BY evtname) FROM pg_event_trigger",
-                "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles",
-                "SELECT count(*)::text FROM pg_class")) {
-            try (Connection c = server.connect(DATABASE); Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery(query)) {
-                rs.next();
-                facts.append(rs.getString(1)).append('\n');
-            }
+        try (Connection c = server.connect(DATABASE)) {
+            return String.join("\n", CatalogSnapshot.of(c));
         }
-        return facts.toString();
     }
 
     private static Map<TableId, Long> sourceRows() throws SQLException {

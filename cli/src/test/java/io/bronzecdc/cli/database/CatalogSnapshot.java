@@ -12,11 +12,11 @@ import java.util.List;
  * identity, publications and their tables, roles with their attributes, event triggers, replication slots, and the
  * row count of every user table.
  */
-final class CatalogSnapshot {
+public final class CatalogSnapshot {
     private CatalogSnapshot() {
     }
 
-    static List<String> of(Connection c) throws SQLException {
+    public static List<String> of(Connection c) throws SQLException {
         List<String> lines = new ArrayList<>();
         query(c, lines, "SELECT 'schema ' || nspname FROM pg_namespace ORDER BY 1");
         query(c, lines, "SELECT 'relation ' || n.nspname || '.' || r.relname || ' ' || r.relkind::text || ' identity '"
