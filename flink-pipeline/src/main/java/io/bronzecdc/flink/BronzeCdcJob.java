@@ -1,6 +1,5 @@
 package io.bronzecdc.flink;
 
-import io.bronzecdc.model.ParentWatch;
 import io.bronzecdc.flink.preflight.Preflight;
 import io.bronzecdc.flink.preflight.PreflightException;
 import io.bronzecdc.flink.sequence.SequencedChange;
@@ -11,6 +10,7 @@ import io.bronzecdc.flink.sink.SlotWatch;
 import io.bronzecdc.flink.source.CapturedChange;
 import io.bronzecdc.flink.source.PostgresCdcSource;
 import io.bronzecdc.flink.source.pgoutput.PgOutputSource;
+import io.bronzecdc.model.ParentWatch;
 import io.bronzecdc.model.bronze.BronzeMigrator;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.ConfigException;

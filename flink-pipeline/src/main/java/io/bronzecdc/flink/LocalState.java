@@ -54,14 +54,29 @@ public record LocalState(Path directory) {
             throw new UncheckedIOException("could not create the checkpoint folder " + directory
                     + ": choose a writable folder", e);
         }
+        Configuration conf = retaining(directory);
+        latestCheckpoint().ifPresent(checkpoint ->
+                conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toUri().toString()));
+        return conf;
+    }
+
+    /** File-system checkpoints in {@code directory}, kept when the job is cancelled or fails; nothing restored. */
+    public static Configuration retaining(Path directory) {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, directory.toUri().toString());
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        latestCheckpoint().ifPresent(checkpoint ->
-                conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toUri().toString()));
         return conf;
+    }
+
+    /** The completed checkpoint of one job's folder ({@code <dir>/<job id>}) with the highest number, if any. */
+    public static Optional<Path> latestOfJob(Path jobDirectory) {
+        if (!Files.isDirectory(jobDirectory)) {
+            return Optional.empty();
+        }
+        return completedCheckpoints(jobDirectory)
+                .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))));
     }
 
     private static Stream<Path> completedCheckpoints(Path jobDirectory) {

@@ -21,8 +21,6 @@ import io.bronzecdc.testkit.pagila.PagilaLoader;
 import io.bronzecdc.testkit.pagila.SourceSchema;
 import io.bronzecdc.testkit.workload.ChangeWorkload;
 import io.bronzecdc.testkit.workload.CommittedTransaction;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -44,13 +42,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -152,7 +147,7 @@ class FailureRecoveryIT {
         Map<TableId, Long> snapshot = scenario.sourceCounts();
         long stopAt = new SplittableRandom(seed).nextLong(1, total(snapshot));
         FailureInjector injector = scenario.injector(Phase.SNAPSHOT, stopAt, Action.STOP);
-        PipelineUnderTest first = scenario.start(parallelism, injector, retainingConfiguration(checkpoints));
+        PipelineUnderTest first = scenario.start(parallelism, injector, retainingWithoutRestarts(checkpoints));
 
         Trigger trigger = injector.trigger();
         await("the job stopped at its record").atMost(WAIT).until(trigger::fired);
@@ -167,7 +162,7 @@ class FailureRecoveryIT {
         // The pgoutput source has no checkpoint inside its snapshot: it starts again without state, or from a
         // checkpoint taken before the snapshot, and takes the snapshot again.
         PipelineUnderTest second = scenario.start(parallelism, injector, latest.isPresent()
-                ? restoring(checkpoints, latest.get()) : retainingConfiguration(checkpoints));
+                ? restoring(checkpoints, latest.get()) : retainingWithoutRestarts(checkpoints));
         second.awaitBronzeCounts(snapshot);
         scenario.assertValid(second, List.of());
 
@@ -283,7 +278,7 @@ class FailureRecoveryIT {
         Map<TableId, Long> snapshot = scenario.sourceCounts();
         long stopAt = new SplittableRandom(seed).nextLong(100, 1_500);
         FailureInjector injector = scenario.injector(Phase.STREAM, stopAt, Action.STOP);
-        PipelineUnderTest first = scenario.start(parallelism, injector, retainingConfiguration(checkpoints));
+        PipelineUnderTest first = scenario.start(parallelism, injector, retainingWithoutRestarts(checkpoints));
         first.awaitBronzeCounts(snapshot);
 
         BackgroundWorkload workload = scenario.startWorkload();
@@ -444,22 +439,9 @@ class FailureRecoveryIT {
         pipeline.job().getJobExecutionResult().handle((result, failure) -> null).get(60, TimeUnit.SECONDS);
         String slot = scenario.config().source().slotName();
         await("replication slot " + slot + " released").atMost(WAIT).until(() -> !slotActive(scenario, slot));
-        Optional<Path> latest = latestCheckpoint(checkpoints.resolve(jobId));
+        Optional<Path> latest = LocalState.latestOfJob(checkpoints.resolve(jobId));
         LOG.info("{}: cancelled with bronze {}, latest checkpoint {}", scenario.id, pipeline.bronzeCounts(), latest);
         return latest;
-    }
-
-    /** The {@code chk-N} directory with the highest N that has its {@code _metadata} (a completed checkpoint). */
-    static Optional<Path> latestCheckpoint(Path jobDirectory) throws IOException {
-        if (!Files.isDirectory(jobDirectory)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> children = Files.list(jobDirectory)) {
-            return children.filter(p -> p.getFileName().toString().matches("chk-\\d+"))
-                    .filter(p -> Files.isRegularFile(p.resolve("_metadata")))
-                    .max(java.util.Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString()
-                            .substring("chk-".length()))));
-        }
     }
 
     private static boolean slotActive(Scenario scenario, String slot) throws SQLException {
@@ -475,27 +457,16 @@ class FailureRecoveryIT {
 
     /** Restarts failed tasks in the same cluster: a few attempts, a short delay. */
     private static Configuration restartingConfiguration(Path checkpoints) {
-        Configuration conf = retainingConfiguration(checkpoints);
+        Configuration conf = retainingWithoutRestarts(checkpoints);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         return conf;
     }
 
-    /** Checkpoints on the file system, kept when the job is cancelled; no restarts (a failure ends the job). */
-    private static Configuration retainingConfiguration(Path checkpoints) {
-        Configuration conf = new Configuration();
-        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        return conf;
-    }
-
     /** A new job started from {@code checkpoint}, as {@code flink run -s <checkpoint>} does. */
     private static Configuration restoring(Path checkpoints, Path checkpoint) {
-        Configuration conf = retainingConfiguration(checkpoints);
+        Configuration conf = retainingWithoutRestarts(checkpoints);
         conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toUri().toString());
         return conf;
     }
@@ -764,5 +735,12 @@ class FailureRecoveryIT {
             thread.join(WAIT.toMillis());
             connection.close();
         }
+    }
+
+    /** Checkpoints on the file system, kept when the job is cancelled; a failure ends the job (no restarts). */
+    private static Configuration retainingWithoutRestarts(Path checkpoints) {
+        Configuration conf = LocalState.retaining(checkpoints);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return conf;
     }
 }

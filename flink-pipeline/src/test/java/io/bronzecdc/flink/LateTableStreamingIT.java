@@ -9,14 +9,14 @@ import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.PipelineConfigLoader;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.testing.CapturedLog;
+import io.bronzecdc.model.testing.LateTableSource;
 import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.model.testing.RowChurn;
 import io.bronzecdc.model.testing.TestPipelineYaml;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,34 +24,21 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Configurator;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -194,7 +181,7 @@ class LateTableStreamingIT {
         UnaryOperator<DataStream<CapturedChange>> hook = captured -> captured.map(injector)
                 .returns(captured.getType()).setParallelism(captured.getParallelism())
                 .uid("failure-injector").name("failure-injector");
-        Configuration restarting = retaining(checkpoints);
+        Configuration restarting = retainingWithoutRestarts(checkpoints);
         restarting.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         restarting.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         restarting.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
@@ -226,7 +213,7 @@ class LateTableStreamingIT {
         String database = POSTGRES.newDatabase(slot);
         Random random = new Random(SEED + 4);
         PipelineConfig config = createPipeline(database, slot, "FOR TABLE app.base", Role.SUPERUSER);
-        PipelineUnderTest first = start(config, UnaryOperator.identity(), retaining(checkpoints));
+        PipelineUnderTest first = start(config, UnaryOperator.identity(), retainingWithoutRestarts(checkpoints));
         awaitBaseSnapshot(first, database);
         try (Connection admin = POSTGRES.connect(database);
                 RowChurn base = churn(database, "app.base", random.nextLong())) {
@@ -236,12 +223,12 @@ class LateTableStreamingIT {
             first.job().getJobExecutionResult().handle((result, failure) -> null).get(60, TimeUnit.SECONDS);
             await("slot released").atMost(WAIT).until(() -> single(admin, "SELECT count(*) FROM"
                     + " pg_replication_slots WHERE slot_name = '" + slot + "' AND active") == 0);
-            Path latest = latestCheckpoint(checkpoints.resolve(jobId)).orElseThrow(() -> new AssertionError(
+            Path latest = LocalState.latestOfJob(checkpoints.resolve(jobId)).orElseThrow(() -> new AssertionError(
                     "no completed checkpoint under " + checkpoints));
             createLateTableInOneTransaction(admin);
             try (RowChurn late = churn(database, "app.late", random.nextLong())) {
                 late.awaitMore(30);
-                Configuration restoring = retaining(checkpoints);
+                Configuration restoring = retainingWithoutRestarts(checkpoints);
                 restoring.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.toUri().toString());
                 PipelineUnderTest second = start(config, UnaryOperator.identity(), restoring);
                 awaitCaptured(admin, config);
@@ -263,23 +250,7 @@ class LateTableStreamingIT {
             throws Exception {
         String user = role == Role.SUPERUSER ? "postgres" : "late_reader";
         try (Connection c = POSTGRES.connect(database); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA app");
-            s.execute("CREATE TABLE app.base (id serial PRIMARY KEY, touched integer NOT NULL DEFAULT 0,"
-                    + " payload text)");
-            s.execute("ALTER TABLE app.base REPLICA IDENTITY FULL");
-            s.execute("INSERT INTO app.base (payload) SELECT 'base ' || g FROM generate_series(1, 30) g");
-            s.execute("CREATE PUBLICATION " + slot + "_pub " + publishes + " WITH (publish_via_partition_root = true)");
-            if (role == Role.READER) {
-                s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'late_reader') THEN"
-                        + " CREATE ROLE late_reader LOGIN REPLICATION; END IF; END $$");
-                s.execute("GRANT CREATE ON DATABASE " + database + " TO late_reader");
-                s.execute("GRANT USAGE ON SCHEMA app TO late_reader");
-                s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA app TO late_reader");
-                s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO late_reader");
-                s.execute("DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT oid::regprocedure FROM pg_proc"
-                        + " WHERE proname = 'pg_logical_emit_message' LOOP"
-                        + " EXECUTE 'GRANT EXECUTE ON FUNCTION ' || f || ' TO late_reader'; END LOOP; END $$");
-            }
+            LateTableSource.create(s, database, slot, publishes, role == Role.READER);
         }
         String yaml = TestPipelineYaml.of(POSTGRES.server().port(), database, user, slot, slot + "_bronze",
                 "env: PW").replace("tables: [customer, payment, rental]\n", "tables:\n  include: [\"app.*\"]\n");
@@ -435,29 +406,6 @@ class LateTableStreamingIT {
         return log.lines().stream().filter(l -> l.startsWith("DEBUG") && l.contains("app.late")
                 && l.contains("still not captured")).count();
     }
-
-    private static Configuration retaining(Path checkpoints) {
-        Configuration conf = new Configuration();
-        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        return conf;
-    }
-
-    /** The {@code chk-N} directory with the highest N that has its {@code _metadata} (a completed checkpoint). */
-    private static Optional<Path> latestCheckpoint(Path jobDirectory) throws IOException {
-        if (!Files.isDirectory(jobDirectory)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> children = Files.list(jobDirectory)) {
-            return children.filter(p -> p.getFileName().toString().matches("chk-\\d+"))
-                    .filter(p -> Files.isRegularFile(p.resolve("_metadata")))
-                    .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))));
-        }
-    }
-
     /**
      * Throws once, at snapshot row {@code atRow} of {@code table}: the source emits a table's whole snapshot in one
      * call, so no checkpoint covers that row yet. Its state lives in a JVM-wide map keyed by the test, since the
@@ -499,44 +447,10 @@ class LateTableStreamingIT {
         }
     }
 
-    /** The log lines of one logger while open, {@code LEVEL message}; that logger at DEBUG meanwhile. */
-    private static final class CapturedLog extends AbstractAppender implements AutoCloseable {
-        private final List<String> lines = new CopyOnWriteArrayList<>();
-        private final String loggerName;
-
-        private CapturedLog(String loggerName) {
-            super("captured-" + loggerName, null, null, true, Property.EMPTY_ARRAY);
-            this.loggerName = loggerName;
-        }
-
-        static CapturedLog of(String loggerName) {
-            CapturedLog log = new CapturedLog(loggerName);
-            log.start();
-            Configurator.setLevel(loggerName, Level.DEBUG);
-            LoggerContext context = (LoggerContext) LogManager.getContext(false);
-            context.getConfiguration().getRootLogger().addAppender(log, Level.DEBUG, null);
-            context.updateLoggers();
-            return log;
-        }
-
-        @Override
-        public void append(LogEvent event) {
-            if (loggerName.equals(event.getLoggerName())) {
-                lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
-            }
-        }
-
-        List<String> lines() {
-            return new ArrayList<>(lines);
-        }
-
-        @Override
-        public void close() {
-            LoggerContext context = (LoggerContext) LogManager.getContext(false);
-            context.getConfiguration().getRootLogger().removeAppender(getName());
-            Configurator.setLevel(loggerName, Level.INFO);
-            context.updateLoggers();
-            stop();
-        }
+    /** Checkpoints on the file system, kept when the job is cancelled; a failure ends the job (no restarts). */
+    private static Configuration retainingWithoutRestarts(Path checkpoints) {
+        Configuration conf = LocalState.retaining(checkpoints);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return conf;
     }
 }

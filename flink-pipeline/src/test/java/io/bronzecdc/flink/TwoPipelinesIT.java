@@ -18,7 +18,6 @@ import io.bronzecdc.testkit.pagila.PagilaLoader;
 import io.bronzecdc.testkit.pagila.SourceSchema;
 import io.bronzecdc.testkit.workload.ChangeWorkload;
 import io.bronzecdc.testkit.workload.CommittedTransaction;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,16 +26,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.junit.jupiter.api.AfterEach;
@@ -96,8 +90,8 @@ class TwoPipelinesIT {
         pipelineB = PipelineUnderTest.config(POSTGRES.server(), POSTGRES.database(), "two_b", "cdc_bronze_b",
                 CHECKPOINT_INTERVAL);
         Path checkpointsA = checkpoints.resolve("a");
-        PipelineUnderTest a = start(pipelineA, 2, retaining(checkpointsA));
-        PipelineUnderTest b = start(pipelineB, 1, retaining(checkpoints.resolve("b")));
+        PipelineUnderTest a = start(pipelineA, 2, retainingWithoutRestarts(checkpointsA));
+        PipelineUnderTest b = start(pipelineB, 1, retainingWithoutRestarts(checkpoints.resolve("b")));
         Map<TableId, Long> snapshot = a.sourceCounts();
 
         a.awaitBronzeCounts(snapshot);
@@ -115,7 +109,7 @@ class TwoPipelinesIT {
             a.job().getJobExecutionResult().handle((result, failure) -> null).get(60, TimeUnit.SECONDS);
             await("slot two_a released").atMost(WAIT).until(() -> !slotActive(c, "two_a"));
             assertThat(slotActive(c, "two_b")).as("B still streams from its slot").isTrue();
-            Path latestA = latestCheckpoint(checkpointsA.resolve(jobA)).orElseThrow(
+            Path latestA = LocalState.latestOfJob(checkpointsA.resolve(jobA)).orElseThrow(
                     () -> new AssertionError("no completed checkpoint of A under " + checkpointsA));
 
             committed.addAll(workload.run(c, 150));
@@ -126,7 +120,7 @@ class TwoPipelinesIT {
             String foreignGid = "bronze-cdc:" + BronzeCdcJob.sinkId(pipelineB) + ":0:" + FOREIGN_GID_NUMBER;
             prepareForeignTransaction(foreignGid);
 
-            a = start(pipelineA, 2, retaining(checkpointsA).set(StateRecoveryOptions.SAVEPOINT_PATH,
+            a = start(pipelineA, 2, retainingWithoutRestarts(checkpointsA).set(StateRecoveryOptions.SAVEPOINT_PATH,
                     latestA.toUri().toString()));
             committed.addAll(workload.run(c, 150));
             Map<TableId, Long> expected = plus(snapshot, committed);
@@ -210,26 +204,11 @@ class TwoPipelinesIT {
         }
     }
 
+
     /** Checkpoints on the file system, kept when the job is cancelled; a failure ends the job (no restarts). */
-    private static Configuration retaining(Path checkpoints) {
-        Configuration conf = new Configuration();
-        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    private static Configuration retainingWithoutRestarts(Path checkpoints) {
+        Configuration conf = LocalState.retaining(checkpoints);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         return conf;
-    }
-
-    /** The {@code chk-N} directory with the highest N that has its {@code _metadata}. */
-    private static Optional<Path> latestCheckpoint(Path jobDirectory) throws java.io.IOException {
-        if (!Files.isDirectory(jobDirectory)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> children = Files.list(jobDirectory)) {
-            return children.filter(p -> p.getFileName().toString().matches("chk-\\d+"))
-                    .filter(p -> Files.isRegularFile(p.resolve("_metadata")))
-                    .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))));
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.bronzecdc.cli.database;
 
+import io.bronzecdc.model.testing.TestPipelineYaml;
 import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,22 +57,8 @@ final class PipelineYaml {
     }
 
     String text(Path passwordFile) {
-        List<String> lines = new ArrayList<>(List.of(
-                "source:",
-                "  host: 127.0.0.1",
-                "  port: " + port,
-                "  database: " + database,
-                "  user: " + user,
-                "  password:",
-                "    file: " + passwordFile,
-                "  sslmode: disable",
-                "  slot:",
-                "    name: " + slot,
-                "  publication:",
-                "    name: " + slot + "_pub",
-                "bronze:",
-                "  schema: " + schema,
-                "tables: " + tables,
+        List<String> lines = new ArrayList<>(List.of(TestPipelineYaml.of(port, database, user, slot, schema,
+                "file: " + passwordFile).replace("tables: [customer, payment, rental]", "tables: " + tables).strip(),
                 "lag:",
                 "  threshold: " + lagThreshold));
         lines.addAll(extra);

@@ -9,6 +9,8 @@ import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.PipelineConfigLoader;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.testing.CapturedLog;
+import io.bronzecdc.model.testing.LateTableSource;
 import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.model.testing.RowChurn;
 import io.bronzecdc.model.testing.TestPipelineYaml;
@@ -19,22 +21,14 @@ import io.bronzecdc.spark.testing.BatchPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -339,23 +333,7 @@ class LateTableBatchIT {
         String user = role == EmbeddedRole.SUPERUSER ? "postgres" : "late_reader";
         try (Connection c = POSTGRES.connect(database); Statement s = c.createStatement()) {
             s.execute("ALTER DATABASE " + database + " SET synchronous_commit = local");
-            s.execute("CREATE SCHEMA app");
-            s.execute("CREATE TABLE app.base (id serial PRIMARY KEY, touched integer NOT NULL DEFAULT 0,"
-                    + " payload text)");
-            s.execute("ALTER TABLE app.base REPLICA IDENTITY FULL");
-            s.execute("INSERT INTO app.base (payload) SELECT 'base ' || g FROM generate_series(1, 30) g");
-            s.execute("CREATE PUBLICATION " + slot + "_pub " + publishes + " WITH (publish_via_partition_root = true)");
-            if (role == EmbeddedRole.READER) {
-                s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'late_reader') THEN"
-                        + " CREATE ROLE late_reader LOGIN REPLICATION; END IF; END $$");
-                s.execute("GRANT CREATE ON DATABASE " + database + " TO late_reader");
-                s.execute("GRANT USAGE ON SCHEMA app TO late_reader");
-                s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA app TO late_reader");
-                s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO late_reader");
-                s.execute("DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT oid::regprocedure FROM pg_proc"
-                        + " WHERE proname = 'pg_logical_emit_message' LOOP"
-                        + " EXECUTE 'GRANT EXECUTE ON FUNCTION ' || f || ' TO late_reader'; END LOOP; END $$");
-            }
+            LateTableSource.create(s, database, slot, publishes, role == EmbeddedRole.READER);
         }
         Path config = configDir.resolve(slot + ".yaml");
         Files.writeString(config, TestPipelineYaml.of(POSTGRES.server().port(), database, user, slot,
@@ -416,44 +394,5 @@ class LateTableBatchIT {
         }
         writer.join(Duration.ofSeconds(30).toMillis());
         assertThat(writer.isAlive()).as("held commit released").isFalse();
-    }
-
-    /** The log lines of one class while open: {@code LEVEL message}. */
-    private static final class CapturedLog extends AbstractAppender implements AutoCloseable {
-        private final List<String> lines = new CopyOnWriteArrayList<>();
-        private final String loggerName;
-
-        private CapturedLog(String loggerName) {
-            super("captured-" + loggerName, null, null, true, Property.EMPTY_ARRAY);
-            this.loggerName = loggerName;
-        }
-
-        static CapturedLog of(Class<?> type) {
-            CapturedLog log = new CapturedLog(type.getName());
-            log.start();
-            LoggerContext context = (LoggerContext) LogManager.getContext(false);
-            context.getConfiguration().getRootLogger().addAppender(log, null, null);
-            context.updateLoggers();
-            return log;
-        }
-
-        @Override
-        public void append(LogEvent event) {
-            if (loggerName.equals(event.getLoggerName())) {
-                lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
-            }
-        }
-
-        List<String> lines() {
-            return new ArrayList<>(lines);
-        }
-
-        @Override
-        public void close() {
-            LoggerContext context = (LoggerContext) LogManager.getContext(false);
-            context.getConfiguration().getRootLogger().removeAppender(getName());
-            context.updateLoggers();
-            stop();
-        }
     }
 }
