@@ -16,6 +16,7 @@ import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
 import io.bronzecdc.model.ExitCode;
 import io.bronzecdc.spark.job.MicroBatchJob;
+import io.bronzecdc.spark.metrics.BronzeMetricsPlugin;
 import io.bronzecdc.testkit.pagila.PagilaLoader;
 import io.bronzecdc.testkit.pagila.SourceSchema;
 import java.io.IOException;
@@ -150,6 +151,11 @@ class StandaloneClusterIT {
                 // so the run happens with a live executor, not just an allocated one.
                 "--conf", "spark.cores.max=2", "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
                 "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=60s",
+                // The run's figures through Spark's metrics system (the job's BronzeMetricsPlugin), to CSV files.
+                "--conf", "spark.metrics.conf.driver.sink.csv.class=org.apache.spark.metrics.sink.CsvSink",
+                "--conf", "spark.metrics.conf.driver.sink.csv.directory=" + metricsDir(),
+                "--conf", "spark.metrics.conf.driver.sink.csv.period=1",
+                "--conf", "spark.metrics.conf.driver.sink.csv.unit=seconds",
                 "--class", MicroBatchJob.class.getName(), appJar().toString(),
                 "--config", pipeline.toString(), "--retries", "0");
         assertThat(submit.exitCode()).as("SparkSubmit exit code; output:%n%s", submit.output())
@@ -161,6 +167,10 @@ class StandaloneClusterIT {
         appId = connected.group(1);
         assertThat(submit.output()).as("the executor registered with the driver")
                 .containsPattern("Registered executor .* with ID 0");
+        assertThat(lastMetric("table.public.customer.rows")).as("customer rows in Spark's metrics").isEqualTo(599);
+        assertThat(lastMetric("lastRunRows")).as("the run's rows in Spark's metrics").isEqualTo(32_692);
+        assertThat(lastMetric("runs")).isEqualTo(1);
+        assertThat(lastMetric("failedRuns")).isZero();
 
         // The Master knows the application as finished, and its executor ran on the (only) Worker.
         int workerWebUiPort = workerWebUiPort();
@@ -193,6 +203,22 @@ class StandaloneClusterIT {
             long rows = PAGILA_ROWS.get(table);
             assertThat(report.table(table.name()).orElseThrow().lsn()).as(table.name())
                     .extracting("min", "max", "distinct").containsExactly(1L, rows, rows);
+        }
+    }
+
+    private static Path metricsDir() throws IOException {
+        return Files.createDirectories(configDir.resolve("metrics"));
+    }
+
+    /** The last value the driver's CSV sink wrote for {@code name} of the job's metrics plugin. */
+    private static long lastMetric(String name) throws IOException {
+        String suffix = ".driver.plugin." + BronzeMetricsPlugin.class.getName() + "." + name + ".csv";
+        try (var files = Files.list(metricsDir())) {
+            Path file = files.filter(f -> f.getFileName().toString().endsWith(suffix)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no metrics file *" + suffix + " in " + configDir));
+            List<String> lines = Files.readAllLines(file);
+            String last = lines.get(lines.size() - 1);
+            return Long.parseLong(last.substring(last.indexOf(',') + 1).strip());
         }
     }
 

@@ -1,19 +1,25 @@
 package io.bronzecdc.spark.job;
 
-import io.bronzecdc.model.ParentWatch;
 import io.bronzecdc.model.ExitCode;
+import io.bronzecdc.model.ParentWatch;
 import io.bronzecdc.model.config.ConfigException;
 import io.bronzecdc.model.config.DurationSyntax;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.PipelineConfigLoader;
 import io.bronzecdc.model.postgres.SourceConnectionException;
+import io.bronzecdc.spark.metrics.BronzeMetricsPlugin;
+import io.bronzecdc.spark.metrics.RunMetrics;
 import io.bronzecdc.spark.preflight.PreflightException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +40,8 @@ import picocli.CommandLine.Option;
         description = "Appends the changes committed since the last run to the bronze change-log tables.")
 public final class MicroBatchJob implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatchJob.class);
+    /** Spark's list of plugin classes; the job adds {@link BronzeMetricsPlugin} to it. */
+    static final String PLUGINS = "spark.plugins";
 
     @Option(names = "--config", required = true, paramLabel = "<pipeline.yaml>",
             description = "The pipeline's YAML config file.")
@@ -125,8 +133,13 @@ public final class MicroBatchJob implements Callable<Integer> {
             err.println(e.getMessage());
             return ExitCode.NOT_READY.code();
         }
-        SparkSession spark = SparkSession.builder().appName("bronze-cdc micro-batch " + config.source().slotName())
-                .getOrCreate();
+        SparkSession.Builder builder = SparkSession.builder()
+                .appName("bronze-cdc micro-batch " + config.source().slotName());
+        if (SparkSession.getDefaultSession().isEmpty()) {
+            // a plugin is fixed when the context starts: add ours to those spark-submit configured
+            builder.config(PLUGINS, withMetricsPlugin(new SparkConf().get(PLUGINS, "")));
+        }
+        SparkSession spark = builder.getOrCreate();
         LOG.info("Spark {} on {}; pipeline {}", spark.version(), spark.sparkContext().master(), config);
         if (every == null) {
             return runOnce(config, options, out, err, verbose).code();
@@ -149,14 +162,36 @@ public final class MicroBatchJob implements Callable<Integer> {
         return runOnce(config, options, System.out, System.err, false);
     }
 
+    /** {@code plugins} (a {@value #PLUGINS} value) with {@link BronzeMetricsPlugin} added when missing. */
+    static String withMetricsPlugin(String plugins) {
+        String ours = BronzeMetricsPlugin.class.getName();
+        List<String> all = new ArrayList<>(Arrays.stream(plugins.split(",")).map(String::strip)
+                .filter(name -> !name.isEmpty()).toList());
+        if (!all.contains(ours)) {
+            all.add(ours);
+        }
+        return String.join(",", all);
+    }
+
+    /** One run, recorded in the driver's {@link RunMetrics}. */
+    static ExitCode runOnce(PipelineConfig config, RunOptions options, PrintStream out, PrintStream err,
+            boolean verbose) throws InterruptedException {
+        ExitCode code = run(config, options, out, err, verbose);
+        if (code != ExitCode.SUCCESS) {
+            RunMetrics.driver().recordFailure(code);
+        }
+        return code;
+    }
+
     /**
      * One run, its failure mapped to an exit code with one message on {@code err}. A config or source problem
      * (preflight, connection) prints its message alone, with the stack trace only when {@code verbose}.
      */
-    static ExitCode runOnce(PipelineConfig config, RunOptions options, PrintStream out, PrintStream err,
+    private static ExitCode run(PipelineConfig config, RunOptions options, PrintStream out, PrintStream err,
             boolean verbose) throws InterruptedException {
         try {
             RunOutcome outcome = new MicroBatchRun(config, options).run();
+            RunMetrics.driver().recordSuccess(outcome);
             out.println(outcome.summary());
             return ExitCode.SUCCESS;
         } catch (AnotherRunActiveException e) {
