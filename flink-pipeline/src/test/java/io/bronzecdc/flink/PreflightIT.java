@@ -124,11 +124,13 @@ class PreflightIT {
         assertThat(result.exitCode()).isEqualTo(BronzeCdcJob.EXIT_NOT_READY);
         assertThat(result.stderr())
                 .contains("REPLICA IDENTITY is not FULL on public.rental, so updates and deletes would lose column"
-                        + " values, and --init cannot fix it: role init_reader lacks ownership of table public.rental"
+                        + " values, and init (bronze-cdc init, or an engine's --init) cannot fix it: role init_reader"
+                        + " lacks ownership of table public.rental"
                         + " (owner: postgres). Have the owner or a superuser run ALTER TABLE public.rental REPLICA"
                         + " IDENTITY FULL; or give init_reader what it lacks (as the owner or a superuser: ALTER TABLE"
                         + " public.rental OWNER TO \"init_reader\";)")
-                .contains("publication it_pub does not exist, and --init cannot fix it: role init_reader lacks CREATE"
+                .contains("publication it_pub does not exist, and init (bronze-cdc init, or an engine's --init)"
+                        + " cannot fix it: role init_reader lacks CREATE"
                         + " on database " + database + ", ownership of table \"public\".\"customer\" (owner: postgres)",
                         "GRANT CREATE ON DATABASE \"" + database + "\" TO \"init_reader\"")
                 .contains("role init_reader may not create the bronze schema cdc_bronze");

@@ -48,7 +48,7 @@ record SchemaChangeMessage(String schema, String table, String commandTag, Strin
         } catch (IOException e) {
             throw new ContractViolationException("logical decoding message at " + message.lsn() + " with prefix '"
                     + message.prefix() + "' is not the JSON the schema-change trigger emits (" + e.getMessage()
-                    + "). Reinstall the trigger with --init as a superuser", e);
+                    + "). Reinstall the trigger as a superuser with bronze-cdc init (or an engine's --init)", e);
         }
     }
 }

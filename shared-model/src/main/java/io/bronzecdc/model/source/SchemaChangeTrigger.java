@@ -57,7 +57,7 @@ public final class SchemaChangeTrigger {
         return new SourceFix("event trigger " + TRIGGER_NAME + " is not installed, so schema changes (ALTER TABLE) of"
                 + " captured tables are not recorded in bronze and the replay check reports them as schema drift",
                 List.of(script()), superuser ? List.of() : List.of(new PrivilegeGap("superuser rights (creating an event"
-                        + " trigger needs them)", "have a superuser run --init once")));
+                        + " trigger needs them)", "have a superuser run bronze-cdc init (or an engine with --init) once")));
     }
 
     /** The SQL that installs (or reinstalls) the triggers: one script, to run as a superuser. */

@@ -73,7 +73,7 @@ public record SourceInspection(String user, List<String> problems, List<SourceFi
         List<String> all = new ArrayList<>(problems);
         for (SourceFix fix : fixes) {
             if (!fix.permitted()) {
-                all.add(fix.problem() + ", and --init cannot fix it: role " + user + " lacks " + privileges(fix)
+                all.add(fix.problem() + ", and init (bronze-cdc init, or an engine's --init) cannot fix it: role " + user + " lacks " + privileges(fix)
                         + ". Have the owner or a superuser run " + fix.script() + " or give " + user + " what it"
                         + " lacks (as the owner or a superuser: " + fix.missingPrivileges().stream()
                         .map(PrivilegeGap::grant).distinct().collect(Collectors.joining("; ")) + ";)");

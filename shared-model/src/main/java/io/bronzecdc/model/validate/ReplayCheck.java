@@ -79,7 +79,7 @@ final class ReplayCheck {
                 "folded row " + result.firstDifferent() + " differs from the source row");
         add(violations, table, Check.SCHEMA_DRIFT, result.drifted(), "folded rows (first: " + result.firstDrifted()
                 + ") do not have the columns of " + table + ": the table's schema changed without a recorded"
-                + " event. Install the schema-change trigger (start once with --init as a superuser); rows are"
+                + " event. Install the schema-change trigger (bronze-cdc init, or an engine's --init, as a superuser); rows are"
                 + " compared on their common columns only");
         return violations;
     }
