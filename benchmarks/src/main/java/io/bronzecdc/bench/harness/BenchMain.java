@@ -57,8 +57,67 @@ public final class BenchMain implements Callable<Integer> {
             description = "Only these pipelines, comma-separated: flink, spark, flink-cdc, debezium (default: all).")
     private List<String> pipelines;
 
+    @Option(names = "--server", paramLabel = "HOST:PORT", description = "Run on this PostgreSQL server instead of an"
+            + " embedded one (wal_level=logical; the role needs CREATEDB and REPLICATION). The harness creates and"
+            + " drops its own databases bench_* there.")
+    private String server;
+
+    @Option(names = "--user", description = "The role on --server (default ${DEFAULT-VALUE}).")
+    private String user = "postgres";
+
+    @Option(names = "--password-env", paramLabel = "VAR", description = "The environment variable holding the"
+            + " role's password (--server).")
+    private String passwordEnv;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "The file holding the role's password"
+            + " (--server).")
+    private Path passwordFile;
+
+    @Option(names = "--wide-rows", paramLabel = "N", description = "Rows of bench_wide the change scenarios start"
+            + " from (smoke 20000, full 200000).")
+    private Long wideRows;
+
+    @Option(names = "--snapshot-rows", paramLabel = "N", description = "Rows of the large-snapshot table (full"
+            + " 5000000; 0 measures the snapshot on the change scenarios' tables).")
+    private Long snapshotRows;
+
+    @Option(names = "--backlog", paramLabel = "N", description = "Changes in the backlog (smoke 62000, full 500000).")
+    private Long backlog;
+
+    @Option(names = "--rates", split = ",", paramLabel = "N", description = "Offered rates in changes/s,"
+            + " comma-separated (smoke 500, full 1000,5000,20000).")
+    private List<Integer> rates;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "How long each rate is offered, in seconds"
+            + " (smoke 8, full 30).")
+    private Long duration;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
+
+    private Harness.ServerFactory servers() {
+        if (server == null) {
+            if (passwordEnv != null || passwordFile != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--password-env and --password-file"
+                        + " go with --server (the embedded server needs no password)");
+            }
+            return dir -> BenchServer.embedded(dir.resolve("source-password"));
+        }
+        int colon = server.lastIndexOf(':');
+        int port;
+        try {
+            port = colon < 0 ? 5432 : Integer.parseInt(server.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--server: '" + server + "' is not HOST:PORT"
+                    + " (for example db.example.internal:5432)");
+        }
+        if ((passwordEnv == null) == (passwordFile == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--server needs exactly one of"
+                    + " --password-env VAR and --password-file FILE (the password never goes on the command line)");
+        }
+        String host = colon < 0 ? server : server.substring(0, colon);
+        return dir -> BenchServer.given(host, port, user, passwordEnv, passwordFile);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -73,6 +132,13 @@ public final class BenchMain implements Callable<Integer> {
             }
             plan = plan.withPipelines(pipelines);
         }
+        try {
+            plan = plan.withSizes(wideRows, snapshotRows, backlog, rates,
+                    duration == null ? null : java.time.Duration.ofSeconds(duration));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Harness.ServerFactory servers = servers();
         Path dir = out != null ? out : Path.of("bench-reports", plan.mode() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         ProjectLayout layout = ProjectLayout.fromSystemProperties();
@@ -80,7 +146,7 @@ public final class BenchMain implements Callable<Integer> {
         printer.printf("bronze-cdc bench --%s: seed %d, pipelines %s, output in %s%n", plan.mode(), plan.seed(),
                 String.join(", ", plan.pipelines()), dir.toAbsolutePath());
         printer.flush();
-        BenchReport report = new Harness(plan, layout, dir, System.out).run();
+        BenchReport report = new Harness(plan, layout, servers, dir, System.out).run();
         Files.createDirectories(dir);
         List<Path> files = ReportWriter.write(report, dir);
         printer.println();

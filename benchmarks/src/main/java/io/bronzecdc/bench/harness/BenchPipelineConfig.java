@@ -9,23 +9,25 @@ import java.util.Optional;
 /**
  * The pipeline YAML every engine and peer of a harness run reads: the source database on the harness's server, the
  * pipeline's own slot ({@code <slot>_pub} its publication) and bronze schema, every benchmark table, and optionally
- * a separate server for bronze ({@code target:}). The password comes from a file; the servers the harness starts
- * trust loopback connections, so its content is not a secret.
+ * a separate server for bronze ({@code target:}). The password is named by its place (a file or an environment
+ * variable), never written here.
  *
+ * @param host the source server's host
  * @param port the source server's port
  * @param database the source database
  * @param user the role every connection uses
- * @param passwordFile the file the password is read from
+ * @param passwordSource the lines under {@code password:}, for example {@code file: /path}
  * @param slot the replication slot
  * @param bronzeSchema the bronze schema
  * @param checkpoint the Flink checkpoint interval
  * @param sparkSchedule the Spark micro-batch interval ({@code batch.interval})
  * @param target the bronze server's port and database, when bronze is in a separate server
  */
-public record BenchPipelineConfig(int port, String database, String user, String passwordFile, String slot,
+public record BenchPipelineConfig(String host, int port, String database, String user, String passwordSource,
+        String slot,
         String bronzeSchema, Duration checkpoint, Duration sparkSchedule, Optional<Target> target) {
     /** A separate server for bronze. */
-    public record Target(int port, String database) {
+    public record Target(String host, int port, String database, String user, String passwordSource) {
     }
 
     /** The publication every pipeline reads: {@code <slot>_pub}. */
@@ -35,7 +37,7 @@ public record BenchPipelineConfig(int port, String database, String user, String
 
     /** This config with another checkpoint interval. */
     public BenchPipelineConfig withCheckpoint(Duration interval) {
-        return new BenchPipelineConfig(port, database, user, passwordFile, slot, bronzeSchema, interval,
+        return new BenchPipelineConfig(host, port, database, user, passwordSource, slot, bronzeSchema, interval,
                 sparkSchedule, target);
     }
 
@@ -43,12 +45,12 @@ public record BenchPipelineConfig(int port, String database, String user, String
     public String yaml() {
         List<String> lines = new ArrayList<>(List.of(
                 "source:",
-                "  host: 127.0.0.1",
+                "  host: " + host,
                 "  port: " + port,
                 "  database: " + database,
                 "  user: " + user,
                 "  password:",
-                "    file: " + passwordFile,
+                "    " + passwordSource,
                 "  sslmode: disable",
                 "  slot:",
                 "    name: " + slot,
@@ -56,12 +58,12 @@ public record BenchPipelineConfig(int port, String database, String user, String
                 "    name: " + publication()));
         target.ifPresent(t -> lines.addAll(List.of(
                 "target:",
-                "  host: 127.0.0.1",
+                "  host: " + t.host(),
                 "  port: " + t.port(),
                 "  database: " + t.database(),
-                "  user: " + user,
+                "  user: " + t.user(),
                 "  password:",
-                "    file: " + passwordFile,
+                "    " + t.passwordSource(),
                 "  sslmode: disable")));
         lines.addAll(List.of(
                 "bronze:",

@@ -59,6 +59,14 @@ public record BenchPlan(
                         + String.join(", ", ALL_PIPELINES));
             }
         }
+        if (wideRows < 1 || snapshotRows < 0 || backlogChanges < 1 || liveDuration.isNegative()
+                || liveDuration.isZero()) {
+            throw new IllegalArgumentException("sizes must be positive (wide rows " + wideRows + ", snapshot rows "
+                    + snapshotRows + ", backlog " + backlogChanges + ", live " + liveDuration + ")");
+        }
+        if (liveRates.isEmpty() || liveRates.stream().anyMatch(r -> r < 1)) {
+            throw new IllegalArgumentException("offered rates must be at least 1 change/s: " + liveRates);
+        }
         if (checkpointIntervals.isEmpty()) {
             throw new IllegalArgumentException("at least one checkpoint interval is required");
         }
@@ -77,6 +85,24 @@ public record BenchPlan(
                 Map.of(1, 0.05, 10, 0.10, 1_000, 0.35, 50_000, 0.50), List.of(1_000, 5_000, 20_000),
                 Duration.ofSeconds(30), List.of(Duration.ofMillis(300), Duration.ofSeconds(1)), Duration.ofSeconds(5),
                 ALL_PIPELINES, true, Duration.ofMinutes(6));
+    }
+
+    /**
+     * This plan with the sizes a user gave; {@code null} keeps the mode's.
+     *
+     * @param wideRowsOrNull rows of {@code bench_wide} the change scenarios start from
+     * @param snapshotRowsOrNull rows of the large-snapshot table (0: measure the snapshot on the first database)
+     * @param backlogOrNull changes in the backlog
+     * @param ratesOrNull offered rates, changes/s
+     * @param liveOrNull how long each rate is offered
+     */
+    public BenchPlan withSizes(Long wideRowsOrNull, Long snapshotRowsOrNull, Long backlogOrNull,
+            List<Integer> ratesOrNull, Duration liveOrNull) {
+        return new BenchPlan(mode, seed, wideRowsOrNull != null ? wideRowsOrNull : wideRows,
+                snapshotRowsOrNull != null ? snapshotRowsOrNull : snapshotRows, snapshotCap,
+                backlogOrNull != null ? backlogOrNull : backlogChanges, backlogSizes,
+                ratesOrNull != null ? ratesOrNull : liveRates, liveOrNull != null ? liveOrNull : liveDuration,
+                checkpointIntervals, sparkSchedule, pipelines, separateServer, catchUp);
     }
 
     /** This plan with only {@code chosen} pipelines, in the order of {@link #ALL_PIPELINES}. */

@@ -21,7 +21,6 @@ import io.bronzecdc.model.validate.TableStats;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
 import io.bronzecdc.model.validate.Violation;
-import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -71,17 +70,26 @@ public final class Harness {
     private final List<Measurement> measurements = new ArrayList<>();
     private final List<Integrity> integrity = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
-    private EmbeddedPostgresServer source;
-    private EmbeddedPostgresServer separate;
-    private Path passwordFile;
+    private final ServerFactory servers;
+    private BenchServer source;
+    private BenchServer separate;
     private Map<TableId, Long> loaded;
 
+    /** Starts or names the source server, given the harness's output directory (for a password file). */
+    @FunctionalInterface
+    public interface ServerFactory {
+        BenchServer open(Path out) throws Exception;
+    }
+
     /**
+     * @param servers the source server: {@code BenchServer::embedded} (a file under {@code out} for the password),
+     *     or a given one
      * @param out the directory the report and every process's output are written to
      * @param log where progress goes, one line per step
      */
-    public Harness(BenchPlan plan, ProjectLayout layout, Path out, PrintStream log) {
+    public Harness(BenchPlan plan, ProjectLayout layout, ServerFactory servers, Path out, PrintStream log) {
         this.plan = plan;
+        this.servers = servers;
         this.layout = layout;
         this.out = out.toAbsolutePath();
         this.log = log;
@@ -92,28 +100,26 @@ public final class Harness {
         Instant started = Instant.now();
         long startedNanos = System.nanoTime();
         Files.createDirectories(out);
-        passwordFile = out.resolve("source-password");
-        // The servers trust loopback connections: the file is read but its content opens nothing.
-        Files.writeString(passwordFile, "trusted-loopback\n");
         List<PipelineLauncher> launchers = plan.pipelines().stream().map(p -> PipelineLauncher.of(p, layout)).toList();
-        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(serverOptions())) {
+        try (BenchServer server = servers.open(out)) {
             source = server;
-            step("source server on 127.0.0.1:%d; loading %,d wide rows and the Pagila-shaped tables (seed %d)",
-                    server.port(), plan.wideRows(), plan.seed());
-            server.createDatabase(TEMPLATE);
+            server.checkReady();
+            step("source server %s; loading %,d wide rows and the Pagila-shaped tables (seed %d)",
+                    server.describe(), plan.wideRows(), plan.seed());
+            server.recreateDatabase(TEMPLATE, null);
             try (Connection c = server.connect(TEMPLATE)) {
                 loaded = BenchData.load(c, plan.seed(), plan.wideRows());
             }
             step("loaded %s", loaded);
             if (plan.snapshotRows() > 0) {
-                server.createDatabase(SNAPSHOT_TEMPLATE);
+                server.recreateDatabase(SNAPSHOT_TEMPLATE, null);
                 try (Connection c = server.connect(SNAPSHOT_TEMPLATE)) {
                     step("large snapshot table: loaded %s", BenchData.load(c, plan.seed(), plan.snapshotRows()));
                 }
             }
             if (plan.separateServer()) {
-                separate = EmbeddedPostgresServer.start(serverOptions());
-                step("bronze server for the separate-server placement on 127.0.0.1:%d", separate.port());
+                separate = BenchServer.embedded(out.resolve("bronze-server-password"));
+                step("bronze server for the separate-server placement: %s", separate.describe());
             }
             try {
                 Environment environmentProbe = new Environment(layout);
@@ -132,7 +138,7 @@ public final class Harness {
                 addNotes();
                 BenchReport.Environment environment;
                 try (Connection c = server.connect("postgres")) {
-                    environment = environmentProbe.describe(c, "embedded (zonky, started by the harness)");
+                    environment = environmentProbe.describe(c, server.describe());
                 }
                 return new BenchReport(plan.mode(), started.truncatedTo(ChronoUnit.SECONDS).toString(),
                         (System.nanoTime() - startedNanos) / 1e9, environment, workload(), ceilings, measurements,
@@ -141,14 +147,12 @@ public final class Harness {
                 if (separate != null) {
                     separate.close();
                 }
+                server.dropDatabase(TEMPLATE);
+                if (plan.snapshotRows() > 0) {
+                    server.dropDatabase(SNAPSHOT_TEMPLATE);
+                }
             }
         }
-    }
-
-    private static EmbeddedPostgresServer.Options serverOptions() {
-        // wal_sender_timeout off: a paused pipeline (backlog scenario) must find its replication connection alive.
-        return EmbeddedPostgresServer.Options.defaults().withSetting("wal_sender_timeout", "0")
-                .withSetting("max_wal_size", "8GB").withSetting("checkpoint_timeout", "15min");
     }
 
     private void measureCeilings() throws Exception {
@@ -160,29 +164,28 @@ public final class Harness {
         Rate separateCopy = null;
         try (Connection c = source.connect(database)) {
             BenchData.createPublication(c, slot + "_pub");
-            MachineCeiling.createSlot(source.jdbcUrl(database), EmbeddedPostgresServer.SUPERUSER, slot);
+            MachineCeiling.createSlot(source, database, slot);
             ChangeDriver driver = ChangeDriver.on(c, plan.seed());
             Offer backlog = driver.backlog(c, plan.backlogChanges(), plan.backlogSizes());
             step("ceiling: %,d changes committed in %.1f s; draining them with a bare pgoutput reader",
                     backlog.changes(), backlog.seconds());
-            drain = MachineCeiling.drain(source.jdbcUrl(database), EmbeddedPostgresServer.SUPERUSER, slot,
-                    slot + "_pub", backlog.changes());
+            drain = MachineCeiling.drain(source, database, slot, slot + "_pub", backlog.changes());
             copy = MachineCeiling.copy(c, c, backlog.changes());
             if (separate != null) {
-                separate.createDatabase(database);
+                separate.recreateDatabase(database, null);
                 try (Connection bronze = separate.connect(database)) {
                     separateCopy = MachineCeiling.copy(c, bronze, backlog.changes());
                 }
             }
         }
-        dropDatabase(source, database);
+        source.dropDatabase(database);
         ceilings.add(new Ceiling(SAME_SERVER, drain.count(), drain.perSecond(), copy.count(), copy.perSecond()));
         step("ceiling: pgoutput drain %,.0f changes/s, COPY %,.0f rows/s", drain.perSecond(), copy.perSecond());
         if (separateCopy != null) {
             ceilings.add(new Ceiling(SEPARATE_SERVER, drain.count(), drain.perSecond(), separateCopy.count(),
                     separateCopy.perSecond()));
             step("ceiling, bronze in a separate server: COPY %,.0f rows/s", separateCopy.perSecond());
-            dropDatabase(separate, database);
+            separate.dropDatabase(database);
         }
     }
 
@@ -250,12 +253,13 @@ public final class Harness {
             createFromTemplate(template, database);
             Optional<Target> target = Optional.empty();
             if (separateServer) {
-                separate.createDatabase(database);
-                target = Optional.of(new Target(separate.port(), database));
+                separate.recreateDatabase(database, null);
+                target = Optional.of(new Target(separate.host(), separate.port(), database, separate.user(),
+                        separate.passwordSource()));
             }
             String slot = database + "_slot";
-            this.config = new BenchPipelineConfig(source.port(), database, EmbeddedPostgresServer.SUPERUSER,
-                    passwordFile.toString(), slot, BRONZE.name(), plan.checkpointIntervals().get(0),
+            this.config = new BenchPipelineConfig(source.host(), source.port(), database, source.user(),
+                    source.passwordSource(), slot, BRONZE.name(), plan.checkpointIntervals().get(0),
                     plan.sparkSchedule(), target);
             this.configFile = dir.resolve("pipeline.yaml");
             Files.writeString(configFile, config.yaml());
@@ -449,13 +453,9 @@ public final class Harness {
         }
 
         void drop() throws SQLException {
-            try (Connection c = source.connect("postgres"); Statement s = c.createStatement()) {
-                s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '"
-                        + database + "'");
-            }
-            dropDatabase(source, database);
+            source.dropDatabase(database);
             if (separateServer) {
-                dropDatabase(separate, database);
+                separate.dropDatabase(database);
             }
         }
     }
@@ -496,16 +496,7 @@ public final class Harness {
     }
 
     private void createFromTemplate(String template, String database) throws SQLException {
-        try (Connection c = source.connect("postgres"); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-            s.execute("CREATE DATABASE " + database + " TEMPLATE " + template);
-        }
-    }
-
-    private static void dropDatabase(EmbeddedPostgresServer server, String database) throws SQLException {
-        try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        }
+        source.recreateDatabase(database, template);
     }
 
     private Workload workload() {

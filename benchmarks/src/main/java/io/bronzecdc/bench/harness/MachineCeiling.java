@@ -6,15 +6,12 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
-import org.postgresql.PGProperty;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -42,8 +39,8 @@ public final class MachineCeiling {
     }
 
     /** Creates the bare reader's slot on {@code database}: before the changes it will drain. */
-    public static void createSlot(String jdbcUrl, String user, String slot) throws SQLException {
-        try (Connection replication = replicationConnection(jdbcUrl, user)) {
+    public static void createSlot(BenchServer server, String database, String slot) throws SQLException {
+        try (Connection replication = server.connectReplication(database)) {
             replication.unwrap(PGConnection.class).getReplicationAPI().createReplicationSlot().logical()
                     .withSlotName(slot).withOutputPlugin("pgoutput").make();
         }
@@ -53,11 +50,11 @@ public final class MachineCeiling {
      * Drains {@code slot} (made by {@link #createSlot}) through publication {@code publication} until
      * {@code expectedChanges} INSERT, UPDATE and DELETE messages arrived, then drops the slot.
      */
-    public static Rate drain(String jdbcUrl, String user, String slot, String publication, long expectedChanges)
-            throws SQLException, InterruptedException {
+    public static Rate drain(BenchServer server, String database, String slot, String publication,
+            long expectedChanges) throws SQLException, InterruptedException {
         long changes = 0;
         long started = System.nanoTime();
-        try (Connection replication = replicationConnection(jdbcUrl, user)) {
+        try (Connection replication = server.connectReplication(database)) {
             PGConnection pg = replication.unwrap(PGConnection.class);
             try (PGReplicationStream stream = pg.getReplicationAPI().replicationStream().logical().withSlotName(slot)
                     .withSlotOption("proto_version", "1").withSlotOption("publication_names", publication)
@@ -85,8 +82,7 @@ public final class MachineCeiling {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        try (Connection c = DriverManager.getConnection(jdbcUrl, properties(user));
-                Statement s = c.createStatement()) {
+        try (Connection c = server.connect(database); Statement s = c.createStatement()) {
             s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
         }
         return new Rate(changes, seconds);
@@ -146,19 +142,5 @@ public final class MachineCeiling {
             }
         }
         return escaped.toString();
-    }
-
-    private static Connection replicationConnection(String jdbcUrl, String user) throws SQLException {
-        Properties properties = properties(user);
-        PGProperty.REPLICATION.set(properties, "database");
-        PGProperty.ASSUME_MIN_SERVER_VERSION.set(properties, "10");
-        PGProperty.PREFER_QUERY_MODE.set(properties, "simple");
-        return DriverManager.getConnection(jdbcUrl, properties);
-    }
-
-    private static Properties properties(String user) {
-        Properties properties = new Properties();
-        PGProperty.USER.set(properties, user);
-        return properties;
     }
 }
