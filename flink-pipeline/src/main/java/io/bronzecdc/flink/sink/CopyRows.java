@@ -8,8 +8,11 @@ import java.time.Instant;
 /**
  * The rows of one bronze table buffered as COPY text ({@code lsn, op, full_row, source_lsn, tx_id, commit_ts};
  * {@code load_ts} left to its default).
+ *
+ * <p>Public (with {@link #add}, {@link #size}, {@link #buffer} and {@link #clear}) only so that the benchmarks module's
+ * JMH benchmark measures this encoding itself; the sink writer is its one user.
  */
-final class CopyRows {
+public final class CopyRows {
     static final String COLUMNS = "(lsn, op, full_row, source_lsn, tx_id, commit_ts)";
 
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
@@ -17,7 +20,7 @@ final class CopyRows {
     private long firstLsn = -1;
     private long lastLsn = -1;
 
-    void add(SequencedChange row) {
+    public void add(SequencedChange row) {
         line.setLength(0);
         line.append(row.lsn()).append('\t').append(row.op()).append('\t');
         escape(row.fullRow());
@@ -49,11 +52,11 @@ final class CopyRows {
         }
     }
 
-    int size() {
+    public int size() {
         return bytes.size();
     }
 
-    byte[] buffer() {
+    public byte[] buffer() {
         return bytes.toByteArray();
     }
 
@@ -62,7 +65,7 @@ final class CopyRows {
         return "lsn " + firstLsn + ".." + lastLsn;
     }
 
-    void clear() {
+    public void clear() {
         bytes.reset();
         firstLsn = -1;
         lastLsn = -1;
