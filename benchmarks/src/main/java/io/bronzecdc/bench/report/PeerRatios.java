@@ -8,6 +8,7 @@ import io.bronzecdc.bench.report.ReportTable.Column;
 import io.bronzecdc.bench.report.ReportTable.Row;
 import io.bronzecdc.bench.report.ReportTable.Side;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -36,9 +37,11 @@ final class PeerRatios {
         }
         columns.add(new Column("peer integrity", false));
         columns.add(new Column("note", false));
+        List<String> placements = ReportTables.placements(report);
         List<Row> rows = report.measurements().stream()
                 .filter(m -> !Pipeline.isOurs(m.pipeline()))
-                .sorted(ReportTables.MEASUREMENT_ORDER)
+                .sorted(Comparator.comparing((Measurement m) -> placements.indexOf(m.placement()))
+                        .thenComparing(ReportTables.MEASUREMENT_ORDER))
                 .map(peer -> row(report, ours, peer))
                 .toList();
         return new ReportTable(columns, rows);

@@ -41,7 +41,8 @@ public final class ReportCharts {
                 if (!atRate.isEmpty()) {
                     String title = "Latency CDF at " + ReportFormat.count(rate) + " changes/s, bronze on " + placement;
                     charts.add(png(title, "Fraction of changes visible in bronze within x ms of their COMMIT "
-                            + "returning. Left and steep is better; the dotted lines mark p50 and p99.",
+                            + "returning. Left and steep is better. Ours solid, peers dashed; the dotted lines mark "
+                            + "p50 and p99.",
                             XyCharts.latencyCdf(title, atRate)));
                 }
             }
@@ -49,7 +50,7 @@ public final class ReportCharts {
                 Ceiling ceiling = ReportTables.ceiling(report, placement);
                 String title = "Throughput against offered rate, bronze on " + placement;
                 charts.add(png(title, "Changes/s that reached bronze against changes/s offered (live). On the "
-                        + "dashed diagonal a pipeline keeps up; below it, it falls behind."
+                        + "dotted diagonal a pipeline keeps up; below it, it falls behind. Ours solid, peers dashed."
                         + (ceiling == null ? "" : " The drain ceiling here was "
                                 + ReportFormat.rate(ceiling.drainChangesPerSecond()) + " changes/s."),
                         XyCharts.throughput(title, live)));
@@ -68,7 +69,8 @@ public final class ReportCharts {
             if (!finished.isEmpty()) {
                 String title = "Share of the ceiling, bronze on " + placement;
                 charts.add(png(title, "Rows/s as a percentage of the ceiling of the same run: COPY for the "
-                        + "snapshot, the bare pgoutput drain otherwise. A live scenario cannot exceed its offered rate.",
+                        + "snapshot, the bare pgoutput drain otherwise. A live scenario cannot exceed its offered "
+                        + "rate.",
                         BarCharts.ratioToCeiling(title, finished)));
             }
         }

@@ -1,5 +1,6 @@
 package io.bronzecdc.bench.report;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -64,7 +65,7 @@ record ReportTable(List<Column> columns, List<Row> rows) {
         }
 
         static Row of(Side side, String... texts) {
-            return new Row(side, java.util.Arrays.stream(texts).map(Cell::of).toList());
+            return new Row(side, Arrays.stream(texts).map(Cell::of).toList());
         }
     }
 }

@@ -3,10 +3,10 @@ package io.bronzecdc.bench.report;
 /** The report's fixed explanations, shared by the Markdown and the HTML page. */
 final class ReportText {
     static final String SUMMARY = "Ours are bronze-cdc's engines (flink, spark); peers are what a user would run "
-            + "instead (flink-cdc: a plain Flink CDC job as its documentation shows it; debezium: the Debezium embedded "
-            + "engine), on the same workload in the same run, writing the same bronze rows. Each pipeline ran in its own "
-            + "JVM. Snapshot rates are compared with the COPY ceiling, backlog and live rates with the drain ceiling; "
-            + "latency is from the source COMMIT returning to the client until a probe saw the change in bronze "
+            + "instead (flink-cdc: a plain Flink CDC job as its documentation shows it; debezium: the Debezium "
+            + "embedded engine), on the same workload in the same run, writing the same bronze rows. Each pipeline ran "
+            + "in its own JVM. Snapshot rates are compared with the COPY ceiling, backlog and live rates with the drain "
+            + "ceiling; latency is from the source COMMIT returning to the client until a probe saw the change in bronze "
             + "(live only). A measurement whose outcome is not ok did not finish: its figures are partial.";
     static final String RATIOS = "Each peer measurement divided by ours on the same placement, scenario and offered "
             + "rate (and the same setting where ours measured it; otherwise each of our settings, named). Throughput "

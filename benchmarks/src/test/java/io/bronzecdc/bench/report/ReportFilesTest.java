@@ -27,7 +27,7 @@ import org.w3c.dom.NodeList;
 class ReportFilesTest {
     /** Where the fixture's report is left for people to look at: benchmarks/target/report-sample. */
     static final Path SAMPLE = Path.of(System.getProperty("basedir", ".")).resolve("target/report-sample");
-    /** Per placement: a latency CDF per rate and a throughput chart, a share-of-ceiling and a cost chart; one drain chart. */
+    /** Per placement: a latency CDF per rate, throughput, share of the ceiling and cost; one drain time chart. */
     static final int FIXTURE_CHARTS = 2 * (3 + 1 + 1 + 1) + 1;
 
     @TempDir
