@@ -21,7 +21,8 @@ public final class ReportHtml {
             h2 { margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
             .scroll { overflow-x: auto; }
             table { border-collapse: collapse; font-size: 0.85em; margin: 0.6em 0 1.2em; }
-            th, td { border: 1px solid #ddd; padding: 0.25em 0.5em; vertical-align: top; }
+            th, td { border: 1px solid #ddd; padding: 0.25em 0.5em; vertical-align: top; white-space: nowrap; }
+            td:last-child { white-space: normal; min-width: 16em; }
             th { background: #f3f3f3; text-align: left; }
             td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
             tr.ours td:first-child { border-left: 4px solid #1f77b4; font-weight: bold; }

@@ -124,6 +124,7 @@ class ReportFilesTest {
             assertThat(image.getHeight()).isEqualTo(ReportCharts.HEIGHT * ReportCharts.SCALE);
             assertThat(img.getAttribute("alt")).isNotBlank();
         }
+        assertThat(java.awt.GraphicsEnvironment.isHeadless()).as("charts drawn without a display").isTrue();
         assertThat(externalReferences(page)).isEmpty();
         assertThat(page.getElementsByTagName("script").getLength()).isZero();
         assertThat(page.getElementsByTagName("link").getLength()).isZero();
