@@ -26,7 +26,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 + " tables.",
         subcommands = {SampleDataCommand.class, InitCommand.class, StreamCommand.class, BatchCommand.class,
                 StatusCommand.class, ValidateCommand.class, CompactCommand.class, DropCommand.class,
-                DemoCommand.class},
+                DemoCommand.class, BenchCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failed (see the message), 2 not ready or bad input (nothing changed),"
                 + " 3 another run of the pipeline is active, 4 a validation check failed, 5 lag above the alert"
                 + " threshold (status), 130 stopped by Ctrl-C."})
@@ -55,6 +55,8 @@ public final class BronzeCdc implements Runnable {
         CommandLine cli = new CommandLine(new BronzeCdc());
         // the demo's options are its own (it runs in the Flink engine's JVM): every argument goes to it unparsed
         cli.getSubcommands().get("demo").setUnmatchedOptionsArePositionalParams(true).setStopAtPositional(true);
+        // the same for bench: its options are the harness's (or JMH's), in the benchmarks module's JVM
+        cli.getSubcommands().get("bench").setUnmatchedOptionsArePositionalParams(true).setStopAtPositional(true);
         cli.setParameterExceptionHandler(BronzeCdc::printUsageError);
         cli.setExecutionExceptionHandler((error, command, parsed) -> {
             ExitCode code = exitCodeOf(error);

@@ -42,13 +42,17 @@ public record ModuleBuild(String module, Path jar, String classpath) {
                     + "), or mvn -B -DskipTests -pl " + module + " -am package");
         }
         String separator = System.getProperty("path.separator");
-        return new ModuleBuild(module, jar, String.join(separator, jar.toString(), read(runtime), read(provided)));
+        String providedClasspath = read(provided, true);
+        return new ModuleBuild(module, jar, providedClasspath.isEmpty()
+                ? String.join(separator, jar.toString(), read(runtime, false))
+                : String.join(separator, jar.toString(), read(runtime, false), providedClasspath));
     }
 
-    private static String read(Path classpathFile) {
+    /** The classpath in {@code classpathFile}; only a provided classpath may be empty (a module without one). */
+    private static String read(Path classpathFile, boolean mayBeEmpty) {
         try {
             String classpath = Files.readString(classpathFile).strip();
-            if (classpath.isEmpty()) {
+            if (classpath.isEmpty() && !mayBeEmpty) {
                 throw new IllegalStateException(classpathFile + " is empty: rebuild the module (mvn -B -DskipTests"
                         + " package)");
             }
