@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Writes the report files: {@code report.json} for machines, {@code report.md} and {@code report.html} for people.
@@ -31,6 +32,9 @@ public final class ReportFiles {
 
     /** The files written. */
     public record Written(Path json, Path markdown, Path html) {
+        public List<Path> all() {
+            return List.of(json, markdown, html);
+        }
     }
 
     /** Writes all three files into {@code dir} (created if missing), replacing files of the same names. */

@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
 
 /** What was run, where and with what: the environment, the PostgreSQL settings, versions and the workload. */
 final class RunTables {
+    private static final List<String> ALL_PIPELINES = List.of(BenchReport.Pipeline.FLINK, BenchReport.Pipeline.SPARK,
+            BenchReport.Pipeline.FLINK_CDC, BenchReport.Pipeline.DEBEZIUM);
     private RunTables() {
     }
 
@@ -89,18 +91,15 @@ final class RunTables {
                 .collect(Collectors.joining(", "));
     }
 
-    /**
-     * The command that repeats the run with the same workload: the mode and the seed (on a given server, the same
-     * {@code --config} as the run).
-     */
+    /** The command that repeats the run with the same workload: the mode, the seed, and the pipelines if not all. */
     static String repeatCommand(BenchReport report) {
         StringBuilder command = new StringBuilder("bin/bronze-cdc bench --").append(ReportFormat.text(report.mode()));
         if (report.workload() != null) {
             command.append(" --seed ").append(report.workload().seed());
         }
-        Environment env = report.environment();
-        if (env != null && env.server() != null && !"embedded".equals(env.server())) {
-            command.append(" --config <the pipeline.yaml naming ").append(env.server()).append('>');
+        List<String> pipelines = ReportTables.pipelines(report);
+        if (!pipelines.isEmpty() && !pipelines.containsAll(ALL_PIPELINES)) {
+            command.append(" --pipelines ").append(String.join(",", pipelines));
         }
         return command.toString();
     }

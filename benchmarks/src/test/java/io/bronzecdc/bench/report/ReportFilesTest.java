@@ -37,7 +37,7 @@ class ReportFilesTest {
     void shouldWriteTheThreeFilesAndTheSample() throws IOException {
         ReportFiles.Written written = ReportFiles.write(BenchReportFixture.realistic(), SAMPLE);
 
-        assertThat(List.of(written.json(), written.markdown(), written.html()))
+        assertThat(written.all())
                 .allSatisfy(file -> assertThat(file).isRegularFile().isNotEmptyFile());
         assertThat(written.html()).isEqualTo(SAMPLE.resolve("report.html"));
         System.out.println("Sample report (seed " + BenchReportFixture.SEED + "): " + written.html().toAbsolutePath());
@@ -176,7 +176,8 @@ class ReportFilesTest {
             assertThat(Files.readString(written.markdown())).contains("Ours: no integrity check was recorded.");
             assertSameReport(ReportJson.read(written.json()), report);
         }
-        assertThat(Files.readString(dir.resolve("report.md"))).contains("**exited with code 1**");
+        assertThat(Files.readString(dir.resolve("report.md"))).contains("**exited with code 1**",
+                "bin/bronze-cdc bench --smoke --pipelines flink,spark\n");
     }
 
     @Test
