@@ -2,6 +2,7 @@ package io.bronzecdc.bench.harness;
 
 import io.bronzecdc.bench.report.BenchReport;
 import io.bronzecdc.bench.report.BenchReport.Integrity;
+import io.bronzecdc.bench.report.ReportFiles;
 import io.bronzecdc.bench.report.ReportJson;
 import io.bronzecdc.cli.engine.ProjectLayout;
 import io.bronzecdc.model.ExitCode;
@@ -92,6 +93,10 @@ public final class BenchMain implements Callable<Integer> {
             + " (smoke 8, full 30).")
     private Long duration;
 
+    @Option(names = "--render", paramLabel = "REPORT_JSON", description = "Measure nothing: write report.md and"
+            + " report.html again from a report.json (into --out, default the JSON's directory).")
+    private Path render;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -121,6 +126,9 @@ public final class BenchMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (render != null) {
+            return rerender();
+        }
         boolean full = mode != null && mode.full;
         BenchPlan plan = full ? BenchPlan.full(seed) : BenchPlan.smoke(seed);
         if (pipelines != null) {
@@ -148,7 +156,7 @@ public final class BenchMain implements Callable<Integer> {
         printer.flush();
         BenchReport report = new Harness(plan, layout, servers, dir, System.out).run();
         Files.createDirectories(dir);
-        List<Path> files = ReportWriter.write(report, dir);
+        List<Path> files = ReportFiles.write(report, dir).all();
         printer.println();
         for (Integrity integrity : report.integrity()) {
             printer.printf("integrity %-10s %-16s %s (%,d bronze rows)%n", integrity.pipeline(), integrity.placement(),
@@ -159,6 +167,13 @@ public final class BenchMain implements Callable<Integer> {
         return report.oursIntact() ? ExitCode.SUCCESS.code() : ExitCode.CHECK_FAILED.code();
     }
 
+    /** {@code --render}: the renderer's own entry, which checks the file and says what is wrong with it. */
+    private int rerender() {
+        List<String> arguments = out == null ? List.of(render.toString()) : List.of(render.toString(),
+                out.toString());
+        return ReportFiles.run(arguments.toArray(String[]::new), System.out, System.err);
+    }
+
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new BenchMain());
         cli.setParameterExceptionHandler((e, arguments) -> {
@@ -167,17 +182,5 @@ public final class BenchMain implements Callable<Integer> {
             return ExitCode.NOT_READY.code();
         });
         System.exit(cli.execute(args));
-    }
-
-    /** Writes the report files; the renderer's entry once it lands. */
-    static final class ReportWriter {
-        private ReportWriter() {
-        }
-
-        static List<Path> write(BenchReport report, Path dir) throws java.io.IOException {
-            Path json = dir.resolve("report.json");
-            ReportJson.write(report, json);
-            return List.of(json);
-        }
     }
 }

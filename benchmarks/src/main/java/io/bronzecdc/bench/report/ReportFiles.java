@@ -60,7 +60,8 @@ public final class ReportFiles {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** Re-renders from {@code args} ({@code <report.json> [outdir]}); returns the exit code (0, 1, or 2: bad input). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length < 1 || args.length > 2) {
             err.println("Usage: ReportFiles <report.json> [outdir]: re-renders report.md and report.html from a "
                     + "report.json written by bronze-cdc bench (outdir defaults to the JSON file's folder).");
