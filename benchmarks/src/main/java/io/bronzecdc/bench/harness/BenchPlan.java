@@ -81,7 +81,7 @@ public record BenchPlan(
 
     /** The real measurement: a 5M-row snapshot, three rates, two checkpoint intervals, a 500k backlog. */
     public static BenchPlan full(long seed) {
-        return new BenchPlan("full", seed, 200_000, 5_000_000, Duration.ofMinutes(8), 500_000,
+        return new BenchPlan("full", seed, 200_000, 5_000_000, Duration.ofMinutes(5), 500_000,
                 Map.of(1, 0.05, 10, 0.10, 1_000, 0.35, 50_000, 0.50), List.of(1_000, 5_000, 20_000),
                 Duration.ofSeconds(30), List.of(Duration.ofMillis(300), Duration.ofSeconds(1)), Duration.ofSeconds(5),
                 ALL_PIPELINES, true, Duration.ofMinutes(6));

@@ -202,12 +202,17 @@ public final class Harness {
         step("%s (%s): database %s", pipeline, placement, database);
         try {
             run.snapshot();
+            run.requireRunning("backlog");
             run.backlog();
+            run.requireRunning("live");
             run.live();
+        } catch (Exception e) {
+            // One pipeline's failure is a finding of the report, not the end of the run: the others still run.
+            run.failed(e);
         } finally {
             run.stop();
         }
-        integrity.add(run.validate());
+        integrity.add(run.validateOrReport());
         run.drop();
     }
 
@@ -218,6 +223,8 @@ public final class Harness {
         step("%s: large snapshot, database %s", launcher.pipeline(), database);
         try {
             run.snapshotCapped(plan.snapshotCap(), "snapshot-large");
+        } catch (Exception e) {
+            run.failed(e);
         } finally {
             run.stop();
         }
@@ -237,6 +244,7 @@ public final class Harness {
         private final Map<TableId, Long> snapshot;
         private EngineProcess process;
         private int starts;
+        private String scenario = "setup";
 
         Run(PipelineLauncher launcher, String placement, String database, boolean separateServer) throws Exception {
             this(launcher, placement, database, separateServer, TEMPLATE);
@@ -302,6 +310,7 @@ public final class Harness {
         }
 
         void snapshotCapped(Duration cap, String scenario) throws Exception {
+            this.scenario = scenario;
             long started = System.nanoTime();
             process = launcher.streams() ? startStreaming() : launcher.once(configFile, dir.resolve("snapshot.out"));
             ProcessCost cost = ProcessCost.start(process.pid());
@@ -310,6 +319,7 @@ public final class Harness {
         }
 
         void backlog() throws Exception {
+            scenario = "backlog";
             Offer offer;
             long started;
             ProcessCost cost;
@@ -334,6 +344,7 @@ public final class Harness {
         }
 
         void live() throws Exception {
+            scenario = "live";
             List<Duration> intervals = launcher.pipeline().equals(Pipeline.FLINK) && !separateServer
                     ? plan.checkpointIntervals() : plan.checkpointIntervals().subList(0, 1);
             if (!launcher.streams()) {
@@ -432,6 +443,34 @@ public final class Harness {
             return expected.entrySet().stream().allMatch(e -> reached.getOrDefault(e.getKey(), 0L) >= e.getValue());
         }
 
+        /** Throws when a streaming pipeline's process is gone before {@code next}. */
+        void requireRunning(String next) throws InterruptedException {
+            if (launcher.streams() && !process.isAlive()) {
+                throw new IllegalStateException("the process exited with code " + process.awaitExit(Duration.ZERO)
+                        + " before the " + next + " scenario (output: " + process.output() + ")");
+            }
+        }
+
+        /** Records that the current scenario failed with {@code error}; the scenarios after it did not run. */
+        void failed(Exception error) {
+            String message = error.getMessage() == null ? error.toString() : error.getMessage();
+            String outcome = "failed: " + message.lines().findFirst().orElse(message);
+            measurements.add(new Measurement(launcher.pipeline(), scenario, placement, setting(), 0, 0, 0, 0, 0, null,
+                    -1, null, outcome));
+            step("  %s: %s%s", scenario, outcome, process == null ? "" : " (output: " + process.output() + ")");
+        }
+
+        /** The validation of bronze, or a failed integrity naming why bronze could not be validated. */
+        Integrity validateOrReport() {
+            try {
+                return validate();
+            } catch (Exception e) {
+                String message = "bronze could not be validated: " + e.getMessage();
+                step("  integrity: FAILED (%s)", message);
+                return new Integrity(launcher.pipeline(), placement, false, 0, List.of(message), message);
+            }
+        }
+
         void stop() throws InterruptedException {
             if (process != null && process.isAlive()) {
                 process.stop(STOP_GRACE);
@@ -524,6 +563,12 @@ public final class Harness {
         notes.add("Ceilings: a bare pgoutput reader (pgjdbc's replication API, no decoding) drained the same backlog"
                 + " from a slot of its own; COPY loaded as many to_jsonb rows into a bronze log table, the text built"
                 + " before the clock started.");
+        if (plan.snapshotRows() > 0) {
+            notes.add("snapshot-large: the pipeline on a copy of a template with " + String.format("%,d",
+                    plan.snapshotRows()) + " rows of bench_wide, for at most " + plan.snapshotCap().toMinutes()
+                    + " min; one that did not finish shows its rows/s over that time, its outcome says how far it"
+                    + " got.");
+        }
         if (plan.separateServer()) {
             notes.add("same-server: bronze in the source database, so the walsender also reads bronze's own WAL;"
                     + " separate-server: bronze in a second server on this machine (the target: connection).");
