@@ -71,7 +71,7 @@ public final class PostgresCdcSource {
      * sensitivity is switched back on with {@code (?-i)}, and every character other than an ASCII letter, digit or
      * underscore is written {@code \\x{hex}}, which leaves no comma, space, quote or regex syntax in the entry.
      */
-    static String exactly(String name) {
+    public static String exactly(String name) {
         StringBuilder regex = new StringBuilder("(?-i)");
         name.codePoints().forEach(c -> {
             if (c < 128 && (Character.isLetterOrDigit(c) || c == '_')) {
