@@ -71,7 +71,7 @@ final class BronzeBatchConsumer implements DebeziumEngine.ChangeConsumer<ChangeE
             connection.commit();
         } catch (SQLException e) {
             rollbackQuietly(e);
-            throw new IllegalStateException("bronze write failed: " + e.getMessage(), e);
+            throw new IllegalStateException("bronze write of a batch of " + records.size() + " records failed", e);
         } catch (RuntimeException e) {
             rollbackQuietly(e);
             throw e;
@@ -121,12 +121,9 @@ final class BronzeBatchConsumer implements DebeziumEngine.ChangeConsumer<ChangeE
             default -> "I";
         });
         insert.setString(3, encoder.encode(image, table.toString()));
+        // Snapshot rows: the position Debezium reports for its snapshot (0 when none), as our engines store one.
         Long changeLsn = source.getInt64("lsn");
-        if (snapshot || changeLsn == null) {
-            insert.setNull(4, Types.BIGINT);
-        } else {
-            insert.setLong(4, changeLsn);
-        }
+        insert.setLong(4, changeLsn == null ? 0L : changeLsn);
         if (snapshot) {
             insert.setNull(5, Types.BIGINT);
             insert.setNull(6, Types.TIMESTAMP_WITH_TIMEZONE);

@@ -1,7 +1,8 @@
 package io.bronzecdc.peer.debezium;
 
-import io.bronzecdc.flink.source.PostgresCdcSource;
+import io.bronzecdc.flink.source.DebeziumIncludeList;
 import io.bronzecdc.flink.source.SourcePassword;
+import io.bronzecdc.model.ParentWatch;
 import io.bronzecdc.model.bronze.BronzeJdbcWriter;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.PipelineConfig;
@@ -45,6 +46,7 @@ public final class DebeziumPeer {
     }
 
     public static void main(String[] args) throws Exception {
+        ParentWatch.startIfRequested(PeerOptions.EXIT_FAILED);
         PipelineConfig config;
         PeerOptions options;
         List<TableId> tables;
@@ -128,7 +130,7 @@ public final class DebeziumPeer {
         // The publication is bronze-cdc's (PeerSetup): Debezium is told not to create or alter it.
         p.setProperty("publication.autocreate.mode", "disabled");
         p.setProperty("table.include.list", tables.stream()
-                .map(t -> PostgresCdcSource.exactly(t.schema() + "." + t.name())).collect(Collectors.joining(",")));
+                .map(t -> DebeziumIncludeList.exactly(t.schema() + "." + t.name())).collect(Collectors.joining(",")));
         p.setProperty("snapshot.mode", "initial");
         // As flink-pipeline's source sets them: the encoder reads the PostgreSQL type names; numerics as text.
         p.setProperty("column.propagate.source.type", ".*");

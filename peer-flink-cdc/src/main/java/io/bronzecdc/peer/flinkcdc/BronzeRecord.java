@@ -7,10 +7,10 @@ package io.bronzecdc.peer.flinkcdc;
  * @param lsn the dense per-table sequence
  * @param op I, U or D
  * @param fullRow the canonical JSON of the row
- * @param sourceLsn the change's WAL position; null for snapshot rows
+ * @param sourceLsn the change's WAL position (for snapshot rows what Debezium reports, else 0)
  * @param txId the source transaction; null for snapshot rows
  * @param commitMillis the commit time in epoch milliseconds; null for snapshot rows
  */
-public record BronzeRecord(String table, long lsn, String op, String fullRow, Long sourceLsn, Long txId,
+public record BronzeRecord(String table, long lsn, String op, String fullRow, long sourceLsn, Long txId,
         Long commitMillis) {
 }

@@ -66,11 +66,13 @@ final class BronzeRowMapper extends RichFlatMapFunction<String, BronzeRecord> {
         }
         long lsn = lastLsn.merge(table, 1L, Long::sum);
         String fullRow = encoder.encode(image, table);
+        Long changeLsn = source.getInt64("lsn");
+        long sourceLsn = changeLsn == null ? 0L : changeLsn; // snapshot rows: 0, as our Flink CDC source stores them
         if (op.equals("r")) {
-            out.collect(new BronzeRecord(table, lsn, "I", fullRow, null, null, null));
+            out.collect(new BronzeRecord(table, lsn, "I", fullRow, sourceLsn, null, null));
         } else {
             out.collect(new BronzeRecord(table, lsn, op.equals("c") ? "I" : op.toUpperCase(), fullRow,
-                    source.getInt64("lsn"), source.getInt64("txId"), source.getInt64("ts_ms")));
+                    sourceLsn, source.getInt64("txId"), source.getInt64("ts_ms")));
         }
         EMITTED.incrementAndGet();
     }

@@ -1,7 +1,8 @@
 package io.bronzecdc.peer.flinkcdc;
 
-import io.bronzecdc.flink.source.PostgresCdcSource;
+import io.bronzecdc.flink.source.DebeziumIncludeList;
 import io.bronzecdc.flink.source.SourcePassword;
+import io.bronzecdc.model.ParentWatch;
 import io.bronzecdc.model.bronze.BronzeJdbcWriter;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.PipelineConfig;
@@ -55,6 +56,7 @@ public final class FlinkCdcPeer {
     }
 
     public static void main(String[] args) throws Exception {
+        ParentWatch.startIfRequested(PeerOptions.EXIT_FAILED);
         PipelineConfig config;
         PeerOptions options;
         List<TableId> tables;
@@ -94,11 +96,7 @@ public final class FlinkCdcPeer {
                         statement.setLong(1, row.lsn());
                         statement.setString(2, row.op());
                         statement.setString(3, row.fullRow());
-                        if (row.sourceLsn() == null) {
-                            statement.setNull(4, Types.BIGINT);
-                        } else {
-                            statement.setLong(4, row.sourceLsn());
-                        }
+                        statement.setLong(4, row.sourceLsn());
                         if (row.txId() == null) {
                             statement.setNull(5, Types.BIGINT);
                             statement.setNull(6, Types.TIMESTAMP_WITH_TIMEZONE);
@@ -150,9 +148,9 @@ public final class FlinkCdcPeer {
                 .hostname(source.host())
                 .port(source.port())
                 .database(source.database())
-                .schemaList(tables.stream().map(t -> PostgresCdcSource.exactly(t.schema())).distinct()
+                .schemaList(tables.stream().map(t -> DebeziumIncludeList.exactly(t.schema())).distinct()
                         .toArray(String[]::new))
-                .tableList(tables.stream().map(t -> PostgresCdcSource.exactly(t.schema() + "." + t.name()))
+                .tableList(tables.stream().map(t -> DebeziumIncludeList.exactly(t.schema() + "." + t.name()))
                         .toArray(String[]::new))
                 .username(source.user())
                 .password(SourcePassword.PLACEHOLDER)
