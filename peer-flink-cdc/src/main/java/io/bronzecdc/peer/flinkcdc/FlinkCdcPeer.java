@@ -1,5 +1,6 @@
 package io.bronzecdc.peer.flinkcdc;
 
+import io.bronzecdc.flink.LocalState;
 import io.bronzecdc.flink.source.DebeziumIncludeList;
 import io.bronzecdc.flink.source.SourcePassword;
 import io.bronzecdc.model.ParentWatch;
@@ -21,14 +22,13 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
 import org.apache.flink.cdc.debezium.JsonDebeziumDeserializationSchema;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcSink;
@@ -41,8 +41,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * the incremental-snapshot Postgres source on pgoutput with {@link JsonDebeziumDeserializationSchema} (schema
  * included), a map to bronze rows ({@link BronzeRowMapper}, parallelism 1), and per bronze table one
  * {@code JdbcSink.sink(...)} (at-least-once, batches of {@value #BATCH_ROWS} rows or {@value #BATCH_MILLIS} ms)
- * writing INSERTs. Checkpoints every {@code checkpoint.interval} of the config, into the work folder; a local
- * MiniCluster in this JVM, as bronze-cdc's own job runs locally. Runs until SIGTERM; prints progress once a second.
+ * writing INSERTs. Checkpoints every {@code checkpoint.interval} of the config, into the work folder, retained on
+ * cancel; a start resumes from the newest of them (flink-pipeline's {@link LocalState}, as {@code flink run -s} would).
+ * A local MiniCluster in this JVM, as bronze-cdc's own job runs locally. Runs until SIGTERM; prints progress once a second.
  *
  * <p>Exit codes: {@value PeerOptions#EXIT_NOT_READY} for a bad command line, config or source (nothing written),
  * {@value PeerOptions#EXIT_FAILED} when the job fails, 0 after SIGTERM.
@@ -80,18 +81,21 @@ public final class FlinkCdcPeer {
 
     private static int run(PipelineConfig config, Path work, List<TableId> tables, Map<String, Long> startLsn)
             throws Exception {
-        Configuration flink = new Configuration();
-        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        // A restart resumes from the newest retained checkpoint in the work folder, as `flink run -s <checkpoint>` would.
+        LocalState state = new LocalState(work.resolve("checkpoints"));
+        Optional<Path> restored = state.latestCheckpoint();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(state.configuration());
         env.enableCheckpointing(config.checkpointInterval().toMillis());
         DataStream<BronzeRecord> rows = env
                 .fromSource(source(config, tables), WatermarkStrategy.noWatermarks(), "postgres-cdc")
-                .setParallelism(1)
-                .flatMap(new BronzeRowMapper(startLsn)).name("to-bronze-rows").setParallelism(1);
+                .uid("postgres-cdc").setParallelism(1)
+                .flatMap(new BronzeRowMapper(startLsn)).uid("to-bronze-rows").name("to-bronze-rows")
+                .setParallelism(1);
         BronzeSchema schema = new BronzeSchema(config.bronze().schema());
         for (TableId table : tables) {
             String name = table.toString();
-            rows.filter(row -> row.table().equals(name)).name("rows of " + name).setParallelism(1)
+            rows.filter(row -> row.table().equals(name)).uid("rows of " + name).name("rows of " + name)
+                    .setParallelism(1)
                     .addSink(JdbcSink.sink(schema.insertStatement(table), (statement, row) -> {
                         statement.setLong(1, row.lsn());
                         statement.setString(2, row.op());
@@ -106,11 +110,12 @@ public final class FlinkCdcPeer {
                         }
                     }, JdbcExecutionOptions.builder().withBatchSize(BATCH_ROWS).withBatchIntervalMs(BATCH_MILLIS)
                             .build(), connection(config)))
-                    .name("jdbc " + schema.displayTableOf(table)).setParallelism(1);
+                    .uid("jdbc " + name).name("jdbc " + schema.displayTableOf(table)).setParallelism(1);
         }
         JobClient job = env.executeAsync(NAME + " " + config.source().slotName() + " -> " + schema);
-        System.out.printf("%s: capturing %s from slot %s into %s (checkpoints every %d ms in %s)%n", NAME, tables,
-                config.source().slotName(), schema, config.checkpointInterval().toMillis(), work);
+        System.out.printf("%s: capturing %s from slot %s into %s (checkpoints every %d ms in %s; %s)%n", NAME, tables,
+                config.source().slotName(), schema, config.checkpointInterval().toMillis(), state.directory(),
+                restored.map(c -> "resuming from " + c).orElse("no checkpoint yet: a first start"));
         Progress.start(NAME, BronzeRowMapper.EMITTED::get);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
