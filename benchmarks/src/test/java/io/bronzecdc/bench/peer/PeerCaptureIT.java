@@ -59,6 +59,8 @@ abstract class PeerCaptureIT {
     private static final int BACKLOG_ROUNDS = Integer.getInteger("bronze.peer.backlog.rounds", 1);
     private static final Duration BACKLOG_TIMEOUT = Duration.ofSeconds(60L * BACKLOG_ROUNDS);
     private static final int TAIL_LINES = 40;
+    /** Trust authentication ignores it; no peer output may contain it. */
+    private static final String PASSWORD = "trust-auth-ignores-it";
 
     /** The peer under test, built in {@code layout}. */
     abstract PeerRunner peer(ProjectLayout layout);
@@ -79,7 +81,7 @@ abstract class PeerCaptureIT {
         Path work = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("target/peer-it");
         Files.createDirectories(work);
         Path password = work.resolve("source-password");
-        Files.writeString(password, "trust-auth-ignores-it\n");
+        Files.writeString(password, PASSWORD + "\n");
         Path config = work.resolve(peer.name() + "-pipeline.yaml");
         Files.writeString(config, TestPipelineYaml.of(POSTGRES.server().port(), POSTGRES.database(), slot,
                 schema.name(), "file: " + password.toAbsolutePath()));
@@ -133,6 +135,10 @@ abstract class PeerCaptureIT {
                     millis, backlog * 1000 / millis);
             assertValid(peer, schema, slot, "after the restart and the backlog");
             assertThat(process.stop(EngineProcess.DEFAULT_GRACE)).as("%s gone after SIGTERM", peer.name()).isTrue();
+        }
+        for (String run : List.of(peer.name() + ".out", peer.name() + "-restart.out")) {
+            assertThat(Files.readString(work.resolve(run))).as("%s: no password in the peer's output", run)
+                    .doesNotContain(PASSWORD);
         }
     }
 
