@@ -1,12 +1,9 @@
 package io.bronzecdc.flink.source;
 
 import io.bronzecdc.model.ContractViolationException;
-import io.bronzecdc.model.codec.CanonicalRowWriter;
 import io.bronzecdc.model.event.UpdateRule;
 import io.bronzecdc.model.event.TableId;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -16,8 +13,8 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Turns Debezium change records straight into {@link CapturedChange}s with the canonical payload: no JSON
- * round trip. Each Debezium row schema is planned once ({@link DebeziumColumn}); per record the work is one pass
- * over the columns into a reused {@link CanonicalRowWriter}.
+ * round trip. Rows become canonical JSON through {@link DebeziumRowEncoder} (each Debezium row schema planned once,
+ * then one pass over the columns per row).
  *
  * <p>Snapshot reads ({@code r}) become I with no WAL position. Streamed inserts and updates carry the
  * after-image, deletes the before-image (complete, as the tables have REPLICA IDENTITY FULL). Debezium gives no
@@ -43,8 +40,7 @@ public final class CanonicalDeserializer implements DebeziumDeserializationSchem
      * deserializing the source registers the password in each JVM before Flink CDC connects.
      */
     private final SourcePassword password;
-    private transient CanonicalRowWriter writer;
-    private transient Map<Schema, List<DebeziumColumn>> plans;
+    private transient DebeziumRowEncoder encoder;
     private transient long currentTxId;
     private transient long indexInTransaction;
 
@@ -58,9 +54,8 @@ public final class CanonicalDeserializer implements DebeziumDeserializationSchem
         if (!(record.value() instanceof Struct envelope) || envelope.schema().field("op") == null) {
             return; // tombstones and non-change records carry no row
         }
-        if (writer == null) {
-            writer = new CanonicalRowWriter();
-            plans = new IdentityHashMap<>();
+        if (encoder == null) {
+            encoder = new DebeziumRowEncoder();
             currentTxId = Long.MIN_VALUE;
         }
         String debeziumOp = envelope.getString("op");
@@ -153,16 +148,7 @@ public final class CanonicalDeserializer implements DebeziumDeserializationSchem
     }
 
     private String encode(Struct image, String table) {
-        List<DebeziumColumn> plan = plans.get(image.schema());
-        if (plan == null) {
-            plan = image.schema().fields().stream().map(field -> DebeziumColumn.plan(field, table)).toList();
-            plans.put(image.schema(), plan);
-        }
-        CanonicalRowWriter row = writer.begin();
-        for (DebeziumColumn column : plan) {
-            row.value(column.field().name(), column.type(), column.value(image));
-        }
-        return row.end();
+        return encoder.encode(image, table);
     }
 
     @Override

@@ -64,22 +64,8 @@ public final class PostgresCdcSource {
                 .build();
     }
 
-    /**
-     * A regular expression that matches exactly {@code name} for Debezium's {@code schema.include.list} and
-     * {@code table.include.list} (matched against {@code schema} and {@code schema.table}). Debezium splits each
-     * list at commas not preceded by a backslash, trims each entry and compiles it case-insensitively; so case
-     * sensitivity is switched back on with {@code (?-i)}, and every character other than an ASCII letter, digit or
-     * underscore is written {@code \\x{hex}}, which leaves no comma, space, quote or regex syntax in the entry.
-     */
+    /** {@link DebeziumIncludeList#exactly}: an include-list entry matching exactly {@code name}. */
     static String exactly(String name) {
-        StringBuilder regex = new StringBuilder("(?-i)");
-        name.codePoints().forEach(c -> {
-            if (c < 128 && (Character.isLetterOrDigit(c) || c == '_')) {
-                regex.appendCodePoint(c);
-            } else {
-                regex.append("\\x{").append(Integer.toHexString(c)).append('}');
-            }
-        });
-        return regex.toString();
+        return DebeziumIncludeList.exactly(name);
     }
 }

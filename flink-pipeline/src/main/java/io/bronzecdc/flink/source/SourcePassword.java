@@ -66,7 +66,11 @@ public final class SourcePassword implements Serializable {
         return Optional.ofNullable(REGISTERED.get(account));
     }
 
-    private void register() {
+    /**
+     * Registers the password in this JVM now, for a process that opens its connections without a job graph to
+     * carry it (the benchmark peers): pgjdbc's {@link SourcePasswordPlugin} then answers for the account.
+     */
+    public void register() {
         REGISTERED.put(account, Secret.of(new String(password)));
     }
 
