@@ -1,5 +1,7 @@
 package io.bronzecdc.bench.harness;
 
+import io.bronzecdc.bench.peer.DebeziumPeer;
+import io.bronzecdc.bench.peer.FlinkCdcPeer;
 import io.bronzecdc.bench.report.BenchReport.Pipeline;
 import io.bronzecdc.cli.engine.EngineProcess;
 import io.bronzecdc.cli.engine.EngineRunner;
@@ -15,7 +17,8 @@ import java.util.function.BiFunction;
 /**
  * Starts one pipeline of the harness in JVMs of its own, as its users start it: the Flink job as {@code bronze-cdc
  * stream} runs it (checkpoints in a local state directory, so a restart resumes), the Spark job one micro-batch per
- * process or {@code --every} a schedule, and each peer as its own main.
+ * process or {@code --every} a schedule, and each peer as its own main (its state beside the config,
+ * {@code io.bronzecdc.bench.peer}).
  */
 public final class PipelineLauncher {
     private final String pipeline;
@@ -41,8 +44,12 @@ public final class PipelineLauncher {
                         flink.streamCommand(config, state), Map.of()), null);
             }
             case Pipeline.SPARK -> new PipelineLauncher(pipeline, null, SparkEngine.of(layout));
-            case Pipeline.FLINK_CDC, Pipeline.DEBEZIUM -> {
-                EngineRunner peer = Peers.runner(pipeline, layout);
+            case Pipeline.FLINK_CDC -> {
+                EngineRunner peer = FlinkCdcPeer.of(layout);
+                yield new PipelineLauncher(pipeline, (config, state) -> peer, null);
+            }
+            case Pipeline.DEBEZIUM -> {
+                EngineRunner peer = DebeziumPeer.of(layout);
                 yield new PipelineLauncher(pipeline, (config, state) -> peer, null);
             }
             default -> throw new IllegalArgumentException("unknown pipeline " + pipeline);
