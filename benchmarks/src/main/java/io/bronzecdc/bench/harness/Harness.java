@@ -285,6 +285,8 @@ public final class Harness {
         String setting() {
             return switch (launcher.pipeline()) {
                 case Pipeline.SPARK -> "every " + DurationSyntax.format(config.sparkSchedule());
+                // The embedded engine has no checkpoint: it commits each batch, and flushes offsets on its own clock.
+                case Pipeline.DEBEZIUM -> "engine defaults";
                 default -> "checkpoint " + DurationSyntax.format(config.checkpoint());
             };
         }
