@@ -74,6 +74,8 @@ public final class Harness {
     private BenchServer source;
     private BenchServer separate;
     private Map<TableId, Long> loaded;
+    /** The pipeline process running now, stopped by the shutdown hook when the harness is stopped. */
+    private volatile EngineProcess current;
 
     /** Starts or names the source server, given the harness's output directory (for a password file). */
     @FunctionalInterface
@@ -101,56 +103,75 @@ public final class Harness {
         long startedNanos = System.nanoTime();
         Files.createDirectories(out);
         List<PipelineLauncher> launchers = plan.pipelines().stream().map(p -> PipelineLauncher.of(p, layout)).toList();
-        try (BenchServer server = servers.open(out)) {
-            source = server;
-            server.checkReady();
-            step("source server %s; loading %,d wide rows and the Pagila-shaped tables (seed %d)",
-                    server.describe(), plan.wideRows(), plan.seed());
-            server.recreateDatabase(TEMPLATE, null);
-            try (Connection c = server.connect(TEMPLATE)) {
-                loaded = BenchData.load(c, plan.seed(), plan.wideRows());
-            }
-            step("loaded %s", loaded);
-            if (plan.snapshotRows() > 0) {
-                server.recreateDatabase(SNAPSHOT_TEMPLATE, null);
-                try (Connection c = server.connect(SNAPSHOT_TEMPLATE)) {
-                    step("large snapshot table: loaded %s", BenchData.load(c, plan.seed(), plan.snapshotRows()));
+        Thread stopCurrent = new Thread(() -> {
+            EngineProcess running = current;
+            if (running != null && running.isAlive()) {
+                try {
+                    running.stop(Duration.ofSeconds(10));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }
-            if (plan.separateServer()) {
-                separate = BenchServer.embedded(out.resolve("bronze-server-password"));
-                step("bronze server for the separate-server placement: %s", separate.describe());
-            }
-            try {
-                Environment environmentProbe = new Environment(layout);
-                measureCeilings();
-                for (PipelineLauncher launcher : launchers) {
-                    measure(launcher, false);
-                    if (plan.separateServer() && Pipeline.isOurs(launcher.pipeline())) {
-                        measure(launcher, true);
+        }, "bench-stop-pipeline");
+        Runtime.getRuntime().addShutdownHook(stopCurrent);
+        try {
+            try (BenchServer server = servers.open(out)) {
+                source = server;
+                server.checkReady();
+                step("source server %s; loading %,d wide rows and the Pagila-shaped tables (seed %d)",
+                        server.describe(), plan.wideRows(), plan.seed());
+                server.recreateDatabase(TEMPLATE, null);
+                try (Connection c = server.connect(TEMPLATE)) {
+                    loaded = BenchData.load(c, plan.seed(), plan.wideRows());
+                }
+                step("loaded %s", loaded);
+                if (plan.snapshotRows() > 0) {
+                    server.recreateDatabase(SNAPSHOT_TEMPLATE, null);
+                    try (Connection c = server.connect(SNAPSHOT_TEMPLATE)) {
+                        step("large snapshot table: loaded %s", BenchData.load(c, plan.seed(), plan.snapshotRows()));
                     }
                 }
-                if (plan.snapshotRows() > 0) {
+                if (plan.separateServer()) {
+                    separate = BenchServer.embedded(out.resolve("bronze-server-password"));
+                    step("bronze server for the separate-server placement: %s", separate.describe());
+                }
+                try {
+                    Environment environmentProbe = new Environment(layout);
+                    measureCeilings();
                     for (PipelineLauncher launcher : launchers) {
-                        largeSnapshot(launcher);
+                        measure(launcher, false);
+                        if (plan.separateServer() && Pipeline.isOurs(launcher.pipeline())) {
+                            measure(launcher, true);
+                        }
+                    }
+                    if (plan.snapshotRows() > 0) {
+                        for (PipelineLauncher launcher : launchers) {
+                            largeSnapshot(launcher);
+                        }
+                    }
+                    addNotes();
+                    BenchReport.Environment environment;
+                    try (Connection c = server.connect("postgres")) {
+                        environment = environmentProbe.describe(c, server.describe());
+                    }
+                    return new BenchReport(plan.mode(), started.truncatedTo(ChronoUnit.SECONDS).toString(),
+                            (System.nanoTime() - startedNanos) / 1e9, environment, workload(), ceilings, measurements,
+                            integrity, notes);
+                } finally {
+                    if (separate != null) {
+                        separate.close();
+                    }
+                    server.dropDatabase(TEMPLATE);
+                    if (plan.snapshotRows() > 0) {
+                        server.dropDatabase(SNAPSHOT_TEMPLATE);
                     }
                 }
-                addNotes();
-                BenchReport.Environment environment;
-                try (Connection c = server.connect("postgres")) {
-                    environment = environmentProbe.describe(c, server.describe());
-                }
-                return new BenchReport(plan.mode(), started.truncatedTo(ChronoUnit.SECONDS).toString(),
-                        (System.nanoTime() - startedNanos) / 1e9, environment, workload(), ceilings, measurements,
-                        integrity, notes);
-            } finally {
-                if (separate != null) {
-                    separate.close();
-                }
-                server.dropDatabase(TEMPLATE);
-                if (plan.snapshotRows() > 0) {
-                    server.dropDatabase(SNAPSHOT_TEMPLATE);
-                }
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopCurrent);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is stopping: the hook runs
             }
         }
     }
@@ -304,6 +325,7 @@ public final class Harness {
         EngineProcess startStreaming() throws IOException {
             starts++;
             process = launcher.stream(configFile, dir.resolve("state"), dir.resolve("stream-" + starts + ".out"));
+            current = process;
             return process;
         }
 
@@ -315,6 +337,7 @@ public final class Harness {
             this.scenario = scenario;
             long started = System.nanoTime();
             process = launcher.streams() ? startStreaming() : launcher.once(configFile, dir.resolve("snapshot.out"));
+            current = process;
             ProcessCost cost = ProcessCost.start(process.pid());
             Arrival arrival = awaitBronze(expected(), cap, started);
             record(scenario, 0, arrival.rows(), arrival, ceiling(placement).copyRowsPerSecond(), null, cost.stop());
@@ -336,6 +359,7 @@ public final class Harness {
                     offer = driver.backlog(c, plan.backlogChanges(), plan.backlogSizes());
                     started = System.nanoTime();
                     process = launcher.once(configFile, dir.resolve("backlog.out"));
+                    current = process;
                     cost = ProcessCost.start(process.pid());
                 }
             }
@@ -351,6 +375,8 @@ public final class Harness {
                     ? plan.checkpointIntervals() : plan.checkpointIntervals().subList(0, 1);
             if (!launcher.streams()) {
                 process = launcher.every(configFile, dir.resolve("every.out"));
+                current = process;
+                awaitReady("the spark job on its schedule");
             }
             for (int i = 0; i < intervals.size(); i++) {
                 if (i > 0) {
@@ -359,11 +385,28 @@ public final class Harness {
                     config = config.withCheckpoint(intervals.get(i));
                     Files.writeString(configFile, config.yaml());
                     startStreaming();
+                    awaitReady("the flink job restarted with " + setting());
                 }
                 for (int rate : plan.liveRates()) {
                     offer(rate);
                 }
             }
+        }
+
+        /**
+         * Commits one single-row transaction and waits until it is in bronze: a pipeline just started is running
+         * before the first offered change is timed, so its start-up is not counted as latency.
+         */
+        void awaitReady(String what) throws Exception {
+            long started = System.nanoTime();
+            try (Connection c = source.connect(database)) {
+                driver.commit(c, 1);
+            }
+            Arrival arrival = awaitBronze(expected(), plan.catchUp(), started);
+            if (!arrival.outcome().equals("ok")) {
+                throw new IllegalStateException(what + " did not make a change visible: " + arrival.outcome());
+            }
+            step("  %s: running (a first change visible after %.1f s)", what, arrival.seconds());
         }
 
         void offer(int rate) throws Exception {
@@ -559,7 +602,10 @@ public final class Harness {
         notes.add("Live: latency is from the COMMIT returning to the driver until a probe polling bronze every "
                 + LatencyProbe.POLL_MILLIS + " ms from its own connection saw the transaction's first row; lag p99"
                 + " is the p99 of that latency while the rate was offered. The driver runs one transaction per round"
-                + " trip on one connection; where it could not reach the offered rate, rows/s says what it did.");
+                + " trip on one connection; where it could not reach the offered rate, rows/s says what it did."
+                + " A pipeline just started (the Spark job on its schedule, the Flink job restarted with the next"
+                + " checkpoint interval) first made one change visible before a rate was offered, so its start-up is"
+                + " not counted as latency.");
         notes.add("The Spark job ran a micro-batch every " + DurationSyntax.format(plan.sparkSchedule())
                 + " while changes were offered, shorter than production's 5 min, for measuring.");
         notes.add("Ceilings: a bare pgoutput reader (pgjdbc's replication API, no decoding) drained the same backlog"
