@@ -57,14 +57,17 @@ public final class BenchData {
     }
 
     /**
-     * Creates and loads every table: Pagila-shaped rows at Pagila's counts and {@code wideRows} rows of
-     * {@code bench_wide}, with REPLICA IDENTITY FULL, then ANALYZE.
+     * Creates and loads every table: Pagila-shaped rows at Pagila's counts times {@code pagilaScale} and
+     * {@code wideRows} rows of {@code bench_wide}, with REPLICA IDENTITY FULL, then ANALYZE.
      *
      * @return rows per table
      */
-    public static Map<TableId, Long> load(Connection c, long seed, long wideRows) throws SQLException {
+    public static Map<TableId, Long> load(Connection c, long seed, int pagilaScale, long wideRows)
+            throws SQLException {
         SourceSchema.create(c);
-        PagilaLoader.loadGenerated(c, PagilaGenerator.withPagilaCounts(seed));
+        PagilaGenerator.Counts pagila = PagilaGenerator.PAGILA_COUNTS;
+        PagilaLoader.loadGenerated(c, new PagilaGenerator(seed, new PagilaGenerator.Counts(
+                pagila.customers() * pagilaScale, pagila.payments() * pagilaScale, pagila.rentals() * pagilaScale)));
         try (Statement s = c.createStatement()) {
             s.execute(WIDE_DDL);
             s.execute("ALTER TABLE public.bench_wide REPLICA IDENTITY FULL");

@@ -74,6 +74,10 @@ public final class BenchMain implements Callable<Integer> {
             + " (--server).")
     private Path passwordFile;
 
+    @Option(names = "--pagila-scale", paramLabel = "N", description = "The Pagila-shaped tables hold Pagila's row"
+            + " counts times N (default 1: 599 customers, 16049 payments, 16044 rentals).")
+    private Integer pagilaScale;
+
     @Option(names = "--wide-rows", paramLabel = "N", description = "Rows of bench_wide the change scenarios start"
             + " from (smoke 20000, full 200000).")
     private Long wideRows;
@@ -141,7 +145,7 @@ public final class BenchMain implements Callable<Integer> {
             plan = plan.withPipelines(pipelines);
         }
         try {
-            plan = plan.withSizes(wideRows, snapshotRows, backlog, rates,
+            plan = plan.withSizes(pagilaScale, wideRows, snapshotRows, backlog, rates,
                     duration == null ? null : java.time.Duration.ofSeconds(duration));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

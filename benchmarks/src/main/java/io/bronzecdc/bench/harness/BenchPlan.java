@@ -11,6 +11,8 @@ import java.util.Map;
  *
  * @param mode {@code smoke} or {@code full}
  * @param seed the workload seed
+ * @param pagilaScale the Pagila-shaped tables hold Pagila's row counts times this (1: 599 customers, 16,049
+ *     payments, 16,044 rentals)
  * @param wideRows rows of {@code bench_wide} in the database the change scenarios start from
  * @param snapshotRows rows of {@code bench_wide} in the large-snapshot database; 0 to measure the snapshot on the
  *     change scenarios' database instead
@@ -28,6 +30,7 @@ import java.util.Map;
 public record BenchPlan(
         String mode,
         long seed,
+        int pagilaScale,
         long wideRows,
         long snapshotRows,
         Duration snapshotCap,
@@ -59,9 +62,9 @@ public record BenchPlan(
                         + String.join(", ", ALL_PIPELINES));
             }
         }
-        if (wideRows < 1 || snapshotRows < 0 || backlogChanges < 1 || liveDuration.isNegative()
+        if (pagilaScale < 1 || wideRows < 1 || snapshotRows < 0 || backlogChanges < 1 || liveDuration.isNegative()
                 || liveDuration.isZero()) {
-            throw new IllegalArgumentException("sizes must be positive (wide rows " + wideRows + ", snapshot rows "
+            throw new IllegalArgumentException("sizes must be positive (Pagila scale " + pagilaScale + ", wide rows " + wideRows + ", snapshot rows "
                     + snapshotRows + ", backlog " + backlogChanges + ", live " + liveDuration + ")");
         }
         if (liveRates.isEmpty() || liveRates.stream().anyMatch(r -> r < 1)) {
@@ -74,14 +77,14 @@ public record BenchPlan(
 
     /** About three minutes: every pipeline once, one rate, a small backlog with every transaction size. */
     public static BenchPlan smoke(long seed) {
-        return new BenchPlan("smoke", seed, 20_000, 0, Duration.ofMinutes(2), 62_000,
+        return new BenchPlan("smoke", seed, 1, 20_000, 0, Duration.ofMinutes(2), 62_000,
                 Map.of(1, 0.02, 10, 0.04, 1_000, 0.14, 50_000, 0.80), List.of(500), Duration.ofSeconds(8),
                 List.of(Duration.ofMillis(300)), Duration.ofSeconds(2), ALL_PIPELINES, false, Duration.ofMinutes(2));
     }
 
     /** The real measurement: a 5M-row snapshot, three rates, two checkpoint intervals, a 500k backlog. */
     public static BenchPlan full(long seed) {
-        return new BenchPlan("full", seed, 200_000, 5_000_000, Duration.ofMinutes(5), 500_000,
+        return new BenchPlan("full", seed, 1, 200_000, 5_000_000, Duration.ofMinutes(5), 500_000,
                 Map.of(1, 0.05, 10, 0.10, 1_000, 0.35, 50_000, 0.50), List.of(1_000, 5_000, 20_000),
                 Duration.ofSeconds(30), List.of(Duration.ofMillis(300), Duration.ofSeconds(1)), Duration.ofSeconds(5),
                 ALL_PIPELINES, true, Duration.ofMinutes(6));
@@ -90,15 +93,17 @@ public record BenchPlan(
     /**
      * This plan with the sizes a user gave; {@code null} keeps the mode's.
      *
+     * @param pagilaScaleOrNull Pagila's row counts times this in the Pagila-shaped tables
      * @param wideRowsOrNull rows of {@code bench_wide} the change scenarios start from
      * @param snapshotRowsOrNull rows of the large-snapshot table (0: measure the snapshot on the first database)
      * @param backlogOrNull changes in the backlog
      * @param ratesOrNull offered rates, changes/s
      * @param liveOrNull how long each rate is offered
      */
-    public BenchPlan withSizes(Long wideRowsOrNull, Long snapshotRowsOrNull, Long backlogOrNull,
+    public BenchPlan withSizes(Integer pagilaScaleOrNull, Long wideRowsOrNull, Long snapshotRowsOrNull, Long backlogOrNull,
             List<Integer> ratesOrNull, Duration liveOrNull) {
-        return new BenchPlan(mode, seed, wideRowsOrNull != null ? wideRowsOrNull : wideRows,
+        return new BenchPlan(mode, seed, pagilaScaleOrNull != null ? pagilaScaleOrNull : pagilaScale,
+                wideRowsOrNull != null ? wideRowsOrNull : wideRows,
                 snapshotRowsOrNull != null ? snapshotRowsOrNull : snapshotRows, snapshotCap,
                 backlogOrNull != null ? backlogOrNull : backlogChanges, backlogSizes,
                 ratesOrNull != null ? ratesOrNull : liveRates, liveOrNull != null ? liveOrNull : liveDuration,
@@ -108,7 +113,7 @@ public record BenchPlan(
     /** This plan with only {@code chosen} pipelines, in the order of {@link #ALL_PIPELINES}. */
     public BenchPlan withPipelines(List<String> chosen) {
         List<String> ordered = ALL_PIPELINES.stream().filter(chosen::contains).toList();
-        return new BenchPlan(mode, seed, wideRows, snapshotRows, snapshotCap, backlogChanges, backlogSizes, liveRates,
+        return new BenchPlan(mode, seed, pagilaScale, wideRows, snapshotRows, snapshotCap, backlogChanges, backlogSizes, liveRates,
                 liveDuration, checkpointIntervals, sparkSchedule, ordered, separateServer, catchUp);
     }
 }

@@ -122,13 +122,14 @@ public final class Harness {
                         server.describe(), plan.wideRows(), plan.seed());
                 server.recreateDatabase(TEMPLATE, null);
                 try (Connection c = server.connect(TEMPLATE)) {
-                    loaded = BenchData.load(c, plan.seed(), plan.wideRows());
+                    loaded = BenchData.load(c, plan.seed(), plan.pagilaScale(), plan.wideRows());
                 }
                 step("loaded %s", loaded);
                 if (plan.snapshotRows() > 0) {
                     server.recreateDatabase(SNAPSHOT_TEMPLATE, null);
                     try (Connection c = server.connect(SNAPSHOT_TEMPLATE)) {
-                        step("large snapshot table: loaded %s", BenchData.load(c, plan.seed(), plan.snapshotRows()));
+                        step("large snapshot table: loaded %s", BenchData.load(c, plan.seed(), plan.pagilaScale(),
+                                plan.snapshotRows()));
                     }
                 }
                 if (plan.separateServer()) {
@@ -584,8 +585,8 @@ public final class Harness {
     }
 
     private Workload workload() {
-        return new Workload(plan.seed(), loaded.values().stream().mapToLong(Long::longValue).sum(),
-                plan.backlogChanges(), plan.liveRates(), (int) plan.liveDuration().toSeconds(),
+        return new Workload(plan.seed(), plan.pagilaScale(), plan.wideRows(), plan.snapshotRows(),
+                loaded.values().stream().mapToLong(Long::longValue).sum(), plan.backlogChanges(), plan.backlogSizes(), plan.liveRates(), (int) plan.liveDuration().toSeconds(),
                 BenchPlan.LIVE_SIZES, BenchPlan.MIX,
                 BenchData.TABLES.stream().map(TableId::toString).toList(),
                 plan.checkpointIntervals().stream().map(DurationSyntax::format).toList(),

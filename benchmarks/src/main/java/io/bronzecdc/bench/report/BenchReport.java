@@ -78,11 +78,17 @@ public record BenchReport(
      * The workload: seeded, so a run can be repeated.
      *
      * @param seed the random seed
+     * @param pagilaScale the Pagila-shaped tables held Pagila's row counts times this
+     * @param wideRows rows of {@code bench_wide} the change scenarios started from
+     * @param largeSnapshotRows rows of {@code bench_wide} in the large-snapshot database, 0 when not measured
      * @param snapshotRows rows in the source tables before any pipeline starts (snapshot scenario)
-     * @param backlogChanges changes committed before the pipeline starts (backlog scenario)
+     * @param backlogChanges changes asked for in the backlog (backlog scenario); every transaction size of
+     *     {@code backlogSizes} is there at least once
+     * @param backlogSizes rows per transaction in the backlog and the share of its changes in that size
      * @param liveRates offered rates of the live scenario, changes/s
      * @param liveSeconds how long each live rate is offered
-     * @param transactionSizes rows per transaction and the share of transactions of that size
+     * @param transactionSizes rows per transaction while a rate was offered, and the share of transactions of that
+     *     size
      * @param mix share of inserts, updates and deletes, for example {@code I=0.5 U=0.35 D=0.15}
      * @param tables the captured tables and their shapes (Pagila-shaped, wide)
      * @param checkpointIntervals the Flink checkpoint intervals measured, ISO-8601 durations
@@ -90,8 +96,12 @@ public record BenchReport(
      */
     public record Workload(
             long seed,
+            int pagilaScale,
+            long wideRows,
+            long largeSnapshotRows,
             long snapshotRows,
             long backlogChanges,
+            Map<Integer, Double> backlogSizes,
             List<Integer> liveRates,
             int liveSeconds,
             Map<Integer, Double> transactionSizes,

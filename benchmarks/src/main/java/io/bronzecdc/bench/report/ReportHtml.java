@@ -65,6 +65,9 @@ public final class ReportHtml {
             paragraph(html, ReportText.placement(placement) + " " + ReportText.SUMMARY);
             table(html, ReportTables.summary(report, placement));
         }
+        html.append("<h2>Throughput, two ways</h2>\n");
+        paragraph(html, SustainedRates.TEXT);
+        table(html, SustainedRates.table(report));
         html.append("<h2>The peers as ratios to ours</h2>\n");
         paragraph(html, ReportText.RATIOS);
         table(html, PeerRatios.table(report));

@@ -29,6 +29,8 @@ public final class ReportMarkdown {
                     .append(escape(ReportText.SUMMARY)).append("\n\n");
             table(md, ReportTables.summary(report, placement));
         }
+        md.append("## Throughput, two ways\n\n").append(escape(SustainedRates.TEXT)).append("\n\n");
+        table(md, SustainedRates.table(report));
         md.append("## The peers as ratios to ours\n\n").append(escape(ReportText.RATIOS)).append("\n\n");
         table(md, PeerRatios.table(report));
         md.append("## Ceilings\n\n").append(escape(ReportText.CEILINGS)).append("\n\n");

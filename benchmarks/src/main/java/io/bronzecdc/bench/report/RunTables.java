@@ -69,12 +69,19 @@ final class RunTables {
         }
         return ReportTable.keyValue("what", "value", List.of(
                 Row.of(Side.NONE, "seed", Long.toString(w.seed())),
+                Row.of(Side.NONE, "Pagila-shaped tables", "Pagila's row counts × " + w.pagilaScale()),
+                Row.of(Side.NONE, "bench_wide rows", ReportFormat.count(w.wideRows())),
                 Row.of(Side.NONE, "snapshot rows", ReportFormat.count(w.snapshotRows())),
+                Row.of(Side.NONE, "large snapshot (bench_wide rows)", w.largeSnapshotRows() > 0
+                        ? ReportFormat.count(w.largeSnapshotRows()) : null),
                 Row.of(Side.NONE, "backlog changes", ReportFormat.count(w.backlogChanges())),
+                Row.of(Side.NONE, "backlog transaction sizes (rows: share of changes)",
+                        transactionSizes(w.backlogSizes())),
                 Row.of(Side.NONE, "live rates (changes/s)", w.liveRates().stream().map(ReportFormat::count)
                         .collect(Collectors.joining(", "))),
                 Row.of(Side.NONE, "each live rate for", w.liveSeconds() + " s"),
-                Row.of(Side.NONE, "transaction sizes (rows: share)", transactionSizes(w.transactionSizes())),
+                Row.of(Side.NONE, "live transaction sizes (rows: share of transactions)",
+                        transactionSizes(w.transactionSizes())),
                 Row.of(Side.NONE, "mix", w.mix()),
                 Row.of(Side.NONE, "tables", String.join(", ", w.tables())),
                 Row.of(Side.NONE, "Flink checkpoint intervals", String.join(", ", w.checkpointIntervals())),
@@ -94,8 +101,27 @@ final class RunTables {
     /** The command that repeats the run with the same workload: the mode, the seed, and the pipelines if not all. */
     static String repeatCommand(BenchReport report) {
         StringBuilder command = new StringBuilder("bin/bronze-cdc bench --").append(ReportFormat.text(report.mode()));
-        if (report.workload() != null) {
-            command.append(" --seed ").append(report.workload().seed());
+        Workload w = report.workload();
+        if (w != null) {
+            command.append(" --seed ").append(w.seed());
+            // Every size, so the command repeats this run even when it was sized by hand.
+            if (w.pagilaScale() > 0) {
+                command.append(" --pagila-scale ").append(w.pagilaScale());
+            }
+            if (w.wideRows() > 0) {
+                command.append(" --wide-rows ").append(w.wideRows());
+            }
+            command.append(" --snapshot-rows ").append(w.largeSnapshotRows());
+            if (w.backlogChanges() > 0) {
+                command.append(" --backlog ").append(w.backlogChanges());
+            }
+            if (w.liveRates() != null && !w.liveRates().isEmpty()) {
+                command.append(" --rates ").append(w.liveRates().stream().map(String::valueOf)
+                        .collect(Collectors.joining(",")));
+            }
+            if (w.liveSeconds() > 0) {
+                command.append(" --duration ").append(w.liveSeconds());
+            }
         }
         List<String> pipelines = ReportTables.pipelines(report);
         if (!pipelines.isEmpty() && !pipelines.containsAll(ALL_PIPELINES)) {

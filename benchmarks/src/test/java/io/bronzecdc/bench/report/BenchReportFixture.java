@@ -173,7 +173,8 @@ public final class BenchReportFixture {
         sizes.put(10, 0.30);
         sizes.put(1_000, 0.099);
         sizes.put(50_000, 0.001);
-        return new Workload(SEED, ROWS, BACKLOG, RATES, 60, sizes, "I=0.5 U=0.35 D=0.15",
+        return new Workload(SEED, 1, 200_000, 5_000_000, ROWS, BACKLOG, Map.of(1, 0.05, 50_000, 0.95), RATES, 60,
+                sizes, "I=0.5 U=0.35 D=0.15",
                 List.of("public.film (Pagila-shaped)", "public.rental (Pagila-shaped)",
                         "public.wide_events (120 columns)"),
                 List.of("PT0.3S", "PT1S"), "PT2S");

@@ -76,12 +76,13 @@ class ReportFilesTest {
                 "- **Ours (flink, spark): integrity passed on every placement.**",
                 "**timed out after 120 s (lag kept growing)**",
                 "| same-server | 1,000,000 | 108,000 | 1,000,000 | 187,000 |",
-                "bin/bronze-cdc bench --full --seed 20261202",
+                "bin/bronze-cdc bench --full --seed 20261202 --pagila-scale 1 --wide-rows 200000 --snapshot-rows"
+                        + " 5000000 --backlog 1000000 --rates 1000,5000,20000 --duration 60\n",
                 "50,000: 0.1%");
         assertThat(md).contains("... and 2 more");
         // Every table row has as many cells as its header.
         assertThat(md.lines().filter(line -> line.startsWith("|")).map(ReportFilesTest::markdownCells).distinct())
-                .allSatisfy(cells -> assertThat(cells).isIn(18, 7, 5, 2, 13));
+                .allSatisfy(cells -> assertThat(cells).isIn(18, 10, 7, 5, 2, 13));
         // Text from the run is literal: the note's angle brackets do not become HTML.
         assertThat(md).contains("\\<io.bronzecdc.model.codec\\>").doesNotContainPattern("(?<!\\\\)<io");
     }
