@@ -14,10 +14,22 @@ import org.apache.kafka.connect.data.Struct;
  * payloads: the Flink CDC source's {@link CanonicalDeserializer} uses it, and so do the benchmark peers (plain Flink
  * CDC, Debezium embedded), whose Debezium builds differ from the one inside Flink CDC. It needs no Flink classes.
  *
- * <p>The Debezium source must set {@code column.propagate.source.type=.*}: the PostgreSQL type name it attaches to
- * each column decides the JSON form. Not thread-safe: one encoder per thread.
+ * <p>The Debezium source must be configured with {@link #VALUE_PROPERTIES}: the PostgreSQL type name Debezium
+ * attaches to each column decides the JSON form. Not thread-safe: one encoder per thread.
  */
 public final class DebeziumRowEncoder {
+    /**
+     * The Debezium properties that shape the values this encoder reads, for every source that feeds it (ours and the
+     * peers): each column schema names its PostgreSQL type ({@code column.propagate.source.type}); numerics arrive
+     * as their text, exact in digits and scale and with NaN ({@code decimal.handling.mode=string}; the 'precise'
+     * mode fails on NaN); a type Debezium does not know arrives as its text instead of being dropped from the row
+     * ({@code include.unknown.datatypes}).
+     */
+    public static final Map<String, String> VALUE_PROPERTIES = Map.of(
+            "column.propagate.source.type", ".*",
+            "decimal.handling.mode", "string",
+            "include.unknown.datatypes", "true");
+
     private final CanonicalRowWriter writer = new CanonicalRowWriter();
     private final Map<Schema, List<DebeziumColumn>> plans = new IdentityHashMap<>();
 

@@ -31,12 +31,8 @@ public final class PostgresCdcSource {
         debezium.setProperty("publication.name", source.publicationName());
         // Flink CDC narrows table.include.list per split, which the 'filtered' mode turns into ALTER PUBLICATION.
         debezium.setProperty("publication.autocreate.mode", "disabled");
-        // Every column schema then names its PostgreSQL type, which decides the canonical JSON form.
-        debezium.setProperty("column.propagate.source.type", ".*");
-        // Numerics as their text: exact digits and scale, and NaN (the 'precise' mode fails on NaN).
-        debezium.setProperty("decimal.handling.mode", "string");
-        // A type Debezium does not know arrives as its text rather than being dropped from the row silently.
-        debezium.setProperty("include.unknown.datatypes", "true");
+        // The value forms the canonical encoder reads (column types named, numerics as text, unknown types kept).
+        DebeziumRowEncoder.VALUE_PROPERTIES.forEach(debezium::setProperty);
         debezium.setProperty("database.sslmode", source.sslMode().value());
         // Debezium 1.9 skips TRUNCATE by default, silently: have it emitted, so the deserializer stops on it. Both
         // keys are needed: the deprecated truncate.handling.mode (default skip) adds 't' to skipped.operations.

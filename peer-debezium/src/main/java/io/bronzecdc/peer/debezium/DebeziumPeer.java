@@ -1,6 +1,7 @@
 package io.bronzecdc.peer.debezium;
 
 import io.bronzecdc.flink.source.DebeziumIncludeList;
+import io.bronzecdc.flink.source.DebeziumRowEncoder;
 import io.bronzecdc.flink.source.SourcePassword;
 import io.bronzecdc.model.ParentWatch;
 import io.bronzecdc.model.bronze.BronzeJdbcWriter;
@@ -133,9 +134,7 @@ public final class DebeziumPeer {
                 .map(t -> DebeziumIncludeList.exactly(t.schema() + "." + t.name())).collect(Collectors.joining(",")));
         p.setProperty("snapshot.mode", "initial");
         // As flink-pipeline's source sets them: the encoder reads the PostgreSQL type names; numerics as text.
-        p.setProperty("column.propagate.source.type", ".*");
-        p.setProperty("decimal.handling.mode", "string");
-        p.setProperty("include.unknown.datatypes", "true");
+        DebeziumRowEncoder.VALUE_PROPERTIES.forEach(p::setProperty);
         p.setProperty("skipped.operations", "none");
         return p;
     }

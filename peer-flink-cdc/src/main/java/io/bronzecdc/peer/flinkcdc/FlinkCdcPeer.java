@@ -2,6 +2,7 @@ package io.bronzecdc.peer.flinkcdc;
 
 import io.bronzecdc.flink.LocalState;
 import io.bronzecdc.flink.source.DebeziumIncludeList;
+import io.bronzecdc.flink.source.DebeziumRowEncoder;
 import io.bronzecdc.flink.source.SourcePassword;
 import io.bronzecdc.model.ParentWatch;
 import io.bronzecdc.model.bronze.BronzeJdbcWriter;
@@ -148,9 +149,7 @@ public final class FlinkCdcPeer {
         Properties debezium = new Properties();
         debezium.setProperty("publication.name", source.publicationName());
         debezium.setProperty("publication.autocreate.mode", "disabled");
-        debezium.setProperty("column.propagate.source.type", ".*");
-        debezium.setProperty("decimal.handling.mode", "string");
-        debezium.setProperty("include.unknown.datatypes", "true");
+        DebeziumRowEncoder.VALUE_PROPERTIES.forEach(debezium::setProperty);
         debezium.setProperty("database.sslmode", source.sslMode().value());
         return PostgresIncrementalSource.<String>builder()
                 .hostname(source.host())
