@@ -4,6 +4,7 @@ import io.bronzecdc.flink.preflight.Preflight;
 import io.bronzecdc.flink.preflight.PreflightException;
 import io.bronzecdc.flink.sequence.SequencedChange;
 import io.bronzecdc.flink.sequence.SequencerFunction;
+import io.bronzecdc.flink.sink.BronzeLogSink;
 import io.bronzecdc.flink.sink.BronzeSink;
 import io.bronzecdc.flink.sink.JdbcTarget;
 import io.bronzecdc.flink.sink.SlotWatch;
@@ -24,6 +25,7 @@ import io.bronzecdc.model.postgres.SourceConnections;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
@@ -60,6 +62,11 @@ public final class BronzeCdcJob implements Callable<Integer> {
     public static final int EXIT_FAILED = 1;
     /** COPY buffered rows into the open transaction once they reach this many bytes. */
     static final int SINK_FLUSH_BYTES = 4 << 20;
+    /**
+     * The least time between two commits of one bronze sink subtask while changes keep arriving (the pgoutput
+     * source's sink commits at the end of a source transaction, not at checkpoints).
+     */
+    static final Duration SINK_COMMIT_INTERVAL = Duration.ofMillis(10);
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The pipeline YAML file.")
     private Path configFile;
@@ -155,7 +162,10 @@ public final class BronzeCdcJob implements Callable<Integer> {
 
     /**
      * Adds the pipeline to {@code env}: checkpointing (the last checkpoint kept on cancellation), the restart
-     * strategy of {@link RecoveryPolicy}, source, keyed sequencer, exactly-once sink.
+     * strategy of {@link RecoveryPolicy}, source and exactly-once sink: with the pgoutput source, keyed by table into
+     * {@link BronzeLogSink} (lsn, whole transactions, progress in bronze, no two-phase commit); with the Flink CDC
+     * source, the keyed {@link SequencerFunction} (lsn in Flink state) and {@link BronzeSink} (prepared transactions
+     * committed when the checkpoint completes).
      *
      * @param tables the captured tables, as {@link #prepare} resolved them
      * @param beforeSequencer a hook on the captured stream (identity in production; tests inject failures here); what
@@ -173,14 +183,20 @@ public final class BronzeCdcJob implements Callable<Integer> {
         env.configure(RecoveryPolicy.restartStrategy(env.getConfiguration()));
         JdbcTarget target = JdbcTarget.of(config);
         BronzeSchema schema = new BronzeSchema(config.bronze().schema());
-        DataStream<CapturedChange> captured = source(env, config, tables);
-        DataStream<SequencedChange> sequenced = beforeSequencer.apply(captured)
-                .keyBy(CapturedChange::table)
-                .process(new SequencerFunction(target, schema))
-                .uid("sequencer").name("sequencer");
-        sequenced.sinkTo(new BronzeSink(new BronzeSink.Settings(target, schema.name(), sinkId(config),
-                        SINK_FLUSH_BYTES), SlotWatch.of(config)))
-                .uid("bronze-sink").name("bronze-sink");
+        BronzeSink.Settings sink = new BronzeSink.Settings(target, schema.name(), sinkId(config), SINK_FLUSH_BYTES);
+        DataStream<CapturedChange> captured = beforeSequencer.apply(source(env, config, tables));
+        if (config.connector() == SourceConnector.FLINK_CDC) {
+            DataStream<SequencedChange> sequenced = captured
+                    .keyBy(CapturedChange::table)
+                    .process(new SequencerFunction(target, schema))
+                    .uid("sequencer").name("sequencer");
+            sequenced.sinkTo(new BronzeSink(sink, SlotWatch.of(config)))
+                    .uid("bronze-sink").name("bronze-sink");
+            return;
+        }
+        captured.keyBy(CapturedChange::table)
+                .sinkTo(new BronzeLogSink(sink, SlotWatch.of(config), SINK_COMMIT_INTERVAL))
+                .uid("bronze-log-sink").name("bronze-log-sink");
     }
 
     /**

@@ -237,13 +237,15 @@ class FailureRecoveryIT {
     }
 
     /**
-     * The sharpest moment of the two-phase commit: the sink has prepared the transaction of a checkpoint that then
-     * never completes, and the task fails. The restore must roll that transaction back (its rows are replayed)
-     * and commit the one of the checkpoint it restores, if still pending.
+     * The sharpest moment of exactly once: the sink has written (Flink CDC source: prepared; pgoutput source:
+     * committed) changes for a checkpoint that then never completes, and the task fails. With prepared transactions
+     * the restore must roll that transaction back (its rows are replayed) and commit the one of the checkpoint it
+     * restores, if still pending. With the pgoutput source's sink bronze then holds changes that the restored
+     * checkpoint does not cover: the replay must skip exactly those, and no transaction is ever prepared.
      */
     @ParameterizedTest(name = "seed {0}, parallelism {1}")
     @CsvSource({"23, 1", "43, 2"})
-    void shouldRollBackTheTransactionPreparedForACheckpointThatNeverCompletes(long seed, int parallelism,
+    void shouldRecoverFromAFailureBetweenTheSinksWriteAndTheCheckpointsCompletion(long seed, int parallelism,
             @TempDir Path checkpoints) throws Exception {
         Scenario scenario = new Scenario("stream-prepared-" + seed, seed, STREAM_ROWS);
         Map<TableId, Long> snapshot = scenario.sourceCounts();
@@ -254,15 +256,22 @@ class FailureRecoveryIT {
 
         BackgroundWorkload workload = scenario.startWorkload();
         Trigger trigger = injector.trigger();
-        await("the injected failure after a prepared transaction").atMost(WAIT).until(trigger::fired);
+        await("the injected failure after the sink wrote for a checkpoint").atMost(WAIT).until(trigger::fired);
         awaitStreamingAgain(pipeline, workload);
         List<CommittedTransaction> committed = workload.stop();
         assertThat(trigger.opened()).as("every injector subtask opened again after the restart")
                 .isEqualTo(2 * scenario.sourceParallelism(parallelism));
-        assertThat(trigger.pendingAtFailure).as("transactions prepared when the task failed").isNotEmpty();
-        Map<Long, String> outcome = transactionStatus(scenario, trigger.pendingAtFailure);
-        assertThat(outcome).as("outcome of the transactions prepared when the task failed")
-                .doesNotContainValue("in progress").containsValue("aborted");
+        if (connector() == SourceConnector.FLINK_CDC) {
+            assertThat(trigger.pendingAtFailure).as("transactions prepared when the task failed").isNotEmpty();
+            Map<Long, String> outcome = transactionStatus(scenario, trigger.pendingAtFailure);
+            assertThat(outcome).as("outcome of the transactions prepared when the task failed")
+                    .doesNotContainValue("in progress").containsValue("aborted");
+        } else {
+            assertThat(trigger.bronzeAheadAtFailure.get()).as("changes bronze held beyond what it held when the"
+                    + " checkpoint the job restored completed").isPositive();
+            assertThat(scenario.preparedTransactions()).as("prepared transactions of the pgoutput source's sink")
+                    .isZero();
+        }
 
         Map<TableId, Long> expected = plus(snapshot, committed);
         pipeline.awaitBronzeCounts(expected);
@@ -332,7 +341,16 @@ class FailureRecoveryIT {
             });
             boolean afterCheckpoint = phase != Phase.SNAPSHOT || connector() != SourceConnector.PGOUTPUT;
             return new FailureInjector(id, phase, atRecord, action, afterCheckpoint, JdbcTarget.of(config),
-                    "bronze-cdc:" + BronzeCdcJob.sinkId(config) + ":");
+                    "bronze-cdc:" + BronzeCdcJob.sinkId(config) + ":", connector());
+        }
+
+        /** Prepared transactions in the test's database. */
+        long preparedTransactions() throws SQLException {
+            try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()")) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
 
         /** Subtasks of the source, and of the injector chained to it: the pgoutput source reads in one. */
@@ -523,8 +541,9 @@ class FailureRecoveryIT {
 
     /**
      * What the injector does at its record: throw (a task failure); stop the task until the test cancels the job;
-     * or, at the next checkpoint, wait until the sink has prepared its transaction, decline that checkpoint and
-     * fail the task on the next record (a failure between PREPARE TRANSACTION and checkpoint completion).
+     * or, at the next checkpoint, wait until the sink has prepared its transaction (pgoutput source: until bronze
+     * holds more than when the last checkpoint completed), decline that checkpoint and fail the task on the next
+     * record (a failure between the sink's write and checkpoint completion).
      */
     enum Action { THROW, STOP, FAIL_AFTER_PREPARE }
 
@@ -546,6 +565,10 @@ class FailureRecoveryIT {
         private final AtomicBoolean failNextRecord = new AtomicBoolean();
         /** Server xids of the sink's transactions that were prepared when the failure was injected. */
         final List<Long> pendingAtFailure = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** pgoutput: changes bronze held at the failure beyond what it held when the last checkpoint completed. */
+        final AtomicLong bronzeAheadAtFailure = new AtomicLong();
+        /** pgoutput: changes bronze held when the last checkpoint completed. */
+        final AtomicLong bronzeAtCompletedCheckpoint = new AtomicLong();
         private final CountDownLatch release = new CountDownLatch(1);
 
         boolean fired() {
@@ -578,13 +601,15 @@ class FailureRecoveryIT {
         private final boolean afterCheckpoint;
         private final JdbcTarget database;
         private final String gidPrefix;
+        private final SourceConnector connector;
         /** Records of {@link #phase} seen (JVM-wide) when each pending checkpoint passed this subtask. */
         private transient Map<Long, Long> seenAtCheckpoint;
         /** Whether a completed checkpoint of this run already covers records of {@link #phase}. */
         private transient boolean checkpointCompleted;
 
         FailureInjector(String testId, Phase phase, long atRecord, Action action, boolean afterCheckpoint,
-                JdbcTarget database, String gidPrefix) {
+                JdbcTarget database, String gidPrefix, SourceConnector connector) {
+            this.connector = connector;
             this.testId = testId;
             this.phase = phase;
             this.atRecord = atRecord;
@@ -644,6 +669,27 @@ class FailureRecoveryIT {
                     || seenOfPhase(trigger) < atRecord) {
                 return;
             }
+            if (connector == SourceConnector.PGOUTPUT) {
+                // The barrier is on its way to the sink, which commits what precedes it; wait until bronze holds
+                // more than when the last checkpoint completed, so the restore replays changes bronze holds.
+                long atCompleted = trigger.bronzeAtCompletedCheckpoint.get();
+                long now;
+                try {
+                    now = await().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(3))
+                            .until(this::bronzeChanges, changes -> changes > atCompleted);
+                } catch (org.awaitility.core.ConditionTimeoutException nothingWritten) {
+                    return; // no rows since the last checkpoint: try at the next one
+                }
+                if (trigger.fired.compareAndSet(false, true)) {
+                    trigger.bronzeAheadAtFailure.set(now - atCompleted);
+                    trigger.firedOn.set(phase);
+                    trigger.failNextRecord.set(true);
+                    throw new IllegalStateException("injected: checkpoint " + context.getCheckpointId()
+                            + " declined with " + (now - atCompleted) + " changes in bronze beyond the last completed"
+                            + " checkpoint (" + testId + ")");
+                }
+                return;
+            }
             List<Long> prepared;
             try {
                 // The delay lets the commit of the previous checkpoint finish, so what stays prepared is this one's.
@@ -658,6 +704,15 @@ class FailureRecoveryIT {
                 trigger.failNextRecord.set(true);
                 throw new IllegalStateException("injected: checkpoint " + context.getCheckpointId()
                         + " declined after the sink prepared " + prepared + " (" + testId + ")");
+            }
+        }
+
+        /** The changes bronze holds, as the pgoutput source's sink records them (every table's last lsn). */
+        private long bronzeChanges() throws SQLException {
+            try (Connection c = database.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT coalesce(sum(last_lsn), 0) FROM cdc_bronze.bronze_log_progress")) {
+                rs.next();
+                return rs.getLong(1);
             }
         }
 
@@ -681,7 +736,10 @@ class FailureRecoveryIT {
         }
 
         @Override
-        public void notifyCheckpointComplete(long checkpointId) {
+        public void notifyCheckpointComplete(long checkpointId) throws SQLException {
+            if (action == Action.FAIL_AFTER_PREPARE && connector == SourceConnector.PGOUTPUT) {
+                trigger().bronzeAtCompletedCheckpoint.set(bronzeChanges());
+            }
             Long seen = seenAtCheckpoint.remove(checkpointId);
             checkpointCompleted |= seen != null && seen > 0;
             trigger().completedCheckpoints.incrementAndGet();

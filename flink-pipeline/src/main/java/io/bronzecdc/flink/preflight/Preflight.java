@@ -1,5 +1,6 @@
 package io.bronzecdc.flink.preflight;
 
+import io.bronzecdc.flink.sink.LogProgress;
 import io.bronzecdc.model.bronze.BronzeLogs;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.bronze.TargetPreflight;
@@ -105,13 +106,15 @@ public final class Preflight {
         }
         List<String> targetProblems = new ArrayList<>(TargetPreflight.problems(target, config));
         String preparedTransactions = single(target, "SELECT current_setting('max_prepared_transactions')");
-        if (Integer.parseInt(preparedTransactions) < parallelism + 1) {
+        // Only the Flink CDC source's sink prepares transactions; the pgoutput source's sink keeps its progress in
+        // bronze instead (BronzeLogSink), so it runs where max_prepared_transactions = 0, as on managed services.
+        if (flinkCdc && Integer.parseInt(preparedTransactions) < parallelism + 1) {
             targetProblems.add("max_prepared_transactions is " + preparedTransactions + " but the exactly-once sink"
                     + " prepares one transaction per subtask and checkpoint in flight: set it to at least "
                     + 2 * (parallelism + 1) + " and restart the server");
         }
         if (!restoresState) {
-            targetProblems.addAll(writtenBronze(target));
+            targetProblems.addAll(flinkCdc ? writtenBronze(target) : unresumableBronze(target, slotExists));
         }
         List<String> problems = TargetPreflight.bySide(config, sourceProblems, targetProblems);
         if (!problems.isEmpty()) {
@@ -139,6 +142,41 @@ public final class Preflight {
                 + ") but the job starts without state to restore, so its initial snapshot would write every row"
                 + " again. Restore the job from its latest checkpoint or savepoint (flink run -s <path>), or point"
                 + " bronze.schema at an empty schema");
+    }
+
+    /**
+     * The pgoutput source starts without state by resuming what bronze holds from the slot (see
+     * {@code SlotReader}); it cannot when the slot is gone (the changes since are lost) or when a log holds rows that
+     * its sink did not record ({@code bronze_log_progress}: written by the Flink CDC source's sink or by another
+     * pipeline).
+     */
+    private List<String> unresumableBronze(Connection c, boolean slotExists) throws SQLException {
+        BronzeSchema schema = new BronzeSchema(config.bronze().schema());
+        Map<TableId, Long> written = BronzeLogs.nonEmpty(c, schema, tables);
+        if (written.isEmpty()) {
+            return List.of();
+        }
+        String holds = written.entrySet().stream().map(e -> schema.displayTableOf(e.getKey()) + " lsn 1.."
+                + e.getValue()).collect(Collectors.joining(", "));
+        if (!slotExists) {
+            return List.of("bronze schema " + schema + " already holds rows (" + holds + ") but replication slot "
+                    + config.source().slotName() + " does not exist, so the changes committed since bronze's last"
+                    + " write are lost to this pipeline. Rebuild: drop this pipeline's bronze tables (or point"
+                    + " bronze.schema at an empty schema) and start again");
+        }
+        Map<TableId, LogProgress> recorded =
+                LogProgress.readAll(c, schema);
+        List<String> unrecorded = written.entrySet().stream()
+                .filter(e -> recorded.get(e.getKey()) == null || recorded.get(e.getKey()).lastLsn() != e.getValue())
+                .map(e -> schema.displayTableOf(e.getKey()) + " lsn 1.." + e.getValue()).toList();
+        if (unrecorded.isEmpty()) {
+            return List.of();
+        }
+        return List.of("bronze schema " + schema + " holds rows that this source's sink did not record in "
+                + schema + "." + LogProgress.TABLE + " (" + String.join(", ", unrecorded)
+                + "): they were written with source.connector: flink-cdc or by another pipeline. Restore the job"
+                + " from its latest checkpoint or savepoint (flink run -s <path>), or point bronze.schema at an"
+                + " empty schema");
     }
 
     /**

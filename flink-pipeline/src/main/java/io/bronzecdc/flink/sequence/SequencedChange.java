@@ -36,7 +36,7 @@ public record SequencedChange(
     /** The event this carries. */
     public TableEvent toTableEvent() {
         return new CapturedChange(table, op, fullRow, false, commitLsn, sourceLsn, indexInTransaction, txId,
-                commitMillis).toTableEvent();
+                commitMillis, indexInTransaction).toTableEvent();
     }
 
     /** Whether the initial snapshot read this row. */

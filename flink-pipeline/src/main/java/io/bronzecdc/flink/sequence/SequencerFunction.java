@@ -19,9 +19,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MeterView;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -83,7 +80,7 @@ public final class SequencerFunction extends KeyedProcessFunction<String, Captur
         }
         BronzeRow row = sequencer.next(change.toChangeEvent());
         lastLsn.update(row.lsn());
-        tableProgress(change.table()).record(change, row.lsn());
+        tableProgress(change.table()).record(change);
         out.collect(SequencedChange.of(change, row.lsn()));
     }
 
@@ -119,39 +116,6 @@ public final class SequencerFunction extends KeyedProcessFunction<String, Captur
     }
 
     private TableProgress tableProgress(String table) {
-        return progress.computeIfAbsent(table, t -> new TableProgress(t,
-                getRuntimeContext().getMetricGroup().addGroup("table", t)));
-    }
-
-    /** Metrics and the periodic progress line of one table. */
-    private static final class TableProgress {
-        private final String table;
-        private final Counter changes;
-        private volatile long lagMillis;
-        private long loggedChanges;
-        private long loggedAt = System.currentTimeMillis();
-
-        TableProgress(String table, MetricGroup group) {
-            this.table = table;
-            this.changes = group.counter("changes");
-            group.meter("changesPerSecond", new MeterView(changes));
-            group.gauge("lagMillis", () -> lagMillis);
-        }
-
-        void record(CapturedChange change, long lsn) {
-            changes.inc();
-            if (!change.snapshot()) {
-                lagMillis = Math.max(0, System.currentTimeMillis() - change.commitMillis());
-            }
-        }
-
-        void log(Long lastLsn) {
-            long now = System.currentTimeMillis();
-            long delta = changes.getCount() - loggedChanges;
-            LOG.info("{}: lsn {} (+{} in {} s, {} changes/s), lag {} ms", table, lastLsn, delta,
-                    (now - loggedAt) / 1000, delta * 1000 / Math.max(1, now - loggedAt), lagMillis);
-            loggedChanges = changes.getCount();
-            loggedAt = now;
-        }
+        return progress.computeIfAbsent(table, t -> new TableProgress(t, getRuntimeContext().getMetricGroup()));
     }
 }

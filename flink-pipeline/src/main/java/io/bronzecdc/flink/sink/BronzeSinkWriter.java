@@ -136,8 +136,7 @@ final class BronzeSinkWriter implements StatefulSinkWriter<SequencedChange, Long
             try {
                 CopyIn in = copy.copyIn("COPY " + bronzeTable + " " + CopyRows.COLUMNS + " FROM STDIN");
                 try {
-                    byte[] buffer = rows.buffer();
-                    in.writeToCopy(buffer, 0, buffer.length);
+                    rows.writeTo(in, true);
                     in.endCopy();
                 } finally {
                     if (in.isActive()) {

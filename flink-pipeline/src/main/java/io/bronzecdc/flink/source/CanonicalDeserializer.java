@@ -94,7 +94,8 @@ public final class CanonicalDeserializer implements DebeziumDeserializationSchem
                     + " its row image. Set REPLICA IDENTITY FULL on the table and each of its partitions");
         }
         if ("r".equals(debeziumOp)) {
-            out.collect(new CapturedChange(table, op, encode(image, table), true, 0L, 0L, 0L, -1L, -1L));
+            out.collect(new CapturedChange(table, op, encode(image, table), true, 0L, 0L, 0L, -1L, -1L,
+                    CapturedChange.SNAPSHOT_KEY));
             return;
         }
         long txId = source.getInt64("txId");
@@ -118,13 +119,13 @@ public final class CanonicalDeserializer implements DebeziumDeserializationSchem
             }
             if (rule.splits(before == null ? null : before::get, image::get)) {
                 out.collect(new CapturedChange(table, 'D', encode(before, table), false, orderLsn, lsn,
-                        indexInTransaction, txId, commitMillis));
+                        indexInTransaction, txId, commitMillis, indexInTransaction));
                 indexInTransaction++;
                 op = 'I';
             }
         }
         out.collect(new CapturedChange(table, op, encode(image, table), false, orderLsn, lsn, indexInTransaction,
-                txId, commitMillis));
+                txId, commitMillis, indexInTransaction));
     }
 
     /** The record key's columns: the table's primary key, none for a table without one. */

@@ -31,18 +31,36 @@ import java.time.Instant;
  * @param indexInTransaction position of the change inside its transaction
  * @param txId source transaction id (-1 for snapshot rows)
  * @param commitMillis commit time in epoch milliseconds (-1 for snapshot rows)
+ * @param orderKey with {@code orderLsn}, the change's place in the stream: increasing within a transaction and the
+ *     same when the transaction is resent ({@value #SNAPSHOT_KEY} for snapshot rows, which precede every change
+ *     streamed after their snapshot; {@link Long#MAX_VALUE} for a {@link #TRANSACTION_END}); the Flink CDC source
+ *     gives {@code indexInTransaction}
  */
 public record CapturedChange(
         String table, char op, String fullRow, boolean snapshot, long orderLsn, long changeLsn,
-        long indexInTransaction, long txId, long commitMillis) {
+        long indexInTransaction, long txId, long commitMillis, long orderKey) {
     /** {@link #op} of a TRUNCATE event. */
     public static final char TRUNCATE = 'T';
     /** {@link #op} of a schema-change event. */
     public static final char SCHEMA_CHANGE = 'S';
+    /**
+     * {@link #op} of the end of a table's part of a source transaction, or of a table's snapshot: the changes of the
+     * table before it (since the previous end) form one unit that bronze makes visible at once. Its {@link #fullRow}
+     * is empty, or for the end of a snapshot taken after the stream started, the snapshot's handover
+     * ({@code SnapshotHandover#toString}).
+     */
+    public static final char TRANSACTION_END = 'E';
+    /** {@link #orderKey} of snapshot rows. */
+    public static final long SNAPSHOT_KEY = -1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** An event of a captured table, carried in stream order with its changes. */
     public static CapturedChange of(TableEvent event) {
+        return of(event, event.position().indexInTransaction());
+    }
+
+    /** An event of a captured table at {@code orderKey} in its transaction (see {@link #orderKey}). */
+    public static CapturedChange of(TableEvent event, long orderKey) {
         ObjectNode detail = JSON.createObjectNode();
         detail.put("command_tag", event.commandTag());
         detail.put("ddl", event.ddl());
@@ -52,7 +70,35 @@ public record CapturedChange(
         return new CapturedChange(event.table().toString(),
                 event.kind() == TableEvent.Kind.TRUNCATE ? TRUNCATE : SCHEMA_CHANGE, detail.toString(), false,
                 p.commitLsn().asLong(), p.changeLsn().asLong(), p.indexInTransaction(), p.txId(),
-                p.commitTime().toEpochMilli());
+                p.commitTime().toEpochMilli(), orderKey);
+    }
+
+    /** A snapshot row of {@code table} read at {@code snapshotLsn}, placed at {@code orderLsn} in the stream. */
+    public static CapturedChange snapshotRow(String table, String fullRow, long orderLsn, long snapshotLsn) {
+        return new CapturedChange(table, 'I', fullRow, true, orderLsn, snapshotLsn, 0L, -1L, -1L, SNAPSHOT_KEY);
+    }
+
+    /** The {@link #TRANSACTION_END} of {@code table}'s part of the transaction that commits at {@code commitLsn}. */
+    public static CapturedChange endOf(String table, long commitLsn) {
+        return new CapturedChange(table, TRANSACTION_END, "", false, commitLsn, commitLsn, 0L, -1L, -1L,
+                Long.MAX_VALUE);
+    }
+
+    /**
+     * The {@link #TRANSACTION_END} of {@code table}'s snapshot read at {@code snapshotLsn}, placed at {@code orderLsn}
+     * in the stream.
+     *
+     * @param xids for a snapshot taken while the stream ran, the transactions it holds ({@code xmin:xmax:xip}); null
+     *     for the initial snapshot, which holds exactly what commits before its consistent point
+     */
+    public static CapturedChange snapshotEnd(String table, long orderLsn, long snapshotLsn, String xids) {
+        return new CapturedChange(table, TRANSACTION_END, xids == null ? "" : xids, true, orderLsn, snapshotLsn, 0L,
+                -1L, -1L, Long.MAX_VALUE);
+    }
+
+    /** Whether this ends the table's part of a transaction or its snapshot ({@link #TRANSACTION_END}). */
+    public boolean isEnd() {
+        return op == TRANSACTION_END;
     }
 
     /** Whether this carries a {@link TableEvent} rather than a row change. */

@@ -46,7 +46,8 @@ class CapturedChangeTest {
 
     @Test
     void shouldKeepTheConsistentPointOfASnapshotRow() {
-        CapturedChange row = new CapturedChange("public.orders", 'I', "{\"id\":1}", true, 0x5000, 0x5000, 0, -1, -1);
+        CapturedChange row = new CapturedChange("public.orders", 'I', "{\"id\":1}", true, 0x5000, 0x5000, 0, -1, -1,
+                CapturedChange.SNAPSHOT_KEY);
 
         assertThat(row.isEvent()).isFalse();
         assertThat(row.toChangeEvent().position()).isEqualTo(SourcePosition.snapshot(PgLsn.of(0x5000)));

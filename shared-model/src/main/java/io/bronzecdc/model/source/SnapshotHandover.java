@@ -69,6 +69,12 @@ public record SnapshotHandover(long xmin, long xmax, List<Long> inProgress, long
         }
     }
 
+    /** The snapshot as {@code pg_current_snapshot()::text} prints it, which {@link #parse} reads back. */
+    public String xids() {
+        return xmin + ":" + xmax + ":" + inProgress.stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
     /** The WAL position past which no change belongs to the snapshot. */
     public PgLsn lsn() {
         return PgLsn.of(snapshotLsn);
@@ -109,7 +115,6 @@ public record SnapshotHandover(long xmin, long xmax, List<Long> inProgress, long
 
     @Override
     public String toString() {
-        return "snapshot " + xmin + ":" + xmax + ":" + inProgress.stream().map(String::valueOf)
-                .collect(java.util.stream.Collectors.joining(",")) + " at " + lsn();
+        return "snapshot " + xids() + " at " + lsn();
     }
 }

@@ -85,7 +85,7 @@ final class LateTables {
                 LateTableSnapshot.Outcome outcome = snapshots.bringIn(control, reader, table, () -> { },
                         change -> {
                             long lsn = change.position().changeLsn().asLong();
-                            rows.accept(new CapturedChange(name, 'I', change.fullRow(), true, lsn, lsn, 0L, -1L, -1L));
+                            rows.accept(CapturedChange.snapshotRow(name, change.fullRow(), lsn, lsn));
                         });
                 if (outcome instanceof LateTableSnapshot.Captured done) {
                     captured.put(name, done.handover());

@@ -1,5 +1,6 @@
 package io.bronzecdc.flink.source.pgoutput;
 
+import io.bronzecdc.flink.sink.JdbcTarget;
 import io.bronzecdc.flink.source.CapturedChange;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.TableId;
@@ -32,11 +33,13 @@ public final class PgOutputSource implements Source<CapturedChange, SlotSplit, S
     private final SlotEndpoint endpoint;
     private final List<String> tables;
     private final TableDiscovery discovery;
+    private final BronzeHeld bronze;
 
-    private PgOutputSource(SlotEndpoint endpoint, List<String> tables, TableDiscovery discovery) {
+    private PgOutputSource(SlotEndpoint endpoint, List<String> tables, TableDiscovery discovery, BronzeHeld bronze) {
         this.endpoint = endpoint;
         this.tables = List.copyOf(tables);
         this.discovery = discovery;
+        this.bronze = bronze;
     }
 
     /**
@@ -45,7 +48,7 @@ public final class PgOutputSource implements Source<CapturedChange, SlotSplit, S
      */
     public static PgOutputSource of(PipelineConfig config, List<TableId> tables) {
         return new PgOutputSource(SlotEndpoint.of(config.source()), tables.stream().map(TableId::toString).toList(),
-                TableDiscovery.of(config));
+                TableDiscovery.of(config), new BronzeHeld(JdbcTarget.of(config), config.bronze().schema()));
     }
 
     @Override
@@ -77,7 +80,7 @@ public final class PgOutputSource implements Source<CapturedChange, SlotSplit, S
 
     @Override
     public SourceReader<CapturedChange, SlotSplit> createReader(SourceReaderContext context) {
-        return new SlotReader(endpoint, tables, discovery);
+        return new SlotReader(endpoint, tables, discovery, bronze);
     }
 
     @Override

@@ -239,15 +239,16 @@ final class ReplicationFetcher implements Runnable {
             long index = event.position().indexInTransaction();
             eventsAtIndex = index == eventIndex ? eventsAtIndex + 1 : 0;
             eventIndex = index;
-            batch.add(new StreamItem.Change(CapturedChange.of(event), event.position().commitLsn().asLong(),
-                    (2 * index) * 256 + eventsAtIndex));
+            long key = (2 * index) * 256 + eventsAtIndex;
+            batch.add(new StreamItem.Change(CapturedChange.of(event, key), event.position().commitLsn().asLong(),
+                    key));
         }
         for (ChangeEvent change : changes) {
             SourcePosition p = change.position();
+            long key = p.indexInTransaction() * 256 + 255;
             batch.add(new StreamItem.Change(new CapturedChange(change.table().toString(), change.op().code(),
                     change.fullRow(), false, p.commitLsn().asLong(), p.changeLsn().asLong(), p.indexInTransaction(),
-                    p.txId(), p.commitTime().toEpochMilli()), p.commitLsn().asLong(),
-                    p.indexInTransaction() * 256 + 255));
+                    p.txId(), p.commitTime().toEpochMilli(), key), p.commitLsn().asLong(), key));
             decodedChanges++;
         }
     }

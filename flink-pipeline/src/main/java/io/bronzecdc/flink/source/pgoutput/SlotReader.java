@@ -92,15 +92,17 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
     private long restartLsn;
     private long openCommitLsn;
     private long lastEmittedKey;
-    private long skipCommitLsn = SlotSplit.NO_OPEN_TRANSACTION;
-    private long skipUpToKey;
+    /** The tables the transaction being emitted changed so far, each of which gets its end. */
+    private final Set<String> touched = new LinkedHashSet<>();
     private long emitted;
-    private long skipped;
     private long loggedAt = System.currentTimeMillis();
     private long loggedEmitted;
 
-    SlotReader(SlotEndpoint endpoint, List<String> jobTables, TableDiscovery discovery) {
+    private final BronzeHeld bronze;
+
+    SlotReader(SlotEndpoint endpoint, List<String> jobTables, TableDiscovery discovery, BronzeHeld bronze) {
         this.endpoint = endpoint;
+        this.bronze = bronze;
         this.jobTables = new LinkedHashSet<>(jobTables);
         this.lateTables = new LateTables(endpoint, discovery);
     }
@@ -121,15 +123,10 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
         restartLsn = split.restartLsn();
         openCommitLsn = split.openCommitLsn();
         lastEmittedKey = split.lastEmittedKey();
-        if (split.hasOpenTransaction()) {
-            skipCommitLsn = split.openCommitLsn();
-            skipUpToKey = split.lastEmittedKey();
-        }
         LOG.info("Slot {}: {}", endpoint.slot(), !split.snapshotDone() ? "snapshot not taken yet"
-                : "restarting at " + PgLsn.of(restartLsn) + (split.hasOpenTransaction() ? ", skipping the changes of"
-                        + " transaction " + PgLsn.of(openCommitLsn) + " up to key " + lastEmittedKey
-                        + " (emitted before the checkpoint)" : "") + (handovers.isEmpty() ? ""
-                        : ", handing over from the snapshots of " + handovers));
+                : "restarting at " + PgLsn.of(restartLsn) + (split.hasOpenTransaction() ? ", sending transaction "
+                        + PgLsn.of(openCommitLsn) + " again from its start (bronze skips what it holds)" : "")
+                        + (handovers.isEmpty() ? "" : ", handing over from the snapshots of " + handovers));
         splitArrived.complete(null);
     }
 
@@ -167,12 +164,13 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
             if (item instanceof StreamItem.Change change) {
                 emit(change, output);
             } else if (item instanceof StreamItem.Commit commit) {
+                for (String table : touched) {
+                    output.collect(CapturedChange.endOf(table, commit.commitLsn()));
+                }
+                touched.clear();
                 restartLsn = Math.max(restartLsn, commit.endLsn());
                 openCommitLsn = SlotSplit.NO_OPEN_TRANSACTION;
                 lastEmittedKey = -1;
-                if (commit.commitLsn() == skipCommitLsn) {
-                    skipCommitLsn = SlotSplit.NO_OPEN_TRANSACTION;
-                }
             } else if (item instanceof StreamItem.Position position && openCommitLsn == SlotSplit.NO_OPEN_TRANSACTION) {
                 restartLsn = Math.max(restartLsn, position.lsn());
             }
@@ -183,11 +181,8 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
     }
 
     private void emit(StreamItem.Change change, ReaderOutput<CapturedChange> output) {
-        if (change.commitLsn() == skipCommitLsn && change.key() <= skipUpToKey) {
-            skipped++;
-            return;
-        }
         output.collect(change.change());
+        touched.add(change.change().table());
         openCommitLsn = change.commitLsn();
         lastEmittedKey = change.key();
         emitted++;
@@ -205,11 +200,30 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
         if (uncaptured.isEmpty()) {
             return false;
         }
-        Map<String, SnapshotHandover> joined = lateTables.bringIn(uncaptured, output::collect);
+        Map<String, SnapshotHandover> joined = new LinkedHashMap<>();
+        List<TableId> toSnapshot = new ArrayList<>();
+        Map<String, BronzeHeld.Table> held = bronze.tables();
+        for (TableId table : uncaptured) {
+            BronzeHeld.Table done = held.get(table.toString());
+            if (done == null) {
+                toSnapshot.add(table);
+            } else {
+                // Brought in before the checkpoint this reader restored: bronze holds its snapshot already.
+                LOG.info("Slot {}: table {} resumes where bronze holds it ({}), without a new snapshot",
+                        endpoint.slot(), table, done);
+                joined.put(table.toString(), done.handover());
+            }
+        }
+        long position = restartLsn;
+        Map<String, SnapshotHandover> snapshotted = lateTables.bringIn(toSnapshot,
+                row -> output.collect(CapturedChange.snapshotRow(row.table(), row.fullRow(), position, row.changeLsn())));
+        snapshotted.forEach((table, handover) -> output.collect(
+                CapturedChange.snapshotEnd(table, position, handover.snapshotLsn(), handover.xids())));
+        joined.putAll(snapshotted);
         joined.forEach((table, handover) -> {
             captured.add(table);
             jobTables.add(table);
-            if (!handover.passedBy(PgLsn.of(restartLsn))) {
+            if (handover != null && !handover.passedBy(PgLsn.of(restartLsn))) {
                 handovers.put(table, handover);
             }
         });
@@ -225,10 +239,7 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
         fetcher.stop();
         fetcher = null;
         pending = null;
-        if (openCommitLsn != SlotSplit.NO_OPEN_TRANSACTION) {
-            skipCommitLsn = openCommitLsn;
-            skipUpToKey = lastEmittedKey;
-        }
+        touched.clear();
         startStream();
     }
 
@@ -273,13 +284,25 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
 
     private void snapshot(ReaderOutput<CapturedChange> output) throws SQLException, InterruptedException {
         SourceConnections connections = endpoint.connections();
+        Map<String, BronzeHeld.Table> held = bronze.tables();
         try (Connection c = connections.open("slot check")) {
-            if (awaitReleased(c) != null) {
-                // No checkpoint covers a snapshot of this slot: an earlier start died before one completed. Its
-                // exported snapshot is gone with its connection and bronze holds nothing of it, so recreating the
-                // slot with a new snapshot loses nothing.
-                LOG.warn("Slot {} exists but the job has no checkpoint after its snapshot (an earlier start failed"
-                        + " before one completed): dropping and recreating it with a new snapshot", endpoint.slot());
+            SlotState slot = awaitReleased(c);
+            if (slot != null && !held.isEmpty()) {
+                resume(slot, held);
+                return;
+            }
+            if (slot == null && !held.isEmpty()) {
+                throw new ContractViolationException("Pipeline " + endpoint.slot() + ": bronze holds tables "
+                        + held.keySet() + " but replication slot " + endpoint.slot() + " does not exist, so the"
+                        + " changes committed since bronze's last write are lost to this pipeline. Rebuild: drop the"
+                        + " bronze tables of this pipeline (or use a new bronze.schema) and start again");
+            }
+            if (slot != null) {
+                // Bronze holds nothing of this slot: an earlier start died before its snapshot was written. Its
+                // exported snapshot is gone with its connection, so recreating the slot with a new snapshot loses
+                // nothing.
+                LOG.warn("Slot {} exists but bronze holds nothing of it (an earlier start failed before its snapshot"
+                        + " was written): dropping and recreating it with a new snapshot", endpoint.slot());
                 try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
                     ps.setString(1, endpoint.slot());
                     ps.executeQuery().close();
@@ -294,8 +317,9 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
             long lsn = exported.consistentPoint().asLong();
             for (String name : split.tables()) {
                 TableId table = TableId.parse(name);
-                rows += SnapshotReader.read(reader, table, exported.consistentPoint(), change -> output.collect(
-                        new CapturedChange(name, 'I', change.fullRow(), true, lsn, lsn, 0L, -1L, -1L)));
+                rows += SnapshotReader.read(reader, table, exported.consistentPoint(),
+                        change -> output.collect(CapturedChange.snapshotRow(name, change.fullRow(), lsn, lsn)));
+                output.collect(CapturedChange.snapshotEnd(name, lsn, lsn, null));
             }
             reader.rollback();
             split = split.afterSnapshot(lsn);
@@ -306,6 +330,31 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
                     endpoint.slot(), exported.consistentPoint(), rows, captured.size(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
+    }
+
+    /**
+     * A start without checkpointed state on a slot that bronze already holds tables of (an earlier run of the
+     * pipeline wrote them, and its checkpoints are gone or were never taken): no new snapshot. The stream restarts at
+     * the slot's confirmed position, which is never past what bronze holds, and the writer skips what bronze has;
+     * tables that bronze does not hold are brought in like tables created later, with a snapshot of their own.
+     */
+    private void resume(SlotState slot, Map<String, BronzeHeld.Table> held) {
+        restartLsn = slot.confirmedFlush();
+        split = split.afterSnapshot(restartLsn);
+        captured.clear();
+        for (String table : split.tables()) {
+            BronzeHeld.Table done = held.get(table);
+            if (done != null) {
+                captured.add(table);
+                if (done.handover() != null && !done.handover().passedBy(PgLsn.of(restartLsn))) {
+                    handovers.put(table, done.handover());
+                }
+            }
+        }
+        LOG.info("Slot {}: bronze holds {} of the {} captured tables; resuming the stream at the slot's confirmed"
+                + " position {} without a new snapshot (bronze skips what it holds){}", endpoint.slot(),
+                captured.size(), split.tables().size(), PgLsn.of(restartLsn), captured.size() < split.tables().size()
+                        ? "; the others are brought in with a snapshot of their own" : "");
     }
 
     /** The slot's state once no other connection streams from it (a previous attempt's), or null when absent. */
@@ -378,7 +427,7 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
                 endpoint.slot(), emitted, emitted - loggedEmitted, (now - loggedAt) / 1000, PgLsn.of(restartLsn),
                 openCommitLsn != SlotSplit.NO_OPEN_TRANSACTION ? " (inside transaction " + PgLsn.of(openCommitLsn)
                         + ")" : "", fetcher == null ? 0 : fetcher.queuedBatches(),
-                skipped > 0 ? ", " + skipped + " already emitted before the restore skipped" : "");
+                "");
         loggedAt = now;
         loggedEmitted = emitted;
     }
