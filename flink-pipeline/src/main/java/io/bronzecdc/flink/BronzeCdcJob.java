@@ -67,6 +67,8 @@ public final class BronzeCdcJob implements Callable<Integer> {
      * source's sink commits at the end of a source transaction, not at checkpoints).
      */
     static final Duration SINK_COMMIT_INTERVAL = Duration.ofMillis(10);
+    /** How long a partly filled network buffer waits before it is sent downstream (Flink's default: 100 ms). */
+    static final Duration NETWORK_BUFFER_TIMEOUT = Duration.ofMillis(5);
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The pipeline YAML file.")
     private Path configFile;
@@ -194,6 +196,9 @@ public final class BronzeCdcJob implements Callable<Integer> {
                     .uid("bronze-sink").name("bronze-sink");
             return;
         }
+        // Flink sends a partly filled network buffer after 100 ms by default: at low rates that would be most of the
+        // latency of a sink that commits within milliseconds. Under load buffers fill and leave at once anyway.
+        env.setBufferTimeout(NETWORK_BUFFER_TIMEOUT.toMillis());
         captured.keyBy(CapturedChange::table)
                 .sinkTo(new BronzeLogSink(sink, SlotWatch.of(config), SINK_COMMIT_INTERVAL))
                 .uid("bronze-log-sink").name("bronze-log-sink");

@@ -96,7 +96,8 @@ record PipelineStatus(Instant readAt, List<TableFigures> tables, Optional<SlotFi
 
     /**
      * What bronze's bookkeeping says of the engine: the Spark engine's progress row of this slot (runs, last run, the
-     * WAL position covered), the Flink sink's newest commit marker.
+     * WAL position covered), the Flink sinks' newest commit (pgoutput source: its progress rows; Flink CDC source: its
+     * commit markers).
      */
     private static Optional<String> engine(Connection bronze, BronzeSchema schema, String slot) throws SQLException {
         List<String> found = new ArrayList<>();
@@ -117,6 +118,15 @@ record PipelineStatus(Instant readAt, List<TableFigures> tables, Optional<SlotFi
                     + " count(*) FROM " + schema.quoted("bronze_sink_commit"))) {
                 if (rs.next() && rs.getTimestamp(1) != null) {
                     found.add("flink: last checkpoint commit prepared at " + rs.getTimestamp(1).toInstant());
+                }
+            }
+        }
+        if (exists(bronze, schema.quoted("bronze_log_progress"))) {
+            try (Statement s = bronze.createStatement(); ResultSet rs = s.executeQuery("SELECT max(updated_at),"
+                    + " count(*) FROM " + schema.quoted("bronze_log_progress"))) {
+                if (rs.next() && rs.getTimestamp(1) != null) {
+                    found.add("flink: last bronze commit at " + rs.getTimestamp(1).toInstant() + " (" + rs.getLong(2)
+                            + " tables)");
                 }
             }
         }
