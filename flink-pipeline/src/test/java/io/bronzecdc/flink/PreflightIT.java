@@ -207,10 +207,38 @@ class PreflightIT {
 
         assertThat(result.exitCode()).isEqualTo(BronzeCdcJob.EXIT_NOT_READY);
         assertThat(result.stderr()).contains("(1 problem; nothing was changed)",
-                "bronze schema cdc_bronze already holds rows (cdc_bronze.br_payment_cdc lsn 1..2) but the job starts"
-                        + " without state to restore", "flink run -s <path>").doesNotContain("\tat ");
+                "bronze schema cdc_bronze already holds rows (cdc_bronze.br_payment_cdc lsn 1..2) but replication slot"
+                        + " written_slot does not exist", "Rebuild").doesNotContain("\tat ");
         assertThat(catalog(database)).as("no slot, no publication change, no replica identity change")
                 .isEqualTo(before);
+    }
+
+    /**
+     * A start without state resumes what the pgoutput source's sink wrote (its progress rows); rows it did not write
+     * (the Flink CDC source's sink, another pipeline) cannot be resumed.
+     */
+    @Test
+    void shouldRefuseBronzeRowsThatItsSinkDidNotRecordWhenStartingWithoutState() throws Exception {
+        String database = POSTGRES.newDatabase("foreign");
+        try (Connection c = POSTGRES.connect(database); Statement s = c.createStatement()) {
+            loadSource(c);
+            s.execute("CREATE PUBLICATION it_pub FOR TABLE customer, payment, rental WITH (publish_via_partition_root = true)");
+            BronzeMigrator.migrate(c, BronzeSchema.defaultSchema(), PipelineUnderTest.TABLES);
+            s.execute("INSERT INTO cdc_bronze.br_payment_cdc (lsn, op, full_row, source_lsn) VALUES"
+                    + " (1, 'I', '{}', 0), (2, 'I', '{}', 0)");
+            s.execute("SELECT pg_create_logical_replication_slot('foreign_slot', 'pgoutput')");
+        }
+        String before = catalog(database);
+
+        Result result = runJob(yaml(POSTGRES.server().port(), database, "postgres", "")
+                .replace("it_slot", "foreign_slot"), "--init");
+
+        assertThat(result.exitCode()).isEqualTo(BronzeCdcJob.EXIT_NOT_READY);
+        assertThat(result.stderr()).contains("(1 problem; nothing was changed)",
+                "bronze schema cdc_bronze holds rows that this source's sink did not record in"
+                        + " cdc_bronze.bronze_log_progress (cdc_bronze.br_payment_cdc lsn 1..2)",
+                "flink run -s <path>").doesNotContain("\tat ");
+        assertThat(catalog(database)).as("no publication change, no replica identity change").isEqualTo(before);
     }
 
     @Test
