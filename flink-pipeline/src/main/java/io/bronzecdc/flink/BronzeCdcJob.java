@@ -10,6 +10,7 @@ import io.bronzecdc.flink.sink.SlotWatch;
 import io.bronzecdc.flink.source.CapturedChange;
 import io.bronzecdc.flink.source.PostgresCdcSource;
 import io.bronzecdc.flink.source.pgoutput.PgOutputSource;
+import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.ParentWatch;
 import io.bronzecdc.model.bronze.BronzeMigrator;
 import io.bronzecdc.model.bronze.BronzeSchema;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -34,6 +36,7 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -91,12 +94,22 @@ public final class BronzeCdcJob implements Callable<Integer> {
             boolean notReady = error instanceof PreflightException || error instanceof ConfigException
                     || error instanceof SourceConnectionException;
             cli.getErr().println("bronze-cdc: " + error.getMessage());
+            refusal(error).ifPresent(refusal -> cli.getErr().println("bronze-cdc: the job failed for good: "
+                    + refusal.getMessage()));
             if (!notReady || ((BronzeCdcJob) cli.getCommand()).verbose) {
                 error.printStackTrace(cli.getErr());
             }
             cli.getErr().flush();
             return notReady ? EXIT_NOT_READY : EXIT_FAILED;
         });
+    }
+
+    /**
+     * The contract violation that ended a job, if one did ({@code env.execute} wraps it in Flink's job and restart
+     * exceptions): printed on its own line, since it says what to do.
+     */
+    static Optional<ContractViolationException> refusal(Throwable error) {
+        return ExceptionUtils.findThrowable(error, ContractViolationException.class);
     }
 
     @Override
