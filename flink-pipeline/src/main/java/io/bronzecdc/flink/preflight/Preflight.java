@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * engine shares ({@link SourcePreflight}: logical WAL, replication role, tables with REPLICA IDENTITY FULL, the
  * publication, the slot, the bronze schema's privileges) plus what the streaming job needs on top: room for its
  * prepared transactions and for the snapshot readers' temporary slots, column types it carries exactly
- * ({@link FlinkColumnTypes}), and, when it starts without state to restore, empty bronze change logs (its initial
- * snapshot would write every row again). Every problem is reported at once, each with its fix.
+ * ({@link FlinkColumnTypes}), when it starts without state to restore, empty bronze change logs (its initial
+ * snapshot would write every row again), and the {@code source.connector} the bronze schema records for the pipeline
+ * ({@link RecordedSource}; another one only with {@code --switch-source}). Every problem is reported at once, each
+ * with its fix.
  *
  * <p>With {@code init}, the fixable ones (REPLICA IDENTITY FULL, the publication and its tables) are fixed instead,
  * all in one transaction and only once every other check has passed: a refused start changes nothing.
