@@ -1,16 +1,21 @@
 package io.bronzecdc.flink;
 
 import io.bronzecdc.flink.preflight.Preflight;
+import io.bronzecdc.flink.preflight.RecordedSource;
 import io.bronzecdc.flink.preflight.PreflightException;
 import io.bronzecdc.flink.sequence.SequencedChange;
 import io.bronzecdc.flink.sequence.SequencerFunction;
 import io.bronzecdc.flink.sink.BronzeLogSink;
 import io.bronzecdc.flink.sink.BronzeSink;
 import io.bronzecdc.flink.sink.JdbcTarget;
+import io.bronzecdc.flink.sink.LogProgress;
 import io.bronzecdc.flink.sink.SlotWatch;
 import io.bronzecdc.flink.source.CapturedChange;
 import io.bronzecdc.flink.source.PostgresCdcSource;
+import io.bronzecdc.flink.source.SwitchBoundary;
+import io.bronzecdc.flink.source.SwitchFilter;
 import io.bronzecdc.flink.source.pgoutput.PgOutputSource;
+import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.ParentWatch;
 import io.bronzecdc.model.bronze.BronzeMigrator;
 import io.bronzecdc.model.bronze.BronzeSchema;
@@ -19,6 +24,7 @@ import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.PipelineConfigDescriber;
 import io.bronzecdc.model.config.PipelineConfigLoader;
 import io.bronzecdc.model.config.SourceConnector;
+import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.postgres.SourceConnectionException;
 import io.bronzecdc.model.postgres.SourceConnections;
@@ -27,15 +33,18 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -82,6 +91,12 @@ public final class BronzeCdcJob implements Callable<Integer> {
             + " job. Not for flink run, where the cluster's checkpoint storage and flink run -s apply.")
     private Path localState;
 
+    @Option(names = "--switch-source", description = "Switch the pipeline to the source.connector of the config: the"
+            + " job starts from the savepoint (or last checkpoint) the previous source stopped at, drops that source's"
+            + " state, and the new source streams from the slot's confirmed position without a snapshot, dropping what"
+            + " bronze holds already. See the README, Switching the source.")
+    private boolean switchSource;
+
     @Option(names = "--verbose", description = "Print the stack trace of an error too.")
     private boolean verbose;
 
@@ -100,12 +115,22 @@ public final class BronzeCdcJob implements Callable<Integer> {
             boolean notReady = error instanceof PreflightException || error instanceof ConfigException
                     || error instanceof SourceConnectionException;
             cli.getErr().println("bronze-cdc: " + error.getMessage());
+            refusal(error).ifPresent(refusal -> cli.getErr().println("bronze-cdc: the job failed for good: "
+                    + refusal.getMessage()));
             if (!notReady || ((BronzeCdcJob) cli.getCommand()).verbose) {
                 error.printStackTrace(cli.getErr());
             }
             cli.getErr().flush();
             return notReady ? EXIT_NOT_READY : EXIT_FAILED;
         });
+    }
+
+    /**
+     * The contract violation that ended a job, if one did ({@code env.execute} wraps it in Flink's job and restart
+     * exceptions): printed on its own line, since it says what to do.
+     */
+    static Optional<ContractViolationException> refusal(Throwable error) {
+        return ExceptionUtils.findThrowable(error, ContractViolationException.class);
     }
 
     @Override
@@ -116,12 +141,23 @@ public final class BronzeCdcJob implements Callable<Integer> {
             env = StreamExecutionEnvironment.getExecutionEnvironment();
         } else {
             LocalState state = new LocalState(localState);
-            env = StreamExecutionEnvironment.getExecutionEnvironment(state.configuration());
+            Configuration conf = state.configuration();
+            if (switchSource) {
+                conf.addAll(allowingDroppedSourceState());
+            }
+            env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             LOG.info("Checkpoints in {}; {}", state.directory(), state.latestCheckpoint()
                     .map(checkpoint -> "resuming from " + checkpoint).orElse("no checkpoint yet: a first start"));
         }
-        List<TableId> tables = prepare(config, env.getParallelism(), init, restoresState(env.getConfiguration()));
-        build(env, config, tables, UnaryOperator.identity());
+        if (switchSource && !env.getConfiguration().get(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE)) {
+            // flink run builds the job's restore settings from its own command line, not from the program's
+            throw new PreflightException("the flink run command", List.of("--switch-source leaves the previous"
+                    + " source's state in the savepoint behind, which Flink refuses unless told: add"
+                    + " --allowNonRestoredState (-n) to flink run, next to -s <savepoint>"));
+        }
+        String switchFrom = switchSource ? restoredPath(env.getConfiguration()).orElse("") : null;
+        Start start = prepare(config, env.getParallelism(), init, restoresState(env.getConfiguration()), switchFrom);
+        build(env, config, start.tables(), start.boundary(), UnaryOperator.identity());
         env.execute("bronze-cdc " + config.source().slotName() + " -> " + config.bronze().schema());
         return 0;
     }
@@ -132,7 +168,31 @@ public final class BronzeCdcJob implements Callable<Integer> {
      * (tests, the demo) gets it in the configuration of its local environment.
      */
     public static boolean restoresState(ReadableConfig flink) {
-        return flink.getOptional(StateRecoveryOptions.SAVEPOINT_PATH).filter(path -> !path.isBlank()).isPresent();
+        return restoredPath(flink).isPresent();
+    }
+
+    /** The savepoint or checkpoint the job starts from ({@link #restoresState}). */
+    public static Optional<String> restoredPath(ReadableConfig flink) {
+        return flink.getOptional(StateRecoveryOptions.SAVEPOINT_PATH).filter(path -> !path.isBlank());
+    }
+
+    /**
+     * What a switched start restores with: the previous source's state (under its own operator id) is left
+     * behind, as {@code flink run --allowNonRestoredState} does; everything else must map.
+     */
+    public static Configuration allowingDroppedSourceState() {
+        Configuration conf = new Configuration();
+        conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        return conf;
+    }
+
+    /**
+     * What {@link #prepare} found: the captured tables and, for a switched start, what the new source resends that
+     * bronze holds already.
+     *
+     * @param boundary null unless the start switches the source
+     */
+    public record Start(List<TableId> tables, SwitchBoundary boundary) {
     }
 
     /**
@@ -149,6 +209,19 @@ public final class BronzeCdcJob implements Callable<Integer> {
      */
     public static List<TableId> prepare(PipelineConfig config, int parallelism, boolean init,
             boolean restoresState) throws SQLException {
+        return prepare(config, parallelism, init, restoresState, null).tables();
+    }
+
+    /**
+     * {@link #prepare(PipelineConfig, int, boolean, boolean)}, and for a start that switches the source
+     * ({@code switchFrom} not null) the switch checks of the preflight, the new source recorded in the bronze
+     * schema and the switch boundary read from the slot and bronze. Every start records the source when none is.
+     *
+     * @param switchFrom the savepoint or checkpoint a {@code --switch-source} start restores ("" when none was
+     *     given, which the preflight refuses); null for any other start
+     */
+    public static Start prepare(PipelineConfig config, int parallelism, boolean init, boolean restoresState,
+            String switchFrom) throws SQLException {
         LOG.info("bronze-cdc pipeline: {}", PipelineConfigDescriber.describe(config));
         try (Connection source = SourceConnections.of(config.source(), "flink").open("preflight");
                 Connection target = config.hasSeparateTarget()
@@ -156,9 +229,26 @@ public final class BronzeCdcJob implements Callable<Integer> {
             List<TableId> tables = config.tables().resolve(source, config.bronze().schema(),
                     "for slot " + config.source().slotName());
             LOG.info("Capturing {} tables: {}", tables.size(), tables);
-            new Preflight(config, tables, parallelism).run(source, target, init, restoresState);
-            BronzeMigrator.migrate(target, new BronzeSchema(config.bronze().schema()), tables);
-            return tables;
+            Preflight preflight = new Preflight(config, tables, parallelism);
+            (switchFrom == null ? preflight : preflight.switchingSourceFrom(switchFrom))
+                    .run(source, target, init, restoresState);
+            BronzeSchema schema = new BronzeSchema(config.bronze().schema());
+            BronzeMigrator.migrate(target, schema, tables);
+            SwitchBoundary boundary = null;
+            if (switchFrom != null) {
+                boundary = SwitchBoundary.read(source, target, config.source().slotName(),
+                        config.source().publicationName(), schema, tables);
+                LOG.info("Switching pipeline {} to source.connector {} from {}: resuming the slot at {}; bronze holds"
+                        + " {} of the transactions it will resend whole{}", config.source().slotName(),
+                        config.connector(), switchFrom, PgLsn.of(boundary.resumeLsn()), boundary.inBronze().size(),
+                        boundary.isEmpty() ? "" : " and of transaction " + boundary.frontierXid() + " the first "
+                                + boundary.frontierRows());
+            }
+            if (switchFrom != null && config.connector() == SourceConnector.PGOUTPUT) {
+                LogProgress.recordSwitch(target, schema, tables);
+            }
+            RecordedSource.record(target, schema, config.source().slotName(), config.connector(), switchFrom);
+            return new Start(tables, boundary);
         }
     }
 
@@ -176,6 +266,17 @@ public final class BronzeCdcJob implements Callable<Integer> {
      */
     public static void build(StreamExecutionEnvironment env, PipelineConfig config, List<TableId> tables,
             UnaryOperator<DataStream<CapturedChange>> beforeSequencer) {
+        build(env, config, tables, null, beforeSequencer);
+    }
+
+    /**
+     * {@link #build(StreamExecutionEnvironment, PipelineConfig, List, UnaryOperator)} for a start that may switch the
+     * source: with a {@code boundary}, the source streams from the slot's position without a snapshot and the
+     * {@link SwitchFilter} right after it drops what bronze holds already. The filter is in every job graph
+     * (passing everything without a boundary), so checkpoints of switched and other runs restore alike.
+     */
+    public static void build(StreamExecutionEnvironment env, PipelineConfig config, List<TableId> tables,
+            SwitchBoundary boundary, UnaryOperator<DataStream<CapturedChange>> beforeSequencer) {
         env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         // The first checkpoint may race the snapshot splitter; one failed checkpoint must not fail the job.
         env.getCheckpointConfig().setTolerableCheckpointFailureNumber(3);
@@ -186,11 +287,15 @@ public final class BronzeCdcJob implements Callable<Integer> {
         JdbcTarget target = JdbcTarget.of(config);
         BronzeSchema schema = new BronzeSchema(config.bronze().schema());
         BronzeSink.Settings sink = new BronzeSink.Settings(target, schema.name(), sinkId(config), SINK_FLUSH_BYTES);
-        DataStream<CapturedChange> captured = beforeSequencer.apply(source(env, config, tables));
+        DataStream<CapturedChange> read = source(env, config, tables, boundary);
+        // At the source's parallelism, chained to it: a rebalance would reorder the changes.
+        DataStream<CapturedChange> captured = beforeSequencer.apply(read.flatMap(new SwitchFilter(boundary))
+                .returns(read.getType()).setParallelism(read.getParallelism()).uid("source-switch")
+                .name("source-switch"));
         if (config.connector() == SourceConnector.FLINK_CDC) {
             DataStream<SequencedChange> sequenced = captured
                     .keyBy(CapturedChange::table)
-                    .process(new SequencerFunction(target, schema))
+                    .process(new SequencerFunction(target, schema, boundary != null))
                     .uid("sequencer").name("sequencer");
             sequenced.sinkTo(new BronzeSink(sink, SlotWatch.of(config)))
                     .uid("bronze-sink").name("bronze-sink");
@@ -210,13 +315,15 @@ public final class BronzeCdcJob implements Callable<Integer> {
      * into the other.
      */
     private static DataStream<CapturedChange> source(StreamExecutionEnvironment env, PipelineConfig config,
-            List<TableId> tables) {
+            List<TableId> tables, SwitchBoundary boundary) {
         if (config.connector() == SourceConnector.FLINK_CDC) {
-            return env.fromSource(PostgresCdcSource.of(config, tables), WatermarkStrategy.noWatermarks(),
+            return env.fromSource(boundary == null ? PostgresCdcSource.of(config, tables)
+                    : PostgresCdcSource.resumingFromSlot(config, tables), WatermarkStrategy.noWatermarks(),
                     "postgres-cdc").uid("postgres-cdc");
         }
-        return env.fromSource(PgOutputSource.of(config, tables), WatermarkStrategy.noWatermarks(), "pgoutput-source")
-                .uid("pgoutput-source").setParallelism(1);
+        return env.fromSource(boundary == null ? PgOutputSource.of(config, tables)
+                : PgOutputSource.resumingAt(config, tables, boundary.resumeLsn()), WatermarkStrategy.noWatermarks(),
+                "pgoutput-source").uid("pgoutput-source").setParallelism(1);
     }
 
     /**

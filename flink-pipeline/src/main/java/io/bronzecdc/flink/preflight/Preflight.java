@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * engine shares ({@link SourcePreflight}: logical WAL, replication role, tables with REPLICA IDENTITY FULL, the
  * publication, the slot, the bronze schema's privileges) plus what the streaming job needs on top: room for its
  * prepared transactions and for the snapshot readers' temporary slots, column types it carries exactly
- * ({@link FlinkColumnTypes}), and, when it starts without state to restore, empty bronze change logs (its initial
- * snapshot would write every row again). Every problem is reported at once, each with its fix.
+ * ({@link FlinkColumnTypes}), when it starts without state to restore, empty bronze change logs (its initial
+ * snapshot would write every row again), and the {@code source.connector} the bronze schema records for the pipeline
+ * ({@link RecordedSource}; another one only with {@code --switch-source}). Every problem is reported at once, each
+ * with its fix.
  *
  * <p>With {@code init}, the fixable ones (REPLICA IDENTITY FULL, the publication and its tables) are fixed instead,
  * all in one transaction and only once every other check has passed: a refused start changes nothing.
@@ -39,15 +41,30 @@ public final class Preflight {
     private final PipelineConfig config;
     private final List<TableId> tables;
     private final int parallelism;
+    private final String switchFrom;
 
     /**
      * @param parallelism the job's parallelism: each snapshot reader holds a temporary slot
      */
     /** @param tables the captured tables, resolved from the config's patterns */
     public Preflight(PipelineConfig config, List<TableId> tables, int parallelism) {
+        this(config, tables, parallelism, null);
+    }
+
+    private Preflight(PipelineConfig config, List<TableId> tables, int parallelism, String switchFrom) {
         this.config = config;
         this.tables = List.copyOf(tables);
         this.parallelism = parallelism;
+        this.switchFrom = switchFrom;
+    }
+
+    /**
+     * The checks of a start that switches the pipeline's source ({@code --switch-source}) resuming from
+     * {@code savepoint}: the slot must exist and be free, and no prepared bronze transaction of the pipeline may be
+     * pending, since the boundary of the switch is read from committed bronze (see {@code SwitchBoundary}).
+     */
+    public Preflight switchingSourceFrom(String savepoint) {
+        return new Preflight(config, tables, parallelism, java.util.Objects.requireNonNull(savepoint, "savepoint"));
     }
 
     /**
@@ -116,6 +133,16 @@ public final class Preflight {
         if (!restoresState) {
             targetProblems.addAll(flinkCdc ? writtenBronze(target) : unresumableBronze(target, slotExists));
         }
+        targetProblems.addAll(RecordedSource.problems(config, RecordedSource.read(target,
+                new BronzeSchema(config.bronze().schema()), config.source().slotName()), switchFrom, restoresState));
+        if (switchFrom != null) {
+            if (!slotExists) {
+                sourceProblems.add("--switch-source resumes from replication slot " + config.source().slotName()
+                        + ", which does not exist: the changes since the savepoint are lost to this pipeline."
+                        + " Rebuild: a new bronze.schema and a start without state (a new snapshot)");
+            }
+            targetProblems.addAll(pendingSinkTransactions(target));
+        }
         List<String> problems = TargetPreflight.bySide(config, sourceProblems, targetProblems);
         if (!problems.isEmpty()) {
             throw new PreflightException(TargetPreflight.databases(config), problems);
@@ -123,6 +150,29 @@ public final class Preflight {
         inspection.warnings(init, "start once with --init").forEach(LOG::warn);
         if (init) {
             inspection.applyFixes(source).forEach(statement -> LOG.info("--init: {}", statement));
+        }
+    }
+
+    /**
+     * Prepared bronze transactions of this pipeline's sink that were neither committed nor rolled back (a job
+     * cancelled between a checkpoint and its commit): the restore would commit them, after the switch boundary was
+     * read from committed bronze without them.
+     */
+    private List<String> pendingSinkTransactions(Connection c) throws SQLException {
+        String prefix = "bronze-cdc:" + config.source().slotName().length() + "_" + config.source().slotName() + "_"
+                + config.bronze().schema() + ":";
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT string_agg(gid, ', ') FROM pg_prepared_xacts"
+                + " WHERE starts_with(gid, ?)")) {
+            ps.setString(1, prefix);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                String gids = rs.getString(1);
+                return gids == null ? List.of() : List.of("--switch-source: prepared bronze transactions of this"
+                        + " pipeline are pending (" + gids + "): the job was cancelled before its last checkpoint"
+                        + " committed. Start it once more from the same savepoint or checkpoint with the previous"
+                        + " source.connector and without --switch-source, then stop it with a savepoint (flink stop"
+                        + " --savepointPath), which commits before it ends, and switch from that savepoint");
+            }
         }
     }
 

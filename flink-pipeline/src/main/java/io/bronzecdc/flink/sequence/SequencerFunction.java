@@ -40,14 +40,25 @@ public final class SequencerFunction extends KeyedProcessFunction<String, Captur
 
     private final JdbcTarget target;
     private final String bronzeSchema;
+    private final boolean switchedSource;
 
     private transient ValueState<Long> lastLsn;
     private transient Map<String, Sequencer> sequencers;
     private transient Map<String, TableProgress> progress;
 
     public SequencerFunction(JdbcTarget target, BronzeSchema bronzeSchema) {
+        this(target, bronzeSchema, false);
+    }
+
+    /**
+     * @param switchedSource whether the job switched its source ({@code --switch-source}): a table without state
+     *     then continues after the last lsn bronze holds (the savepoint of the other source has no sequencer state,
+     *     and the switch filter drops what bronze holds), instead of refusing a log with rows
+     */
+    public SequencerFunction(JdbcTarget target, BronzeSchema bronzeSchema, boolean switchedSource) {
         this.target = target;
         this.bronzeSchema = bronzeSchema.name();
+        this.switchedSource = switchedSource;
     }
 
     @Override
@@ -105,6 +116,10 @@ public final class SequencerFunction extends KeyedProcessFunction<String, Captur
         try (Connection c = target.connect()) {
             BronzeMigrator.migrate(c, new BronzeSchema(bronzeSchema), List.of(source));
             long max = BronzeLogs.maxLsn(c, new BronzeSchema(bronzeSchema), source);
+            if (switchedSource) {
+                LOG.info("{}: continuing after lsn {} of bronze (source switched)", table, max);
+                return max;
+            }
             if (max > 0) {
                 throw new ContractViolationException(new BronzeSchema(bronzeSchema).displayTableOf(source) + " already holds"
                         + " lsn 1.." + max + " but this job starts without checkpointed state for " + table + ", so"

@@ -1,5 +1,6 @@
 package io.bronzecdc.flink.sink;
 
+import io.bronzecdc.model.bronze.BronzeLogs;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.postgres.SqlNames;
@@ -9,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -66,6 +68,22 @@ public record LogProgress(long lastLsn, long commitLsn, long changeKey, long sna
                 return rs.next() ? Optional.of(new LogProgress(rs.getLong(1), rs.getLong(2), rs.getLong(3),
                         rs.getLong(4), rs.getString(5))) : Optional.empty();
             }
+        }
+    }
+
+    /**
+     * Records, for a pipeline switched to the pgoutput source, that each table's log was written up to its last lsn
+     * by the other source's sink, at no stream position of this source: its sink then continues the lsn and accepts
+     * every change the new source sends (the switch filter drops what bronze holds). Replaces progress recorded
+     * before an earlier switch away from this source.
+     */
+    public static void recordSwitch(Connection c, BronzeSchema schema, List<TableId> tables) throws SQLException {
+        try (PreparedStatement upsert = c.prepareStatement(upsertStatement(schema))) {
+            for (TableId table : tables) {
+                new LogProgress(BronzeLogs.maxLsn(c, schema, table), 0, io.bronzecdc.flink.source.CapturedChange.SNAPSHOT_KEY, 0, null)
+                        .addTo(upsert, BronzeSchema.logTableName(table));
+            }
+            upsert.executeBatch();
         }
     }
 

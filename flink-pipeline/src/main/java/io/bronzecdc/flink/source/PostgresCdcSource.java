@@ -26,6 +26,20 @@ public final class PostgresCdcSource {
      * the preflight); Debezium is told not to create or alter it.
      */
     public static PostgresIncrementalSource<CapturedChange> of(PipelineConfig config, List<TableId> tables) {
+        return of(config, tables, StartupOptions.initial());
+    }
+
+    /**
+     * The source of a pipeline switched to it from another source ({@code --switch-source}): without state of its
+     * own it streams from the slot's confirmed position (Flink CDC's committed-offset start), no snapshot.
+     */
+    public static PostgresIncrementalSource<CapturedChange> resumingFromSlot(PipelineConfig config,
+            List<TableId> tables) {
+        return of(config, tables, StartupOptions.committed());
+    }
+
+    private static PostgresIncrementalSource<CapturedChange> of(PipelineConfig config, List<TableId> tables,
+            StartupOptions startup) {
         PipelineConfig.SourceConfig source = config.source();
         Properties debezium = new Properties();
         debezium.setProperty("publication.name", source.publicationName());
@@ -54,7 +68,7 @@ public final class PostgresCdcSource {
                 .includePartitionedTables(true)
                 .heartbeatInterval(Duration.ofSeconds(5))
                 .splitSize(SNAPSHOT_SPLIT_ROWS)
-                .startupOptions(StartupOptions.initial())
+                .startupOptions(startup)
                 .debeziumProperties(debezium)
                 .deserializer(new CanonicalDeserializer(SourcePassword.of(source)))
                 .build();

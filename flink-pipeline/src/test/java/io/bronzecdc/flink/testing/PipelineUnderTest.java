@@ -80,6 +80,24 @@ public final class PipelineUnderTest implements AutoCloseable {
                 env.executeAsync("bronze-cdc " + config.source().slotName()));
     }
 
+    /**
+     * Starts the job as {@code BronzeCdcJob --switch-source} does: from the savepoint in {@code flink}
+     * ({@code execution.savepoint.path}), with the switch's preflight, record and boundary, the previous source's
+     * state left behind.
+     */
+    public static PipelineUnderTest startSwitchingSource(EmbeddedPostgresServer server, PipelineConfig config,
+            int parallelism, Configuration flink) throws Exception {
+        BronzeCdcJob.Start start = BronzeCdcJob.prepare(config, parallelism, true, BronzeCdcJob.restoresState(flink),
+                BronzeCdcJob.restoredPath(flink).orElse(""));
+        Configuration conf = new Configuration(flink);
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        env.configure(BronzeCdcJob.allowingDroppedSourceState());
+        BronzeCdcJob.build(env, config, start.tables(), start.boundary(), UnaryOperator.identity());
+        return new PipelineUnderTest(server, config, start.tables(),
+                env.executeAsync("bronze-cdc " + config.source().slotName()));
+    }
+
     /** Starts the plain job (no hook) at parallelism 1. */
     public static PipelineUnderTest start(EmbeddedPostgresServer server, PipelineConfig config) throws Exception {
         return start(server, config, 1, UnaryOperator.identity(), new Configuration());

@@ -3,6 +3,7 @@ package io.bronzecdc.flink.source.pgoutput;
 import io.bronzecdc.flink.sink.JdbcTarget;
 import io.bronzecdc.flink.sink.LogProgress;
 import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.SnapshotHandover;
@@ -27,6 +28,11 @@ final class BronzeHeld implements Serializable {
     BronzeHeld(JdbcTarget target, String schema) {
         this.target = target;
         this.schema = schema;
+    }
+
+    /** What the bronze schema of {@code config} holds. */
+    static BronzeHeld of(PipelineConfig config) {
+        return new BronzeHeld(JdbcTarget.of(config), config.bronze().schema());
     }
 
     /**

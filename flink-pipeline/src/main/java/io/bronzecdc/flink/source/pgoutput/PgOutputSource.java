@@ -34,12 +34,16 @@ public final class PgOutputSource implements Source<CapturedChange, SlotSplit, S
     private final List<String> tables;
     private final TableDiscovery discovery;
     private final BronzeHeld bronze;
+    /** Where a switched pipeline resumes streaming, without a snapshot; -1 for a pipeline's first start. */
+    private final long resumeLsn;
 
-    private PgOutputSource(SlotEndpoint endpoint, List<String> tables, TableDiscovery discovery, BronzeHeld bronze) {
+    private PgOutputSource(SlotEndpoint endpoint, List<String> tables, TableDiscovery discovery, BronzeHeld bronze,
+            long resumeLsn) {
         this.endpoint = endpoint;
         this.tables = List.copyOf(tables);
         this.discovery = discovery;
         this.bronze = bronze;
+        this.resumeLsn = resumeLsn;
     }
 
     /**
@@ -48,7 +52,18 @@ public final class PgOutputSource implements Source<CapturedChange, SlotSplit, S
      */
     public static PgOutputSource of(PipelineConfig config, List<TableId> tables) {
         return new PgOutputSource(SlotEndpoint.of(config.source()), tables.stream().map(TableId::toString).toList(),
-                TableDiscovery.of(config), new BronzeHeld(JdbcTarget.of(config), config.bronze().schema()));
+                TableDiscovery.of(config), BronzeHeld.of(config), -1);
+    }
+
+    /**
+     * The source of a pipeline switched to it from another source ({@code --switch-source}): without state of its
+     * own it streams from {@code slotPosition}, the slot's confirmed position, instead of taking a snapshot; the
+     * reader's restore check refuses the start if the slot is gone or was confirmed beyond it meanwhile. A restore
+     * of its own checkpoint resumes from there as usual.
+     */
+    public static PgOutputSource resumingAt(PipelineConfig config, List<TableId> tables, long slotPosition) {
+        return new PgOutputSource(SlotEndpoint.of(config.source()), tables.stream().map(TableId::toString).toList(),
+                TableDiscovery.of(config), BronzeHeld.of(config), slotPosition);
     }
 
     @Override
@@ -59,7 +74,9 @@ public final class PgOutputSource implements Source<CapturedChange, SlotSplit, S
     @Override
     public SplitEnumerator<SlotSplit, SlotEnumeratorState> createEnumerator(
             SplitEnumeratorContext<SlotSplit> context) {
-        return new SlotEnumerator(context, new SlotEnumeratorState(true, List.of(SlotSplit.initial(tables))));
+        SlotSplit first = resumeLsn < 0 ? SlotSplit.initial(tables)
+                : new SlotSplit(resumeLsn, SlotSplit.NO_OPEN_TRANSACTION, -1L, true, tables);
+        return new SlotEnumerator(context, new SlotEnumeratorState(true, List.of(first)));
     }
 
     @Override

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,8 +68,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Slot.</b> The slot's confirmed position moves only in {@link #notifyCheckpointComplete}, to the restart
  * position recorded by that checkpoint: by then the sink has committed what the checkpoint covers. A restore
- * whose slot is gone, or confirmed beyond the restored position, fails with a {@link ContractViolationException}:
- * changes are lost to this pipeline.
+ * whose slot is gone, or confirmed beyond the restored position, fails the job for good (a
+ * {@link ContractViolationException} inside Flink's {@link SuppressRestartsException}, so the restart strategy does
+ * not retry it): changes are lost to this pipeline, and no retry brings them back.
  */
 final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(SlotReader.class);
@@ -259,27 +261,40 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
 
     private void startStream() throws SQLException, InterruptedException {
         try (Connection c = endpoint.connections().open("slot check")) {
-            SlotState state = awaitReleased(c);
-            if (state == null) {
-                throw new ContractViolationException("Pipeline " + endpoint.slot() + ": the job restores a"
-                        + " checkpoint that streamed up to " + PgLsn.of(restartLsn) + " but replication slot "
-                        + endpoint.slot() + " does not exist, so the changes committed since then are lost to this"
-                        + " pipeline. A new slot would silently skip them. Rebuild: drop the bronze tables of this"
-                        + " pipeline (or use a new bronze.schema) and start the job without state, which takes a new"
-                        + " snapshot");
-            }
-            if (state.confirmedFlush() > restartLsn) {
-                throw new ContractViolationException("Pipeline " + endpoint.slot() + ": slot " + endpoint.slot()
-                        + " was confirmed up to " + PgLsn.of(state.confirmedFlush()) + " but the restored checkpoint"
-                        + " covers only up to " + PgLsn.of(restartLsn) + ", so the changes in between were consumed"
-                        + " by another reader (or the job restores an older checkpoint than its last) and are missing"
-                        + " from bronze. Restore the latest checkpoint; give each consumer its own slot; else rebuild"
-                        + " this pipeline's bronze tables from a new snapshot (new bronze.schema, start without"
-                        + " state)");
+            ContractViolationException refusal = restoreRefusal(awaitReleased(c));
+            if (refusal != null) {
+                LOG.error(refusal.getMessage());
+                throw new SuppressRestartsException(refusal);
             }
         }
         fetcher = new ReplicationFetcher(endpoint, streamedTables(), handovers, restartLsn, lateTables.interval());
         fetcher.start("pgoutput-fetcher " + endpoint.slot());
+    }
+
+    /**
+     * Why the stream must not start from the split's restart position, or null when it may: the slot is gone (a
+     * new one would silently skip what was committed since), or it was confirmed beyond that position (another
+     * reader consumed changes bronze lacks). Neither heals by retrying.
+     */
+    private ContractViolationException restoreRefusal(SlotState state) {
+        if (state == null) {
+            return new ContractViolationException("Pipeline " + endpoint.slot() + ": the job restores a"
+                    + " checkpoint that streamed up to " + PgLsn.of(restartLsn) + " but replication slot "
+                    + endpoint.slot() + " does not exist, so the changes committed since then are lost to this"
+                    + " pipeline. A new slot would silently skip them. Rebuild: drop the bronze tables of this"
+                    + " pipeline (or use a new bronze.schema) and start the job without state, which takes a new"
+                    + " snapshot");
+        }
+        if (state.confirmedFlush() > restartLsn) {
+            return new ContractViolationException("Pipeline " + endpoint.slot() + ": slot " + endpoint.slot()
+                    + " was confirmed up to " + PgLsn.of(state.confirmedFlush()) + " but the restored checkpoint"
+                    + " covers only up to " + PgLsn.of(restartLsn) + ", so the changes in between were consumed"
+                    + " by another reader (or the job restores an older checkpoint than its last) and are missing"
+                    + " from bronze. Restore the latest checkpoint; give each consumer its own slot; else rebuild"
+                    + " this pipeline's bronze tables from a new snapshot (new bronze.schema, start without"
+                    + " state)");
+        }
+        return null;
     }
 
     private void snapshot(ReaderOutput<CapturedChange> output) throws SQLException, InterruptedException {
