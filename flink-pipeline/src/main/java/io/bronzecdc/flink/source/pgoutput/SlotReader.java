@@ -6,6 +6,7 @@ import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.postgres.SourceConnections;
 import io.bronzecdc.model.source.ExportedSnapshot;
+import io.bronzecdc.model.source.ParallelSnapshot;
 import io.bronzecdc.model.source.SnapshotHandover;
 import io.bronzecdc.model.source.SnapshotReader;
 import java.sql.Connection;
@@ -287,17 +288,17 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
             }
         }
         long started = System.nanoTime();
-        long rows = 0;
-        try (ExportedSnapshot exported = ExportedSnapshot.createSlot(connections, endpoint.slot());
-                Connection reader = connections.open("snapshot")) {
-            exported.importInto(reader);
+        Map<TableId, String> names = new LinkedHashMap<>();
+        for (String name : split.tables()) {
+            names.put(TableId.parse(name), name);
+        }
+        try (ExportedSnapshot exported = ExportedSnapshot.createSlot(connections, endpoint.slot())) {
             long lsn = exported.consistentPoint().asLong();
-            for (String name : split.tables()) {
-                TableId table = TableId.parse(name);
-                rows += SnapshotReader.read(reader, table, exported.consistentPoint(), change -> output.collect(
-                        new CapturedChange(name, 'I', change.fullRow(), true, lsn, lsn, 0L, -1L, -1L)));
-            }
-            reader.rollback();
+            // Read by several connections inside the one exported snapshot, emitted here: still one pollNext call.
+            long rows = ParallelSnapshot.read(connections, exported, List.copyOf(names.keySet()),
+                    ParallelSnapshot.Options.fromSystemProperties(), change -> new CapturedChange(
+                            names.get(change.table()), 'I', change.fullRow(), true, lsn, lsn, 0L, -1L, -1L),
+                    output::collect);
             split = split.afterSnapshot(lsn);
             captured.clear();
             captured.addAll(split.tables());
