@@ -12,6 +12,8 @@ import io.bronzecdc.model.event.TableId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A change as it travels from the source to the sequencer: the fields of a {@link ChangeEvent}, flattened to
@@ -53,6 +55,8 @@ public record CapturedChange(
     /** {@link #orderKey} of snapshot rows. */
     public static final long SNAPSHOT_KEY = -1;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Table names as parsed, one per captured table: parsing each change's name was 4% of a snapshot (JFR). */
+    private static final Map<String, TableId> PARSED_TABLES = new ConcurrentHashMap<>();
 
     /** An event of a captured table, carried in stream order with its changes. */
     public static CapturedChange of(TableEvent event) {
@@ -136,6 +140,7 @@ public record CapturedChange(
 
     /** The model's change event. */
     public ChangeEvent toChangeEvent() {
-        return new ChangeEvent(TableId.parse(table), Op.fromCode(op), fullRow, position());
+        return new ChangeEvent(PARSED_TABLES.computeIfAbsent(table, TableId::parse), Op.fromCode(op), fullRow,
+                position());
     }
 }

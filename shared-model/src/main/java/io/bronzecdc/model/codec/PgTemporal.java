@@ -134,10 +134,13 @@ final class PgTemporal {
     }
 
     private static StringBuilder pad(StringBuilder sb, int value, int width) {
-        String digits = Integer.toString(value);
-        for (int i = digits.length(); i < width; i++) {
+        int length = 1;
+        for (int rest = value / 10; rest != 0; rest /= 10) {
+            length++;
+        }
+        for (int i = value < 0 ? length + 1 : length; i < width; i++) {
             sb.append('0');
         }
-        return sb.append(digits);
+        return sb.append(value); // appends the digits without a String in between
     }
 }

@@ -16,11 +16,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.function.Consumer;
+import org.postgresql.PGStatement;
 
 /**
  * Reads a source table as initial-snapshot changes (op I, canonical {@code full_row}) on the caller's
  * connection and transaction, so the caller chooses the snapshot (for example one exported by a replication
- * slot). Rows come in primary-key order, so two reads of one snapshot give the same sequence. Column types are
+ * slot). A whole-table read gives rows in primary-key order, so two reads of one snapshot give the same sequence;
+ * a {@link SnapshotChunk} read gives its rows in heap order (see {@link ParallelSnapshot}). Column types are
  * resolved from {@code pg_catalog} once per read, so every value renders as {@code to_jsonb} renders it.
  */
 public final class SnapshotReader {
@@ -37,6 +39,23 @@ public final class SnapshotReader {
      */
     public static long read(Connection connection, TableId table, String orderBy, PgLsn consistentPoint,
             Consumer<ChangeEvent> sink) throws SQLException {
+        return read(connection, table, " ORDER BY " + orderBy, "in key order", consistentPoint, sink);
+    }
+
+    /**
+     * Hands every row of {@code chunk} to {@code sink} as a snapshot change taken at {@code consistentPoint}, in no
+     * particular order (the order of the heap, which is all a snapshot needs: bronze takes its rows as a multiset).
+     *
+     * @return the number of rows read
+     */
+    public static long read(Connection connection, SnapshotChunk chunk, PgLsn consistentPoint,
+            Consumer<ChangeEvent> sink) throws SQLException {
+        return read(connection, chunk.table(), chunk.predicate(), chunk.isWhole() ? "in heap order"
+                : "of " + chunk, consistentPoint, sink);
+    }
+
+    private static long read(Connection connection, TableId table, String sqlTail, String rowPlace,
+            PgLsn consistentPoint, Consumer<ChangeEvent> sink) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         if (autoCommit) {
             connection.setAutoCommit(false); // the driver streams with a fetch size only inside a transaction
@@ -45,8 +64,11 @@ public final class SnapshotReader {
         CanonicalRowWriter writer = new CanonicalRowWriter();
         List<ValueShape.Field> columns = new PgTypeCatalog(connection).columns(table);
         long rows = 0;
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT * FROM " + table.quoted() + " ORDER BY " + orderBy)) {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT * FROM " + table.quoted() + sqlTail)) {
+            // text transfer, which the encoder needs, also when the same text runs more often than prepareThreshold
+            if (ps.isWrapperFor(PGStatement.class)) {
+                ps.unwrap(PGStatement.class).setPrepareThreshold(0);
+            }
             ps.setFetchSize(FETCH_SIZE);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.getMetaData().getColumnCount() != columns.size()) {
@@ -59,8 +81,8 @@ public final class SnapshotReader {
                     try {
                         row = encoder.encode(rs, writer);
                     } catch (ContractViolationException e) {
-                        throw new ContractViolationException(table + ", snapshot row " + (rows + 1)
-                                + " in key order: " + e.getMessage(), e);
+                        throw new ContractViolationException(table + ", snapshot row " + (rows + 1) + " "
+                                + rowPlace + ": " + e.getMessage(), e);
                     }
                     sink.accept(new ChangeEvent(table, Op.INSERT, row, position));
                     rows++;

@@ -6,8 +6,8 @@ import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.postgres.SourceConnections;
 import io.bronzecdc.model.source.ExportedSnapshot;
+import io.bronzecdc.model.source.ParallelSnapshot;
 import io.bronzecdc.model.source.SnapshotHandover;
-import io.bronzecdc.model.source.SnapshotReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,16 +34,18 @@ import org.slf4j.LoggerFactory;
  * in commit order and keeping the split's position for checkpoints.
  *
  * <p><b>Snapshot.</b> With no state, the reader creates the slot with an exported snapshot
- * ({@link ExportedSnapshot}), reads every captured table inside that snapshot ({@link SnapshotReader}) and then
- * streams from the slot's consistent point: the snapshot holds exactly the transactions committed before it, the
- * stream exactly those after it. Snapshot rows carry the consistent point as their change and order position
- * (bronze {@code source_lsn}, as in the Spark engine), no transaction id and no commit time. The whole snapshot is
- * emitted inside one {@link #pollNext} call, so no checkpoint can complete in its middle: a checkpoint that held
- * half a snapshot could not be resumed, since the exported snapshot dies with its connection. A failure before the
- * first checkpoint after the snapshot restarts the job without state: the slot then exists while bronze is empty
- * (the preflight refuses a start without state when bronze holds rows, and the sink commits nothing before a
- * checkpoint completes), so the reader drops the slot, logs it, and takes the snapshot again. This reads every table
- * in one task; chunked parallel reads are a later step.
+ * ({@link ExportedSnapshot}), reads every captured table inside that snapshot with several connections
+ * ({@link ParallelSnapshot}) and then streams from the slot's consistent point: the snapshot holds exactly the
+ * transactions committed before it, the stream exactly those after it. Snapshot rows carry the consistent point as
+ * their change and order position (bronze {@code source_lsn}, as in the Spark engine), no transaction id and no
+ * commit time; each table's rows end with a {@link CapturedChange#TRANSACTION_END}, after which the sink commits
+ * them. The whole snapshot is emitted inside one {@link #pollNext} call, so no checkpoint can complete in its middle:
+ * a checkpoint that held half a snapshot could not be resumed, since the exported snapshot dies with its connection.
+ * A start without state on a slot that exists asks bronze what it holds ({@link BronzeHeld}): when bronze holds
+ * tables of it (an earlier start wrote them and died, or its checkpoints are lost) the reader {@link #resume resumes}
+ * the stream at the slot's confirmed position without a snapshot, and the tables bronze does not hold are brought in
+ * like tables created later; when bronze holds nothing, the earlier start died before its snapshot was written, so
+ * the reader drops the slot and takes the snapshot again.
  *
  * <p><b>Stream.</b> A {@link ReplicationFetcher} thread reads and decodes; {@link #pollNext} drains its queue and
  * updates the split only for what it emitted: after a transaction's commit the restart position becomes its end
@@ -325,18 +327,20 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
             }
         }
         long started = System.nanoTime();
-        long rows = 0;
-        try (ExportedSnapshot exported = ExportedSnapshot.createSlot(connections, endpoint.slot());
-                Connection reader = connections.open("snapshot")) {
-            exported.importInto(reader);
+        Map<TableId, String> names = new LinkedHashMap<>();
+        for (String name : split.tables()) {
+            names.put(TableId.parse(name), name);
+        }
+        try (ExportedSnapshot exported = ExportedSnapshot.createSlot(connections, endpoint.slot())) {
             long lsn = exported.consistentPoint().asLong();
+            // Read by several connections inside the one exported snapshot, emitted here: still one pollNext call.
+            long rows = ParallelSnapshot.read(connections, exported, List.copyOf(names.keySet()),
+                    ParallelSnapshot.Options.fromSystemProperties(),
+                    change -> CapturedChange.snapshotRow(names.get(change.table()), change.fullRow(), lsn, lsn),
+                    output::collect);
             for (String name : split.tables()) {
-                TableId table = TableId.parse(name);
-                rows += SnapshotReader.read(reader, table, exported.consistentPoint(),
-                        change -> output.collect(CapturedChange.snapshotRow(name, change.fullRow(), lsn, lsn)));
                 output.collect(CapturedChange.snapshotEnd(name, lsn, lsn, null));
             }
-            reader.rollback();
             split = split.afterSnapshot(lsn);
             captured.clear();
             captured.addAll(split.tables());
