@@ -55,7 +55,9 @@ public final class BenchMain implements Callable<Integer> {
     private long seed = DEFAULT_SEED;
 
     @Option(names = "--pipelines", split = ",", paramLabel = "NAME",
-            description = "Only these pipelines, comma-separated: flink, spark, flink-cdc, debezium (default: all).")
+            description = "Only these pipelines, comma-separated: flink, flink-cdc-source (our Flink job with"
+                    + " source.connector: flink-cdc), spark, flink-cdc (the plain Flink CDC peer), debezium (default:"
+                    + " all; --smoke leaves out flink-cdc-source).")
     private List<String> pipelines;
 
     @Option(names = "--server", paramLabel = "HOST:PORT", description = "Run on this PostgreSQL server instead of an"
