@@ -165,7 +165,7 @@ public final class BenchMain implements Callable<Integer> {
         List<Path> files = ReportFiles.write(report, dir).all();
         printer.println();
         for (Integrity integrity : report.integrity()) {
-            printer.printf("integrity %-10s %-16s %s (%,d bronze rows)%n", integrity.pipeline(), integrity.placement(),
+            printer.printf("integrity %-16s %-16s %s (%,d bronze rows)%n", integrity.pipeline(), integrity.placement(),
                     integrity.passed() ? "passed" : "FAILED", integrity.bronzeRows());
         }
         printer.printf("report: %s%n", String.join(", ", files.stream().map(Path::toString).toList()));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bronzecdc.bench.report.BenchReport.Measurement;
 import io.bronzecdc.bench.report.BenchReport.Pipeline;
+import io.bronzecdc.bench.report.ReportTable.Column;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -183,6 +184,24 @@ class ReportFilesTest {
     }
 
     @Test
+    void shouldShowBothFlinkSourcesAgainstTheCheckpointInterval() throws IOException {
+        ReportTable table = CheckpointLatency.table(BenchReportFixture.realistic());
+
+        assertThat(table.columns()).extracting(Column::name).containsExactly("pipeline", "placement", "offered/s",
+                "checkpoint 300ms: p50 / p99 ms", "checkpoint 1s: p50 / p99 ms");
+        assertThat(table.rows()).extracting(row -> row.cells().get(0).text()).containsOnly("flink",
+                "flink-cdc-source");
+        for (String pipeline : List.of("flink", "flink-cdc-source")) {
+            List<String> at5k = leadingCells(table, pipeline, "same-server", "5,000");
+            assertThat(at5k.get(3)).as("%s at 300 ms", pipeline).matches("[\\d,]+ / [\\d,]+");
+            assertThat(at5k.get(4)).as("%s at 1 s", pipeline).matches("[\\d,]+ / [\\d,]+");
+            assertThat(leadingCells(table, pipeline, "same-server", "1,000").get(4)).isEqualTo(ReportFormat.MISSING);
+        }
+        assertThat(Files.readString(ReportFiles.write(BenchReportFixture.realistic(), dir).markdown()))
+                .contains("## Latency against the checkpoint interval");
+    }
+
+    @Test
     void shouldNameThePipelinesInTheRepeatCommandOnlyWhenTheyAreNotTheModesOwn() {
         assertThat(RunTables.repeatCommand(ran("smoke", Pipeline.SMOKE))).doesNotContain("--pipelines");
         assertThat(RunTables.repeatCommand(ran("full", Pipeline.ALL))).doesNotContain("--pipelines");
@@ -272,6 +291,14 @@ class ReportFilesTest {
                 .map(row -> row.cells().stream().map(ReportTable.Cell::text).toList())
                 .filter(cells -> cells.get(0).equals(leading[0]) && cells.get(1).equals(leading[1])
                         && cells.get(3).equals(leading[2]) && (leading.length < 4 || cells.get(2).equals(leading[3])))
+                .findFirst().orElseThrow(() -> new AssertionError("no row " + List.of(leading) + " in " + table));
+    }
+
+    /** The cells of the first row whose first cells are {@code leading}. */
+    private static List<String> leadingCells(ReportTable table, String... leading) {
+        return table.rows().stream()
+                .map(row -> row.cells().stream().map(ReportTable.Cell::text).toList())
+                .filter(cells -> cells.subList(0, leading.length).equals(List.of(leading)))
                 .findFirst().orElseThrow(() -> new AssertionError("no row " + List.of(leading) + " in " + table));
     }
 
