@@ -55,7 +55,9 @@ public final class BenchMain implements Callable<Integer> {
     private long seed = DEFAULT_SEED;
 
     @Option(names = "--pipelines", split = ",", paramLabel = "NAME",
-            description = "Only these pipelines, comma-separated: flink, spark, flink-cdc, debezium (default: all).")
+            description = "Only these pipelines, comma-separated: flink, flink-cdc-source (our Flink job with"
+                    + " source.connector: flink-cdc), spark, flink-cdc (the plain Flink CDC peer), debezium (default:"
+                    + " all; --smoke leaves out flink-cdc-source).")
     private List<String> pipelines;
 
     @Option(names = "--server", paramLabel = "HOST:PORT", description = "Run on this PostgreSQL server instead of an"
@@ -163,7 +165,7 @@ public final class BenchMain implements Callable<Integer> {
         List<Path> files = ReportFiles.write(report, dir).all();
         printer.println();
         for (Integrity integrity : report.integrity()) {
-            printer.printf("integrity %-10s %-16s %s (%,d bronze rows)%n", integrity.pipeline(), integrity.placement(),
+            printer.printf("integrity %-16s %-16s %s (%,d bronze rows)%n", integrity.pipeline(), integrity.placement(),
                     integrity.passed() ? "passed" : "FAILED", integrity.bronzeRows());
         }
         printer.printf("report: %s%n", String.join(", ", files.stream().map(Path::toString).toList()));

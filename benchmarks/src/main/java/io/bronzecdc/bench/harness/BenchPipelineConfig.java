@@ -1,5 +1,6 @@
 package io.bronzecdc.bench.harness;
 
+import io.bronzecdc.model.config.SourceConnector;
 import io.bronzecdc.model.event.TableId;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,10 +23,19 @@ import java.util.Optional;
  * @param checkpoint the Flink checkpoint interval
  * @param sparkSchedule the Spark micro-batch interval ({@code batch.interval})
  * @param target the bronze server's port and database, when bronze is in a separate server
+ * @param sourceConnector the Flink job's {@code source.connector}, when not its default
  */
 public record BenchPipelineConfig(String host, int port, String database, String user, String passwordSource,
         String slot,
-        String bronzeSchema, Duration checkpoint, Duration sparkSchedule, Optional<Target> target) {
+        String bronzeSchema, Duration checkpoint, Duration sparkSchedule, Optional<Target> target,
+        Optional<SourceConnector> sourceConnector) {
+    /** A config with the Flink job's default source. */
+    public BenchPipelineConfig(String host, int port, String database, String user, String passwordSource,
+            String slot, String bronzeSchema, Duration checkpoint, Duration sparkSchedule, Optional<Target> target) {
+        this(host, port, database, user, passwordSource, slot, bronzeSchema, checkpoint, sparkSchedule, target,
+                Optional.empty());
+    }
+
     /** A separate server for bronze. */
     public record Target(String host, int port, String database, String user, String passwordSource) {
     }
@@ -38,7 +48,13 @@ public record BenchPipelineConfig(String host, int port, String database, String
     /** This config with another checkpoint interval. */
     public BenchPipelineConfig withCheckpoint(Duration interval) {
         return new BenchPipelineConfig(host, port, database, user, passwordSource, slot, bronzeSchema, interval,
-                sparkSchedule, target);
+                sparkSchedule, target, sourceConnector);
+    }
+
+    /** This config with {@code source.connector: <connector>}, or without the line (the default) when empty. */
+    public BenchPipelineConfig withSourceConnector(Optional<SourceConnector> connector) {
+        return new BenchPipelineConfig(host, port, database, user, passwordSource, slot, bronzeSchema, checkpoint,
+                sparkSchedule, target, connector);
     }
 
     /** The YAML text. */
@@ -51,7 +67,9 @@ public record BenchPipelineConfig(String host, int port, String database, String
                 "  user: " + user,
                 "  password:",
                 "    " + passwordSource,
-                "  sslmode: disable",
+                "  sslmode: disable"));
+        sourceConnector.ifPresent(connector -> lines.add("  connector: " + connector.value()));
+        lines.addAll(List.of(
                 "  slot:",
                 "    name: " + slot,
                 "  publication:",

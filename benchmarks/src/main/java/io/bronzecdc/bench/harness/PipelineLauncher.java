@@ -8,10 +8,12 @@ import io.bronzecdc.cli.engine.EngineRunner;
 import io.bronzecdc.cli.engine.FlinkEngine;
 import io.bronzecdc.cli.engine.ProjectLayout;
 import io.bronzecdc.cli.engine.SparkEngine;
+import io.bronzecdc.model.config.SourceConnector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
@@ -38,7 +40,8 @@ public final class PipelineLauncher {
      */
     public static PipelineLauncher of(String pipeline, ProjectLayout layout) {
         return switch (pipeline) {
-            case Pipeline.FLINK -> {
+            // Our Flink job, the same command for both sources: the config's source.connector chooses.
+            case Pipeline.FLINK, Pipeline.FLINK_CDC_SOURCE -> {
                 FlinkEngine flink = FlinkEngine.of(layout);
                 yield new PipelineLauncher(pipeline, (config, state) -> runner(pipeline,
                         flink.streamCommand(config, state), Map.of()), null);
@@ -77,6 +80,20 @@ public final class PipelineLauncher {
 
     public String pipeline() {
         return pipeline;
+    }
+
+    /**
+     * The {@code source.connector} the pipeline's YAML names: {@code flink-cdc} for {@code flink-cdc-source}, none
+     * (the default, our pgoutput source) for every other pipeline.
+     */
+    public Optional<SourceConnector> sourceConnector() {
+        return sourceConnectorOf(pipeline);
+    }
+
+    /** The {@code source.connector} of {@code pipeline}'s YAML, as {@link #sourceConnector()}. */
+    static Optional<SourceConnector> sourceConnectorOf(String pipeline) {
+        return Pipeline.FLINK_CDC_SOURCE.equals(pipeline) ? Optional.of(SourceConnector.FLINK_CDC)
+                : Optional.empty();
     }
 
     /** Whether the pipeline streams in one long-running process (everything but Spark). */

@@ -134,8 +134,8 @@ public record BenchReport(
     /**
      * One measured scenario of one pipeline.
      *
-     * @param pipeline {@link Pipeline} name: {@code flink}, {@code spark} (ours), {@code flink-cdc},
-     *     {@code debezium} (peers)
+     * @param pipeline {@link Pipeline} name: {@code flink}, {@code flink-cdc-source}, {@code spark} (ours),
+     *     {@code flink-cdc}, {@code debezium} (peers)
      * @param scenario {@code snapshot} (initial load of {@code rows} rows), {@code backlog} (changes committed
      *     first, then the pipeline started) or {@code live} (changes offered at {@code offeredRate} while it runs)
      * @param placement as in {@link Ceiling#placement()}
@@ -218,19 +218,41 @@ public record BenchReport(
         }
     }
 
-    /** Pipeline names and which are ours. */
+    /**
+     * Pipeline names and which are ours. Two are our Flink job: {@link #FLINK} with its default source (our own
+     * pgoutput reader) and {@link #FLINK_CDC_SOURCE} with {@code source.connector: flink-cdc}; the peer
+     * {@link #FLINK_CDC} is a plain Flink CDC job, not ours.
+     */
     public static final class Pipeline {
+        /** Our Flink job with its default source, our own pgoutput reader. */
         public static final String FLINK = "flink";
+        /** Our Flink job with {@code source.connector: flink-cdc}: Flink CDC's Postgres source, our sink. */
+        public static final String FLINK_CDC_SOURCE = "flink-cdc-source";
         public static final String SPARK = "spark";
+        /** The peer: a plain Flink CDC job as its documentation shows it. */
         public static final String FLINK_CDC = "flink-cdc";
         public static final String DEBEZIUM = "debezium";
+        /** Every pipeline, in report order: ours first, then the peers. */
+        public static final List<String> ALL = List.of(FLINK, FLINK_CDC_SOURCE, SPARK, FLINK_CDC, DEBEZIUM);
+        /** The pipelines the smoke mode runs: every one but {@link #FLINK_CDC_SOURCE}, to keep it short. */
+        public static final List<String> SMOKE = List.of(FLINK, SPARK, FLINK_CDC, DEBEZIUM);
 
         private Pipeline() {
         }
 
         /** Whether {@code pipeline} is one of bronze-cdc's engines (not a peer). */
         public static boolean isOurs(String pipeline) {
-            return FLINK.equals(pipeline) || SPARK.equals(pipeline);
+            return FLINK.equals(pipeline) || FLINK_CDC_SOURCE.equals(pipeline) || SPARK.equals(pipeline);
+        }
+
+        /** Whether {@code pipeline} is our Flink job, with either source: its checkpoint interval is varied. */
+        public static boolean isOurFlinkJob(String pipeline) {
+            return FLINK.equals(pipeline) || FLINK_CDC_SOURCE.equals(pipeline);
+        }
+
+        /** The pipelines a mode runs unless {@code --pipelines} chooses: {@link #SMOKE} or {@link #ALL}. */
+        public static List<String> ofMode(String mode) {
+            return "smoke".equals(mode) ? SMOKE : ALL;
         }
     }
 }

@@ -23,6 +23,7 @@ final class ChartStyle {
     static final Color REFERENCE = new Color(0x77, 0x77, 0x77);
     private static final Map<String, Color> PIPELINE_COLORS = Map.of(
             Pipeline.FLINK, new Color(0x1F, 0x77, 0xB4),
+            Pipeline.FLINK_CDC_SOURCE, new Color(0x94, 0x67, 0xBD),
             Pipeline.SPARK, new Color(0xFF, 0x7F, 0x0E),
             Pipeline.FLINK_CDC, new Color(0x2C, 0xA0, 0x2C),
             Pipeline.DEBEZIUM, new Color(0xD6, 0x27, 0x28));

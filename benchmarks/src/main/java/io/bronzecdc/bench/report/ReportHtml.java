@@ -68,6 +68,12 @@ public final class ReportHtml {
         html.append("<h2>Throughput, two ways</h2>\n");
         paragraph(html, SustainedRates.TEXT);
         table(html, SustainedRates.table(report));
+        ReportTable checkpoints = CheckpointLatency.table(report);
+        if (!checkpoints.rows().isEmpty()) {
+            html.append("<h2>Latency against the checkpoint interval</h2>\n");
+            paragraph(html, CheckpointLatency.TEXT);
+            table(html, checkpoints);
+        }
         html.append("<h2>The peers as ratios to ours</h2>\n");
         paragraph(html, ReportText.RATIOS);
         table(html, PeerRatios.table(report));

@@ -31,6 +31,12 @@ public final class ReportMarkdown {
         }
         md.append("## Throughput, two ways\n\n").append(escape(SustainedRates.TEXT)).append("\n\n");
         table(md, SustainedRates.table(report));
+        ReportTable checkpoints = CheckpointLatency.table(report);
+        if (!checkpoints.rows().isEmpty()) {
+            md.append("## Latency against the checkpoint interval\n\n").append(escape(CheckpointLatency.TEXT))
+                    .append("\n\n");
+            table(md, checkpoints);
+        }
         md.append("## The peers as ratios to ours\n\n").append(escape(ReportText.RATIOS)).append("\n\n");
         table(md, PeerRatios.table(report));
         md.append("## Ceilings\n\n").append(escape(ReportText.CEILINGS)).append("\n\n");

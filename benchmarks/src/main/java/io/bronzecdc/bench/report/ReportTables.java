@@ -22,8 +22,7 @@ final class ReportTables {
     static final String OK = "ok";
     /** How many violations a pipeline's integrity line shows before "and n more". */
     static final int FIRST_VIOLATIONS = 5;
-    private static final List<String> PIPELINE_ORDER =
-            List.of(Pipeline.FLINK, Pipeline.SPARK, Pipeline.FLINK_CDC, Pipeline.DEBEZIUM);
+    private static final List<String> PIPELINE_ORDER = Pipeline.ALL;
     private static final List<String> SCENARIO_ORDER = List.of("snapshot", "backlog", "live");
     /** Ours first, then the peers, then scenario, placement, offered rate and setting. */
     static final Comparator<Measurement> MEASUREMENT_ORDER = Comparator

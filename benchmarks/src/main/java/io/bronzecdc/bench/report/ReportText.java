@@ -2,7 +2,9 @@ package io.bronzecdc.bench.report;
 
 /** The report's fixed explanations, shared by the Markdown and the HTML page. */
 final class ReportText {
-    static final String SUMMARY = "Ours are bronze-cdc's engines (flink, spark); peers are what a user would run "
+    static final String SUMMARY = "Ours are bronze-cdc's engines: flink (our Flink job with its default source, our "
+            + "own pgoutput reader), flink-cdc-source (the same job with source.connector: flink-cdc, Flink CDC's "
+            + "Postgres source feeding our sequencer and sink) and spark; peers are what a user would run "
             + "instead (flink-cdc: a plain Flink CDC job as its documentation shows it; debezium: the Debezium "
             + "embedded engine), on the same workload in the same run, writing the same bronze rows. Each pipeline ran "
             + "in its own JVM. Snapshot rates are compared with the COPY ceiling, backlog and live rates with the drain "

@@ -12,8 +12,6 @@ import java.util.stream.Collectors;
 
 /** What was run, where and with what: the environment, the PostgreSQL settings, versions and the workload. */
 final class RunTables {
-    private static final List<String> ALL_PIPELINES = List.of(BenchReport.Pipeline.FLINK, BenchReport.Pipeline.SPARK,
-            BenchReport.Pipeline.FLINK_CDC, BenchReport.Pipeline.DEBEZIUM);
     private RunTables() {
     }
 
@@ -98,7 +96,10 @@ final class RunTables {
                 .collect(Collectors.joining(", "));
     }
 
-    /** The command that repeats the run with the same workload: the mode, the seed, and the pipelines if not all. */
+    /**
+     * The command that repeats the run with the same workload: the mode, the seed, and the pipelines if not the
+     * mode's own ({@link BenchReport.Pipeline#ofMode}).
+     */
     static String repeatCommand(BenchReport report) {
         StringBuilder command = new StringBuilder("bin/bronze-cdc bench --").append(ReportFormat.text(report.mode()));
         Workload w = report.workload();
@@ -124,7 +125,7 @@ final class RunTables {
             }
         }
         List<String> pipelines = ReportTables.pipelines(report);
-        if (!pipelines.isEmpty() && !pipelines.containsAll(ALL_PIPELINES)) {
+        if (!pipelines.isEmpty() && !pipelines.equals(BenchReport.Pipeline.ofMode(report.mode()))) {
             command.append(" --pipelines ").append(String.join(",", pipelines));
         }
         return command.toString();

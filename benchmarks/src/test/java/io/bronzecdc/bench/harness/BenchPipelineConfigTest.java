@@ -3,10 +3,13 @@ package io.bronzecdc.bench.harness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bronzecdc.bench.harness.BenchPipelineConfig.Target;
+import io.bronzecdc.bench.report.BenchReport.Pipeline;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.config.PipelineConfigLoader;
+import io.bronzecdc.model.config.SourceConnector;
 import io.bronzecdc.model.source.TableSelection;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -48,6 +51,29 @@ class BenchPipelineConfigTest {
         assertThat(config.bronze().target().orElseThrow().port()).isEqualTo(6544);
         assertThat(config.bronze().target().orElseThrow().user()).isEqualTo("writer");
         assertThat(separate.withCheckpoint(Duration.ofSeconds(5)).yaml()).contains("interval: 5000ms");
+    }
+
+    @Test
+    void theFlinkCdcSourcePipelineNamesItsConnectorAndTheOthersKeepTheDefault() {
+        BenchPipelineConfig cdcSource = SAME_SERVER.withSourceConnector(Optional.of(SourceConnector.FLINK_CDC));
+
+        PipelineConfig config = PipelineConfigLoader.parse(cdcSource.withCheckpoint(Duration.ofSeconds(1)).yaml(),
+                "bench.yaml", Map.of("BENCH_PASSWORD", "x")::get);
+
+        assertThat(config.connector()).isEqualTo(SourceConnector.FLINK_CDC);
+        assertThat(config.checkpointInterval()).as("the checkpoint varied, the connector kept")
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThat(PipelineConfigLoader.parse(SAME_SERVER.yaml(), "bench.yaml", Map.of("BENCH_PASSWORD", "x")::get)
+                .connector()).isEqualTo(SourceConnector.PGOUTPUT);
+        assertThat(SAME_SERVER.yaml()).doesNotContain("connector");
+    }
+
+    @Test
+    void theLauncherOfEachPipelineChoosesItsSource() {
+        assertThat(PipelineLauncher.sourceConnectorOf(Pipeline.FLINK_CDC_SOURCE)).contains(SourceConnector.FLINK_CDC);
+        for (String pipeline : List.of(Pipeline.FLINK, Pipeline.SPARK, Pipeline.FLINK_CDC, Pipeline.DEBEZIUM)) {
+            assertThat(PipelineLauncher.sourceConnectorOf(pipeline)).as(pipeline).isEmpty();
+        }
     }
 
     @Test

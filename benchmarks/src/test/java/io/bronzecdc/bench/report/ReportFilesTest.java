@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bronzecdc.bench.report.BenchReport.Measurement;
 import io.bronzecdc.bench.report.BenchReport.Pipeline;
+import io.bronzecdc.bench.report.ReportTable.Column;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -67,13 +68,13 @@ class ReportFilesTest {
         String md = Files.readString(ReportFiles.write(BenchReportFixture.realistic(), dir).markdown());
 
         assertThat(md).startsWith("# bronze-cdc benchmark: full run of 2026-12-02T01:02:03Z, commit e17dfba\n");
-        for (String pipeline : List.of("flink", "spark", "flink-cdc", "debezium")) {
+        for (String pipeline : List.of("flink", "flink-cdc-source", "spark", "flink-cdc", "debezium")) {
             assertThat(md).contains("| " + pipeline + " | " + (Pipeline.isOurs(pipeline) ? "ours" : "peer") + " |");
         }
         assertThat(md).contains("- **FAIL** debezium (peer) on same-server: 7 violation(s), first:",
                 "| debezium | peer | same-server | **FAIL** | 2,434,574 | 7 |",
                 "- **Peers: integrity FAILED for debezium on same-server (7 violations); passed for the others.**",
-                "- **Ours (flink, spark): integrity passed on every placement.**",
+                "- **Ours (flink, flink-cdc-source, spark): integrity passed on every placement.**",
                 "**timed out after 120 s (lag kept growing)**",
                 "| same-server | 1,000,000 | 108,000 | 1,000,000 | 187,000 |",
                 "bin/bronze-cdc bench --full --seed 20261202 --pagila-scale 1 --wide-rows 200000 --snapshot-rows"
@@ -82,7 +83,7 @@ class ReportFilesTest {
         assertThat(md).contains("... and 2 more");
         // Every table row has as many cells as its header.
         assertThat(md.lines().filter(line -> line.startsWith("|")).map(ReportFilesTest::markdownCells).distinct())
-                .allSatisfy(cells -> assertThat(cells).isIn(18, 10, 7, 5, 2, 13));
+                .allSatisfy(cells -> assertThat(cells).isIn(18, 10, 7, 5, 2, 15));
         // Text from the run is literal: the note's angle brackets do not become HTML.
         assertThat(md).contains("\\<io.bronzecdc.model.codec\\>").doesNotContainPattern("(?<!\\\\)<io");
     }
@@ -92,19 +93,20 @@ class ReportFilesTest {
         ReportTable ratios = PeerRatios.table(BenchReportFixture.realistic());
 
         List<String> backlog = cells(ratios, "same-server", "backlog", "debezium");
-        // 21,000 / 15,200 (flink) and 21,000 / 61,000 (spark); backlog has no latency.
-        assertThat(backlog.subList(7, 13)).containsExactly("1.38×", ReportFormat.MISSING, "0.34×",
-                ReportFormat.MISSING, "FAIL", ReportFormat.MISSING);
+        // 21,000 / 15,200 (flink), 21,000 / 14,000 (flink-cdc-source) and 21,000 / 61,000 (spark); backlog has
+        // no latency.
+        assertThat(backlog.subList(7, 15)).containsExactly("1.38×", ReportFormat.MISSING, "1.50×",
+                ReportFormat.MISSING, "0.34×", ReportFormat.MISSING, "FAIL", ReportFormat.MISSING);
         // At 5,000/s flink-cdc shares flink's setting (checkpoint 300ms): one ratio, not one per flink setting.
         List<String> sameSetting = cells(ratios, "same-server", "live", "flink-cdc", "5,000");
         assertThat(sameSetting.get(7)).isEqualTo("1.00×");
-        assertThat(sameSetting.get(11)).isEqualTo("pass");
+        assertThat(sameSetting.get(13)).isEqualTo("pass");
         // debezium's setting is its own: compared with each of flink's settings, named.
         assertThat(cells(ratios, "same-server", "live", "debezium", "5,000").get(8))
                 .matches("\\d\\.\\d\\d× \\(checkpoint 1s\\); \\d\\.\\d\\d× \\(checkpoint 300ms\\)");
         List<String> timedOut = cells(ratios, "separate-server", "live", "flink-cdc", "20,000");
-        assertThat(timedOut.subList(7, 11)).containsOnly(ReportFormat.MISSING);
-        assertThat(timedOut.get(12)).isEqualTo("flink-cdc: timed out after 120 s (lag kept growing)");
+        assertThat(timedOut.subList(7, 13)).containsOnly(ReportFormat.MISSING);
+        assertThat(timedOut.get(14)).isEqualTo("flink-cdc: timed out after 120 s (lag kept growing)");
     }
 
     @Test
@@ -131,7 +133,7 @@ class ReportFilesTest {
         assertThat(page.getElementsByTagName("link").getLength()).isZero();
         assertThat(page.getElementsByTagName("style").item(0).getTextContent()).doesNotContain("url(", "@import");
         String text = page.getDocumentElement().getTextContent();
-        assertThat(text).contains("flink", "spark", "flink-cdc", "debezium", "FAIL", "timed out after 120 s",
+        assertThat(text).contains("flink", "flink-cdc-source", "spark", "flink-cdc", "debezium", "FAIL", "timed out after 120 s",
                 "(<io.bronzecdc.model.codec>) & sequencer");
     }
 
@@ -179,6 +181,40 @@ class ReportFilesTest {
         }
         assertThat(Files.readString(dir.resolve("report.md"))).contains("**exited with code 1**",
                 "bin/bronze-cdc bench --smoke --pipelines flink,spark\n");
+    }
+
+    @Test
+    void shouldShowBothFlinkSourcesAgainstTheCheckpointInterval() throws IOException {
+        ReportTable table = CheckpointLatency.table(BenchReportFixture.realistic());
+
+        assertThat(table.columns()).extracting(Column::name).containsExactly("pipeline", "placement", "offered/s",
+                "checkpoint 300ms: p50 / p99 ms", "checkpoint 1s: p50 / p99 ms");
+        assertThat(table.rows()).extracting(row -> row.cells().get(0).text()).containsOnly("flink",
+                "flink-cdc-source");
+        for (String pipeline : List.of("flink", "flink-cdc-source")) {
+            List<String> at5k = leadingCells(table, pipeline, "same-server", "5,000");
+            assertThat(at5k.get(3)).as("%s at 300 ms", pipeline).matches("[\\d,]+ / [\\d,]+");
+            assertThat(at5k.get(4)).as("%s at 1 s", pipeline).matches("[\\d,]+ / [\\d,]+");
+            assertThat(leadingCells(table, pipeline, "same-server", "1,000").get(4)).isEqualTo(ReportFormat.MISSING);
+        }
+        assertThat(Files.readString(ReportFiles.write(BenchReportFixture.realistic(), dir).markdown()))
+                .contains("## Latency against the checkpoint interval");
+    }
+
+    @Test
+    void shouldNameThePipelinesInTheRepeatCommandOnlyWhenTheyAreNotTheModesOwn() {
+        assertThat(RunTables.repeatCommand(ran("smoke", Pipeline.SMOKE))).doesNotContain("--pipelines");
+        assertThat(RunTables.repeatCommand(ran("full", Pipeline.ALL))).doesNotContain("--pipelines");
+        assertThat(RunTables.repeatCommand(ran("smoke", List.of(Pipeline.FLINK_CDC_SOURCE, Pipeline.FLINK))))
+                .endsWith(" --pipelines flink,flink-cdc-source");
+        assertThat(RunTables.repeatCommand(ran("full", Pipeline.SMOKE)))
+                .endsWith(" --pipelines flink,spark,flink-cdc,debezium");
+    }
+
+    private static BenchReport ran(String mode, List<String> pipelines) {
+        List<BenchReport.Integrity> checks = pipelines.stream()
+                .map(p -> new BenchReport.Integrity(p, "same-server", true, 1, List.of(), "ok")).toList();
+        return new BenchReport(mode, "2026-12-02T00:00:00Z", 1, null, null, List.of(), List.of(), checks, List.of());
     }
 
     @Test
@@ -255,6 +291,14 @@ class ReportFilesTest {
                 .map(row -> row.cells().stream().map(ReportTable.Cell::text).toList())
                 .filter(cells -> cells.get(0).equals(leading[0]) && cells.get(1).equals(leading[1])
                         && cells.get(3).equals(leading[2]) && (leading.length < 4 || cells.get(2).equals(leading[3])))
+                .findFirst().orElseThrow(() -> new AssertionError("no row " + List.of(leading) + " in " + table));
+    }
+
+    /** The cells of the first row whose first cells are {@code leading}. */
+    private static List<String> leadingCells(ReportTable table, String... leading) {
+        return table.rows().stream()
+                .map(row -> row.cells().stream().map(ReportTable.Cell::text).toList())
+                .filter(cells -> cells.subList(0, leading.length).equals(List.of(leading)))
                 .findFirst().orElseThrow(() -> new AssertionError("no row " + List.of(leading) + " in " + table));
     }
 
