@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.bronzecdc.flink.sink.JdbcTarget;
 import io.bronzecdc.flink.source.CapturedChange;
+import io.bronzecdc.flink.testing.BackgroundWorkload;
 import io.bronzecdc.flink.testing.PipelineUnderTest;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.SourceConnector;
@@ -745,56 +746,6 @@ class FailureRecoveryIT {
             trigger().completedCheckpoints.incrementAndGet();
         }
     }
-
-    /** The workload committing transactions on its own thread and connection until stopped. */
-    private static final class BackgroundWorkload implements AutoCloseable {
-        private final List<CommittedTransaction> committed = Collections.synchronizedList(new ArrayList<>());
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final AtomicReference<Throwable> failure = new AtomicReference<>();
-        private final Connection connection;
-        private final Thread thread;
-
-        BackgroundWorkload(ChangeWorkload workload, Connection connection, String name) {
-            this.connection = connection;
-            this.thread = new Thread(() -> {
-                try {
-                    while (!stop.get()) {
-                        committed.add(workload.runTransaction(connection));
-                    }
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, "workload-" + name);
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        long committed() {
-            return committed.size();
-        }
-
-        void requireRunning() {
-            assertThat(failure.get()).as("workload failure").isNull();
-            assertThat(thread.isAlive()).as("workload thread alive").isTrue();
-        }
-
-        /** Stops after the transaction in progress and returns everything committed, in commit order. */
-        List<CommittedTransaction> stop() throws InterruptedException {
-            stop.set(true);
-            thread.join(WAIT.toMillis());
-            assertThat(thread.isAlive()).as("workload thread stopped").isFalse();
-            assertThat(failure.get()).as("workload failure").isNull();
-            return List.copyOf(committed);
-        }
-
-        @Override
-        public void close() throws Exception {
-            stop.set(true);
-            thread.join(WAIT.toMillis());
-            connection.close();
-        }
-    }
-
     /** Checkpoints on the file system, kept when the job is cancelled; a failure ends the job (no restarts). */
     private static Configuration retainingWithoutRestarts(Path checkpoints) {
         Configuration conf = LocalState.retaining(checkpoints);

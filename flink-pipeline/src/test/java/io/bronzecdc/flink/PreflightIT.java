@@ -191,13 +191,8 @@ class PreflightIT {
 
     @Test
     void shouldRefuseABronzeSchemaWithRowsWhenStartingWithoutStateBeforeSubmitting() throws Exception {
-        String database = POSTGRES.newDatabase("written");
+        String database = databaseWithBronzeRows("written");
         try (Connection c = POSTGRES.connect(database); Statement s = c.createStatement()) {
-            loadSource(c);
-            s.execute("CREATE PUBLICATION it_pub FOR TABLE customer, payment, rental WITH (publish_via_partition_root = true)");
-            BronzeMigrator.migrate(c, BronzeSchema.defaultSchema(), PipelineUnderTest.TABLES);
-            s.execute("INSERT INTO cdc_bronze.br_payment_cdc (lsn, op, full_row, source_lsn) VALUES"
-                    + " (1, 'I', '{}', 0), (2, 'I', '{}', 0)");
             s.execute("ALTER TABLE rental REPLICA IDENTITY DEFAULT");
         }
         String before = catalog(database);
@@ -219,13 +214,8 @@ class PreflightIT {
      */
     @Test
     void shouldRefuseBronzeRowsThatItsSinkDidNotRecordWhenStartingWithoutState() throws Exception {
-        String database = POSTGRES.newDatabase("foreign");
+        String database = databaseWithBronzeRows("foreign");
         try (Connection c = POSTGRES.connect(database); Statement s = c.createStatement()) {
-            loadSource(c);
-            s.execute("CREATE PUBLICATION it_pub FOR TABLE customer, payment, rental WITH (publish_via_partition_root = true)");
-            BronzeMigrator.migrate(c, BronzeSchema.defaultSchema(), PipelineUnderTest.TABLES);
-            s.execute("INSERT INTO cdc_bronze.br_payment_cdc (lsn, op, full_row, source_lsn) VALUES"
-                    + " (1, 'I', '{}', 0), (2, 'I', '{}', 0)");
             s.execute("SELECT pg_create_logical_replication_slot('foreign_slot', 'pgoutput')");
         }
         String before = catalog(database);
@@ -239,6 +229,19 @@ class PreflightIT {
                         + " cdc_bronze.bronze_log_progress (cdc_bronze.br_payment_cdc lsn 1..2)",
                 "flink run -s <path>").doesNotContain("\tat ");
         assertThat(catalog(database)).as("no publication change, no replica identity change").isEqualTo(before);
+    }
+
+    /** A new database with the source tables, their publication and two rows in bronze's payment log. */
+    private static String databaseWithBronzeRows(String label) throws Exception {
+        String database = POSTGRES.newDatabase(label);
+        try (Connection c = POSTGRES.connect(database); Statement s = c.createStatement()) {
+            loadSource(c);
+            s.execute("CREATE PUBLICATION it_pub FOR TABLE customer, payment, rental WITH (publish_via_partition_root = true)");
+            BronzeMigrator.migrate(c, BronzeSchema.defaultSchema(), PipelineUnderTest.TABLES);
+            s.execute("INSERT INTO cdc_bronze.br_payment_cdc (lsn, op, full_row, source_lsn) VALUES"
+                    + " (1, 'I', '{}', 0), (2, 'I', '{}', 0)");
+        }
+        return database;
     }
 
     @Test

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.bronzecdc.flink.preflight.PreflightException;
 import io.bronzecdc.flink.preflight.RecordedSource;
+import io.bronzecdc.flink.testing.BackgroundWorkload;
 import io.bronzecdc.flink.testing.PipelineUnderTest;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.PipelineConfig;
@@ -34,8 +35,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -128,7 +127,7 @@ class SourceSwitchIT {
         first.awaitBronzeCounts(snapshot);
         assertThat(recorded(connection)).as("the source recorded at the first start").isEqualTo(from);
 
-        Workload workload = new Workload(changes, POSTGRES.connect(database));
+        BackgroundWorkload workload = new BackgroundWorkload(changes, POSTGRES.connect(database), "switch");
         resources.add(workload);
         awaitStreamed(first, workload, 300);
         String savepoint = first.job().stopWithSavepoint(false, checkpoints.resolve("savepoints").toUri().toString(),
@@ -193,7 +192,7 @@ class SourceSwitchIT {
         }
     }
 
-    private static void awaitStreamed(PipelineUnderTest pipeline, Workload workload, long rows) {
+    private static void awaitStreamed(PipelineUnderTest pipeline, BackgroundWorkload workload, long rows) {
         await("bronze holds " + rows + " streamed rows").atMost(WAIT).until(() -> {
             workload.requireRunning();
             return streamedRows(pipeline) >= rows;
@@ -212,53 +211,5 @@ class SourceSwitchIT {
             }
         }
         return rows;
-    }
-
-    /** Commits the seeded workload's transactions one after another until stopped. */
-    private static final class Workload implements AutoCloseable {
-        private final List<CommittedTransaction> committed = Collections.synchronizedList(new ArrayList<>());
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final AtomicReference<Throwable> failure = new AtomicReference<>();
-        private final Connection connection;
-        private final Thread thread;
-
-        Workload(ChangeWorkload changes, Connection connection) {
-            this.connection = connection;
-            this.thread = new Thread(() -> {
-                try {
-                    while (!stop.get()) {
-                        committed.add(changes.runTransaction(connection));
-                    }
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, "switch-workload");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        long committed() {
-            return committed.size();
-        }
-
-        void requireRunning() {
-            assertThat(failure.get()).as("workload failure").isNull();
-            assertThat(thread.isAlive()).as("workload thread alive").isTrue();
-        }
-
-        List<CommittedTransaction> stop() throws InterruptedException {
-            stop.set(true);
-            thread.join(WAIT.toMillis());
-            assertThat(thread.isAlive()).as("workload thread stopped").isFalse();
-            assertThat(failure.get()).as("workload failure").isNull();
-            return List.copyOf(committed);
-        }
-
-        @Override
-        public void close() throws Exception {
-            stop.set(true);
-            thread.join(WAIT.toMillis());
-            connection.close();
-        }
     }
 }

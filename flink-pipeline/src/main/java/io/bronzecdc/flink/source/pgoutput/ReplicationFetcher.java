@@ -167,6 +167,10 @@ final class ReplicationFetcher implements Runnable {
                     endpoint.publication(), tables.size(), handovers.isEmpty() ? ""
                             : ", handing over from the snapshots of " + handovers);
             read(stream, decoder);
+            // The last confirmation (a savepoint's, when the job stops with one) would otherwise wait for the next
+            // periodic status update, which a closing stream never sends: the slot would keep more WAL than needed.
+            holdConfirmation(stream);
+            stream.forceUpdateStatus();
             stream.close();
         } catch (Throwable e) {
             if (running) {

@@ -309,10 +309,13 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
                 return;
             }
             if (slot == null && !held.isEmpty()) {
-                throw new ContractViolationException("Pipeline " + endpoint.slot() + ": bronze holds tables "
-                        + held.keySet() + " but replication slot " + endpoint.slot() + " does not exist, so the"
-                        + " changes committed since bronze's last write are lost to this pipeline. Rebuild: drop the"
-                        + " bronze tables of this pipeline (or use a new bronze.schema) and start again");
+                ContractViolationException refusal = new ContractViolationException("Pipeline " + endpoint.slot()
+                        + ": bronze holds tables " + held.keySet() + " but replication slot " + endpoint.slot()
+                        + " does not exist, so the changes committed since bronze's last write are lost to this"
+                        + " pipeline. Rebuild: drop the bronze tables of this pipeline (or use a new bronze.schema)"
+                        + " and start again");
+                LOG.error(refusal.getMessage());
+                throw new SuppressRestartsException(refusal);
             }
             if (slot != null) {
                 // Bronze holds nothing of this slot: an earlier start died before its snapshot was written. Its
