@@ -49,24 +49,27 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Stream.</b> A {@link ReplicationFetcher} thread reads and decodes; {@link #pollNext} drains its queue and
  * updates the split only for what it emitted: after a transaction's commit the restart position becomes its end
- * LSN; a checkpoint inside a transaction records the transaction and the key of its last emitted change, and a
- * restore skips those again (see {@link SlotSplit}). Changes are ordered by their transaction's commit LSN
- * ({@code orderLsn}) and their index in it; {@code changeLsn} is the change message's WAL position. TRUNCATE and
- * schema-change events of captured tables are emitted in order with the changes ({@link CapturedChange#of}).
+ * LSN, and each table the transaction changed gets its {@link CapturedChange#TRANSACTION_END}. A checkpoint inside a
+ * transaction keeps the restart position before it, so a restore sends that transaction again whole; the sink
+ * ({@code BronzeLogSink}) skips what bronze holds by stream position ({@code orderLsn}, {@code orderKey}). Changes are
+ * ordered by their transaction's commit LSN ({@code orderLsn}) and their key in it; {@code changeLsn} is the change
+ * message's WAL position. TRUNCATE and schema-change events of captured tables are emitted in order with the changes
+ * ({@link CapturedChange#of}).
  *
  * <p><b>Tables created later.</b> Every {@link TableDiscovery#interval()} while streaming, and before the stream
  * starts (so also at a restore), the reader resolves the config's table patterns again ({@link LateTables}). A table
  * that matches and is not captured is published if needed and the role may, its snapshot read in a REPEATABLE READ
  * transaction and emitted as snapshot rows within that one {@link #pollNext} call, and the table joins the split
  * with its {@link SnapshotHandover}. The fetcher is then stopped and started again from the split's restart
- * position, exactly as after a restore (the resent part of a cut transaction is skipped), with the table captured
- * and the handover's rule in its decoder: a streamed change of the table is dropped exactly when the snapshot holds
- * its transaction. The snapshot rows thus precede every streamed change of the table that the snapshot does not
- * hold. Every transaction that wrote to the table and committed before the snapshot is visible in it (the shared
- * snapshot waits for the table's writers), so the changes the old stream already passed are in the snapshot. The
- * handover stays in the split (checkpointed) until the restart position passes its lsn. A failure before the next
- * checkpoint restores a split without the table, which then is brought in again with a new snapshot; the sink
- * committed nothing of it.
+ * position, exactly as after a restore (the sink skips what it already has of the resent transactions), with the
+ * table captured and the handover's rule in its decoder: a streamed change of the table is dropped exactly when the
+ * snapshot holds its transaction. The snapshot rows thus precede every streamed change of the table that the
+ * snapshot does not hold. Every transaction that wrote to the table and committed before the snapshot is visible in
+ * it (the shared snapshot waits for the table's writers), so the changes the old stream already passed are in the
+ * snapshot. The handover stays in the split (checkpointed) until the restart position passes its lsn. The snapshot
+ * rows are placed at the stream's restart position (key -1), before every change streamed from there. A restore of
+ * a checkpoint taken before the table joined finds its snapshot in bronze ({@link BronzeHeld}, with the handover the
+ * sink recorded): the table joins again with that handover and no new snapshot.
  *
  * <p><b>Slot.</b> The slot's confirmed position moves only in {@link #notifyCheckpointComplete}, to the restart
  * position recorded by that checkpoint: by then the sink has committed what the checkpoint covers. A restore
@@ -237,7 +240,7 @@ final class SlotReader implements SourceReader<CapturedChange, SlotSplit> {
 
     /**
      * Stops the fetcher, dropping what it read ahead, and starts a new one from the restart position, as a restore
-     * does: the resent changes of a transaction cut at the last emitted change are skipped up to it.
+     * does: a transaction cut at the last emitted change is sent again whole, and the sink skips what it has of it.
      */
     private void restartStream() throws SQLException, InterruptedException {
         fetcher.stop();
