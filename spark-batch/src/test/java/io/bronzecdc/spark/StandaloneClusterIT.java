@@ -50,11 +50,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acceptance item 7 of issue 4: on a real Spark standalone cluster (a Master and a Worker JVM started by
- * {@code bin/spark-standalone start}), the application jar submitted through Spark's submit class ({@code
- * bin/spark-standalone submit -- --master spark://... --class MicroBatchJob <app.jar> ...}, client deploy mode) runs
- * one micro-batch with an executor on the Worker and exits 0, and the Pagila snapshot lands in bronze: exact counts,
- * lsn dense, replay equal to the source. The cluster is stopped afterwards, also when a test fails.
+ * On a real Spark standalone cluster (a Master and two Worker JVMs started by {@code bin/spark-standalone start
+ * --workers 2}), the application jar submitted through Spark's submit class ({@code bin/spark-standalone submit --
+ * --master spark://... --class MicroBatchJob <app.jar> ...}, client deploy mode) runs the first micro-batch with one
+ * executor on each Worker and exits 0. The job's task listener shows the snapshot read, the encoding and the staged
+ * writes ran as tasks on both executors and none on the driver, and the Pagila snapshot lands in bronze: exact
+ * counts, lsn dense, replay equal to the source. A second run streams changes, again in executor tasks. The cluster
+ * is stopped afterwards, also when a test fails.
  *
  * <p>Needs the application jar ({@code mvn package} runs before Failsafe); {@code -Dbronze.app.jar=<path>} overrides
  * where it is looked for. Script output and cluster logs stay in {@code target/standalone-cluster-it/}.
@@ -67,6 +69,7 @@ class StandaloneClusterIT {
     /** The pipeline YAML names this variable; only the submit process (where the driver runs) gets it. */
     private static final String PASSWORD_ENV = "BRONZE_IT_STANDALONE_PASSWORD";
     private static final String SLOT = "it_standalone_cluster";
+    private static final List<String> WORKERS = List.of("worker-1", "worker-2");
     private static final List<TableId> TABLES = List.of(TableId.of("customer"), TableId.of("payment"),
             TableId.of("rental"));
     private static final Map<TableId, Long> PAGILA_ROWS = Map.of(TableId.of("customer"), 599L,
@@ -109,7 +112,7 @@ class StandaloneClusterIT {
         // A cluster left behind by an aborted earlier run in the same directory (stop is idempotent).
         assertThat(script("stop-leftover", Map.of(), "stop", "--dir", clusterDir.toString()).exitCode()).isZero();
         ProjectScript.Result start = script("start", Map.of(), "start", "--dir", clusterDir.toString(), "--port",
-                String.valueOf(masterPort), "--webui-port", String.valueOf(webUiPort));
+                String.valueOf(masterPort), "--webui-port", String.valueOf(webUiPort), "--workers", "2");
         assertThat(start.exitCode()).as("bin/spark-standalone start exit code; output:%n%s", start.output()).isZero();
         assertThat(start.output()).contains("master spark://127.0.0.1:" + masterPort,
                 "web UI http://127.0.0.1:" + webUiPort);
@@ -125,17 +128,19 @@ class StandaloneClusterIT {
         assertThat(stop.exitCode()).as("bin/spark-standalone stop exit code; output:%n%s", stop.output()).isZero();
         assertThat(jvms).as("cluster JVMs still alive after stop").noneMatch(ProcessHandle::isAlive);
         assertThat(clusterDir.resolve("master.pid")).as("master pid file after stop").doesNotExist();
-        assertThat(clusterDir.resolve("worker.pid")).as("worker pid file after stop").doesNotExist();
+        for (String worker : WORKERS) {
+            assertThat(clusterDir.resolve(worker + ".pid")).as(worker + " pid file after stop").doesNotExist();
+        }
     }
 
     @Test
     @Order(1)
     void shouldRunOneMicroBatchSubmittedThroughSparkSubmitOnTheClusterJvms() throws Exception {
         JsonNode master = get(webUiPort);
-        assertThat(master.path("aliveworkers").asInt()).as("ALIVE workers").isEqualTo(1);
-        // The Master and the Worker are JVMs of their own, with Spark's own Java 17 flags.
+        assertThat(master.path("aliveworkers").asInt()).as("ALIVE workers").isEqualTo(2);
+        // The Master and the Workers are JVMs of their own, with Spark's own Java 17 flags.
         List<ProcessHandle> jvms = clusterJvms();
-        assertThat(jvms).hasSize(2).allMatch(ProcessHandle::isAlive)
+        assertThat(jvms).hasSize(3).allMatch(ProcessHandle::isAlive)
                 .noneMatch(h -> h.pid() == ProcessHandle.current().pid());
         for (ProcessHandle jvm : jvms) {
             assertThat(jvm.info().arguments().orElseThrow())
@@ -143,25 +148,20 @@ class StandaloneClusterIT {
                     .contains(JavaModuleOptions.defaultModuleOptions().split(" "));
         }
 
-        Path pipeline = writePipelineYaml();
-        ProjectScript.Result submit = script("submit", Map.of(PASSWORD_ENV, "trust-auth-ignores-it"), "submit", "--dir",
-                clusterDir.toString(), "--", "--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
-                "--driver-memory", "1g", "--executor-memory", "512m", "--conf", "spark.ui.enabled=false",
-                // The session waits (bounded) until the executor on the Worker has registered with the driver,
-                // so the run happens with a live executor, not just an allocated one.
-                "--conf", "spark.cores.max=2", "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
-                "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=60s",
-                // The run's figures through Spark's metrics system (the job's BronzeMetricsPlugin), to CSV files.
-                "--conf", "spark.metrics.conf.driver.sink.csv.class=org.apache.spark.metrics.sink.CsvSink",
-                "--conf", "spark.metrics.conf.driver.sink.csv.directory=" + metricsDir(),
-                "--conf", "spark.metrics.conf.driver.sink.csv.period=1",
-                "--conf", "spark.metrics.conf.driver.sink.csv.unit=seconds",
-                "--class", MicroBatchJob.class.getName(), appJar().toString(),
-                "--config", pipeline.toString(), "--retries", "0");
+        ProjectScript.Result submit = submit("submit");
         assertThat(submit.exitCode()).as("SparkSubmit exit code; output:%n%s", submit.output())
                 .isEqualTo(ExitCode.SUCCESS.code());
         assertThat(submit.output()).contains("snapshot run: appended 32692 rows (customer 599, payment 16049,"
                 + " rental 16044)");
+        // The job's task listener: which executors' tasks read, encoded and staged the rows.
+        assertThat(placement(submit.output(), "snapshot rows read")).as("snapshot rows read per executor")
+                .containsOnlyKeys("0", "1").satisfies(rows -> assertThat(sum(rows)).isEqualTo(32_692));
+        assertThat(placement(submit.output(), "rows encoded")).as("rows encoded per executor")
+                .containsOnlyKeys("0", "1").satisfies(rows -> assertThat(sum(rows)).isEqualTo(32_692));
+        assertThat(sum(placement(submit.output(), "rows staged"))).as("rows staged by executors")
+                .isEqualTo(32_692);
+        assertThat(placement(submit.output(), "rows staged")).as("rows staged per executor")
+                .doesNotContainKey("driver");
         Matcher connected = APP_ID.matcher(submit.output());
         assertThat(connected.find()).as("app id in the driver log:%n%s", submit.output()).isTrue();
         appId = connected.group(1);
@@ -173,19 +173,23 @@ class StandaloneClusterIT {
         assertThat(lastMetric("failedRuns")).isZero();
 
         // The Master knows the application as finished, and its executor ran on the (only) Worker.
-        int workerWebUiPort = workerWebUiPort();
         await().atMost(APP_TIMEOUT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
             JsonNode state = get(webUiPort);
             assertThat(state.path("activeapps")).as("active applications").isEmpty();
             assertThat(apps(state.path("completedapps"))).as("completed applications")
                     .containsExactly(appId + "=FINISHED");
             List<String> executors = new ArrayList<>();
-            get(workerWebUiPort).path("finishedexecutors")
-                    .forEach(e -> executors.add(e.path("appid").asText() + "/" + e.path("id").asInt()));
-            assertThat(executors).as("executors the Worker ran").containsExactly(appId + "/0");
+            for (int port : workerWebUiPorts()) {
+                get(port).path("finishedexecutors")
+                        .forEach(e -> executors.add(e.path("appid").asText() + "/" + e.path("id").asInt()));
+            }
+            assertThat(executors).as("executors the Workers ran, one each")
+                    .containsExactlyInAnyOrder(appId + "/0", appId + "/1");
         });
-        assertThat(clusterDir.resolve("work/" + appId + "/0/stderr")).as("the executor's log on the Worker")
-                .content().contains("Successfully registered with driver");
+        for (String executor : List.of("0", "1")) {
+            assertThat(clusterDir.resolve("work/" + appId + "/" + executor + "/stderr"))
+                    .as("the log of executor " + executor).content().contains("Successfully registered with driver");
+        }
     }
 
     @Test
@@ -204,6 +208,75 @@ class StandaloneClusterIT {
             assertThat(report.table(table.name()).orElseThrow().lsn()).as(table.name())
                     .extracting("min", "max", "distinct").containsExactly(1L, rows, rows);
         }
+    }
+
+    @Test
+    @Order(3)
+    void shouldStreamChangesInExecutorTasksOnTheNextRun() throws Exception {
+        assertThat(appId).as("the application submitted by the first test").isNotNull();
+        Map<TableId, Long> before = bronzeCounts();
+        try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
+            s.execute("UPDATE customer SET last_update = last_update + interval '1 second' WHERE customer_id <= 40");
+            s.execute("DELETE FROM payment WHERE payment_id IN (SELECT payment_id FROM payment ORDER BY payment_id"
+                    + " LIMIT 25)");
+        }
+        ProjectScript.Result submit = submit("submit-stream");
+        assertThat(submit.exitCode()).as("SparkSubmit exit code; output:%n%s", submit.output())
+                .isEqualTo(ExitCode.SUCCESS.code());
+        assertThat(submit.output()).contains("stream run: appended 65 rows (customer 40, payment 25, rental 0)");
+        assertThat(placement(submit.output(), "rows encoded")).as("rows encoded per executor")
+                .doesNotContainKey("driver").satisfies(rows -> assertThat(sum(rows)).isEqualTo(65));
+        assertThat(placement(submit.output(), "rows staged")).as("rows staged per executor")
+                .doesNotContainKey("driver").satisfies(rows -> assertThat(sum(rows)).isEqualTo(65));
+        assertThat(bronzeCounts()).containsEntry(TableId.of("customer"), before.get(TableId.of("customer")) + 40)
+                .containsEntry(TableId.of("payment"), before.get(TableId.of("payment")) + 25);
+        ValidationReport report;
+        try (Connection c = POSTGRES.connect()) {
+            report = BronzeValidator.validate(c, BronzeSchema.defaultSchema(), TABLES,
+                    ValidationOptions.defaults().withSlot(SLOT).withCompareWithSource(true));
+        }
+        assertThat(report.violations()).as(report.toText()).isEmpty();
+    }
+
+    /** Submits one micro-batch to the cluster: one executor of one core on each Worker. */
+    private static ProjectScript.Result submit(String name) throws Exception {
+        Path pipeline = writePipelineYaml();
+        return script(name, Map.of(PASSWORD_ENV, "trust-auth-ignores-it"), "submit", "--dir",
+                clusterDir.toString(), "--", "--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
+                "--driver-memory", "1g", "--executor-memory", "512m", "--conf", "spark.ui.enabled=false",
+                // One core per executor and two cores in all: the Master puts one executor on each Worker. The
+                // session waits (bounded) until both have registered with the driver, so the run happens with
+                // live executors, not just allocated ones.
+                "--executor-cores", "1", "--conf", "spark.cores.max=2",
+                "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
+                "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=60s",
+                // The run's figures through Spark's metrics system (the job's BronzeMetricsPlugin), to CSV files.
+                "--conf", "spark.metrics.conf.driver.sink.csv.class=org.apache.spark.metrics.sink.CsvSink",
+                "--conf", "spark.metrics.conf.driver.sink.csv.directory=" + metricsDir(),
+                "--conf", "spark.metrics.conf.driver.sink.csv.period=1",
+                "--conf", "spark.metrics.conf.driver.sink.csv.unit=seconds",
+                "--class", MicroBatchJob.class.getName(), appJar().toString(),
+                "--config", pipeline.toString(), "--retries", "0");
+    }
+
+    /**
+     * The rows per executor id the run's summary gives for one kind of work ({@code <work> on executors {0=12,
+     * 1=30}}); empty when the summary does not name that work.
+     */
+    private static Map<String, Long> placement(String output, String work) {
+        Matcher m = Pattern.compile(Pattern.quote(work) + " on executors \\{([^}]*)}").matcher(output);
+        Map<String, Long> rows = new LinkedHashMap<>();
+        if (m.find()) {
+            for (String entry : m.group(1).split(", ")) {
+                String[] parts = entry.split("=");
+                rows.put(parts[0], Long.parseLong(parts[1]));
+            }
+        }
+        return rows;
+    }
+
+    private static long sum(Map<String, Long> rows) {
+        return rows.values().stream().mapToLong(Long::longValue).sum();
     }
 
     private static Path metricsDir() throws IOException {
@@ -241,7 +314,9 @@ class StandaloneClusterIT {
     /** The Master and Worker processes named by the script's pid files. */
     private static List<ProcessHandle> clusterJvms() throws IOException {
         List<ProcessHandle> jvms = new ArrayList<>();
-        for (String name : List.of("master", "worker")) {
+        List<String> names = new ArrayList<>(List.of("master"));
+        names.addAll(WORKERS);
+        for (String name : names) {
             Path pidFile = clusterDir.resolve(name + ".pid");
             if (Files.exists(pidFile)) {
                 ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(jvms::add);
@@ -250,11 +325,13 @@ class StandaloneClusterIT {
         return jvms;
     }
 
-    /** The Worker's web UI port, from the Master's view of its single worker. */
-    private static int workerWebUiPort() throws IOException, InterruptedException {
+    /** The Workers' web UI ports, from the Master's view of its workers. */
+    private static List<Integer> workerWebUiPorts() throws IOException, InterruptedException {
         JsonNode workers = get(webUiPort).path("workers");
-        assertThat(workers).as("workers of the Master").hasSize(1);
-        return URI.create(workers.get(0).path("webuiaddress").asText()).getPort();
+        assertThat(workers).as("workers of the Master").hasSize(2);
+        List<Integer> ports = new ArrayList<>();
+        workers.forEach(w -> ports.add(URI.create(w.path("webuiaddress").asText()).getPort()));
+        return ports;
     }
 
     /** {@code <id>=<state>} of each application in a Master JSON array. */

@@ -119,7 +119,7 @@ class InitCommandIT {
                     .containsExactly("true");
             assertThat(SchemaChangeTrigger.installed(c)).isTrue();
             assertThat(rows(c, "SELECT version::text FROM cli_init_bronze.bronze_schema_history ORDER BY 1"))
-                    .containsExactly("1", "2", "3", "4", "5", "6", "7");
+                    .containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
             assertThat(rows(c, "SELECT bronze_table FROM cli_init_bronze.bronze_tables ORDER BY 1"))
                     .containsExactly("br_customer_cdc", "br_payment_cdc", "br_rental_cdc");
             assertThat(rows(c, "SELECT slot_name FROM pg_replication_slots")).as("the slot is the engines' to create")

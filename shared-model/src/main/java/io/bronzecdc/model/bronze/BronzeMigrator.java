@@ -45,7 +45,8 @@ public final class BronzeMigrator {
             new Migration(4, "bronze tables", "migrations/V4__bronze_tables.sql"),
             new Migration(5, "table events", "migrations/V5__table_events.sql"),
             new Migration(6, "pipeline source", "migrations/V6__pipeline_source.sql"),
-            new Migration(7, "log progress", "migrations/V7__log_progress.sql"));
+            new Migration(7, "log progress", "migrations/V7__log_progress.sql"),
+            new Migration(8, "batch stage", "migrations/V8__batch_stage.sql"));
 
     private BronzeMigrator() {
     }

@@ -1,6 +1,7 @@
 package io.bronzecdc.model.event;
 
 import io.bronzecdc.model.postgres.SqlNames;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -13,7 +14,8 @@ import java.util.regex.Pattern;
  * @param schema the source schema, for example {@code public}
  * @param name the table name, for example {@code orders}
  */
-public record TableId(String schema, String name) implements Comparable<TableId> {
+public record TableId(String schema, String name) implements Comparable<TableId>, Serializable {
+    private static final long serialVersionUID = 1L;
     /** PostgreSQL's NAMEDATALEN - 1: the longest identifier, in bytes. */
     public static final int MAX_NAME_BYTES = 63;
     private static final Pattern PLAIN_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");

@@ -67,11 +67,25 @@ public final class ExportedSnapshot implements AutoCloseable {
      * connection stays in that transaction (auto-commit off) until the caller ends it.
      */
     public void importInto(Connection connection) throws SQLException {
+        importInto(connection, snapshotName);
+    }
+
+    /**
+     * Starts a REPEATABLE READ, read-only transaction on {@code connection} that sees the snapshot exported as
+     * {@code snapshotName} by another session (which must still hold it open), as {@link #importInto(Connection)}.
+     * For readers in other processes, such as Spark executors, that got the name from the exporting process.
+     */
+    public static void importInto(Connection connection, String snapshotName) throws SQLException {
         connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {
             s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             s.execute("SET TRANSACTION SNAPSHOT '" + snapshotName.replace("'", "''") + "'");
         }
+    }
+
+    /** The name other sessions import the snapshot by ({@code SET TRANSACTION SNAPSHOT}). */
+    public String snapshotName() {
+        return snapshotName;
     }
 
     /** Where the slot starts streaming: the snapshot holds every transaction committed before it. */

@@ -1,6 +1,7 @@
 package io.bronzecdc.model.source;
 
 import io.bronzecdc.model.event.TableId;
+import java.io.Serializable;
 
 /**
  * One part of a table's snapshot: a range of its heap pages, read by {@code ctid} (a TID range scan on PostgreSQL 14
@@ -13,7 +14,8 @@ import io.bronzecdc.model.event.TableId;
  * @param toPage the page after the last, or {@link #OPEN} for no upper bound
  * @param estimatedPages the pages it is expected to read, to hand out the largest chunks first
  */
-public record SnapshotChunk(TableId table, long fromPage, long toPage, long estimatedPages) {
+public record SnapshotChunk(TableId table, long fromPage, long toPage, long estimatedPages) implements Serializable {
+    private static final long serialVersionUID = 1L;
     /** {@link #toPage} of a chunk that reads to the table's end. */
     public static final long OPEN = -1;
 

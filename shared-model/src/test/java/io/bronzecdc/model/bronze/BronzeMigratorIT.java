@@ -21,7 +21,7 @@ class BronzeMigratorIT {
     @Test
     void shouldCreateEveryContractColumnForTheThreeTables() throws Exception {
         try (Connection c = POSTGRES.connect()) {
-            assertThat(BronzeMigrator.migrate(c, new BronzeSchema("bronze_columns"))).containsExactly(1, 2, 3, 4, 5, 6, 7);
+            assertThat(BronzeMigrator.migrate(c, new BronzeSchema("bronze_columns"))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
             assertThat(single(c, "SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_index i JOIN pg_attribute a"
                     + " ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE i.indisprimary"
                     + " AND i.indrelid = 'bronze_columns.bronze_table_events'::regclass"))

@@ -6,11 +6,13 @@ import io.bronzecdc.model.bronze.BronzeMigrator;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.PgLsn;
+import io.bronzecdc.model.bronze.BronzeJdbcWriter;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.source.PgTypeCatalog;
 import io.bronzecdc.model.source.SourceCatalog;
 import io.bronzecdc.model.source.SnapshotHandover;
-import io.bronzecdc.model.source.SnapshotReader;
+import io.bronzecdc.model.source.SnapshotChunk;
+import io.bronzecdc.model.source.SnapshotPlan;
 import io.bronzecdc.model.postgres.SqlNames;
 import io.bronzecdc.spark.preflight.BatchPreflight;
 import io.bronzecdc.spark.preflight.PreflightException;
@@ -20,7 +22,12 @@ import io.bronzecdc.spark.source.SlotState;
 import io.bronzecdc.model.postgres.ConnectionFailure;
 import io.bronzecdc.model.postgres.SourceConnectionException;
 import io.bronzecdc.model.postgres.SourceConnections;
-import io.bronzecdc.spark.transform.StreamDecoder;
+import io.bronzecdc.spark.exec.Endpoint;
+import io.bronzecdc.spark.exec.SnapshotTasks;
+import io.bronzecdc.spark.exec.StagePublisher;
+import io.bronzecdc.spark.exec.StagedWrite;
+import io.bronzecdc.spark.exec.StreamTask;
+import io.bronzecdc.spark.exec.WorkPlacement;
 import io.bronzecdc.spark.write.BatchProgress;
 import io.bronzecdc.spark.write.BronzeAppender;
 import java.sql.Connection;
@@ -29,10 +36,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,31 +141,25 @@ public final class MicroBatchRun {
                 s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
             }
         }
+        StagePublisher.clear(bronze, schema, slot);
         bronze.setAutoCommit(false);
         try (ExportedSnapshot exported = ExportedSnapshot.createSlot(connections, config.source());
-                Connection reader = connections.open("snapshot")) {
-            exported.importInto(reader);
+                Connection planner = connections.open("snapshot plan")) {
+            exported.importInto(planner);
             options.hooks().at(RunPoint.SNAPSHOT_IMPORTED);
-            BronzeAppender appender = new BronzeAppender(bronze, schema, tables, options.chunkSize(),
-                    options.hooks());
-            for (TableId table : tables) {
-                SnapshotReader.read(reader, table, exported.consistentPoint(), change -> {
-                    try {
-                        appender.add(change);
-                    } catch (SQLException e) {
-                        throw new BronzeWriteException(e);
-                    }
-                });
-            }
-            appender.flush();
-            reader.rollback();
+            List<SnapshotChunk> chunks = SnapshotPlan.chunks(planner, tables, options.snapshotChunkPages());
+            planner.rollback();
+            LOG.info("Pipeline {}: reading the snapshot of {} tables in {} chunks as Spark tasks", slot,
+                    tables.size(), chunks.size());
+            Map<TableId, Long> bases = new LinkedHashMap<>();
+            tables.forEach(t -> bases.put(t, 0L));
+            Staged staged = stage(bronze, "snapshot", bases, (spark, counters) -> SnapshotTasks.rows(spark,
+                    Endpoint.source(config), exported.snapshotName(), exported.consistentPoint(), chunks, counters));
             BatchProgress.insertSnapshot(bronze, schema, slot, exported.consistentPoint());
             commit(bronze);
-            return new RunOutcome(true, appender.appended(), 0, exported.consistentPoint(),
+            return new RunOutcome(true, staged.appended(tables), 0, exported.consistentPoint(),
                     exported.consistentPoint(), 0, preparation, Duration.ofNanos(System.nanoTime() - started),
-                    appender.writeTime());
-        } catch (BronzeWriteException e) {
-            throw e.getCause();
+                    staged.writing(), staged.placement());
         } finally {
             rollbackQuietly(bronze);
         }
@@ -172,6 +179,7 @@ public final class MicroBatchRun {
                     + " changes in between were consumed by another reader and are missing from bronze. Give each"
                     + " consumer its own slot; rebuild this pipeline's bronze tables from a new snapshot");
         }
+        StagePublisher.clear(bronze, schema, slot);
         bronze.setAutoCommit(false);
         try {
             BatchProgress locked = BatchProgress.lock(bronze, schema, slot).orElseThrow();
@@ -183,9 +191,11 @@ public final class MicroBatchRun {
             BronzeAppender appender = new BronzeAppender(bronze, schema, tables, options.chunkSize(),
                     options.hooks());
             // New tables first: each snapshot must be taken before the bound, so that every transaction it holds
-            // commits inside this run's peek, where its handover drops them.
+            // commits inside this run's peek, where its handover drops them. Their snapshot rows are written by the
+            // driver, into this run's open transaction.
             Map<TableId, SnapshotHandover> handovers = new NewTables(config, connections, schema, options.hooks())
                     .bringIn(source, bronze, appender, late);
+            appender.flush();
             List<TableId> captured = new ArrayList<>(tables);
             captured.addAll(handovers.keySet());
             PgLsn bound = SlotPeek.boundAndMark(source);
@@ -194,31 +204,18 @@ public final class MicroBatchRun {
                     bound = handover.lsn(); // WAL written but not yet flushed when the bound was read
                 }
             }
-            StreamDecoder decoder = new StreamDecoder(SourceCatalog.updateRules(source, captured),
-                    new PgTypeCatalog(source), locked.coveredLsn(), handovers);
-            long messages;
-            try (Connection peek = connections.open("peek")) {
-                PgLsn upTo = bound;
-                messages = SlotPeek.read(peek, slot, config.source().publicationName(), upTo, (lsn, data) -> {
-                    var changes = decoder.decode(lsn, data);
-                    for (var event : decoder.events()) {
-                        appender.addEvent(event);
-                    }
-                    for (var change : changes) {
-                        appender.add(change);
-                    }
-                });
-            }
-            if (decoder.inTransaction()) {
-                throw new ContractViolationException("Pipeline " + slot + ": the peek up to " + bound + " ended inside"
-                        + " a transaction; the server sends whole transactions only, so the stream was cut off");
-            }
-            appender.flush();
-            if (decoder.heldBySnapshots() > 0) {
+            Map<TableId, Long> bases = new BronzeJdbcWriter(schema).lastLsn(bronze, captured);
+            StreamTask.Spec spec = new StreamTask.Spec(Endpoint.source(config), slot,
+                    config.source().publicationName(), captured, locked.coveredLsn().asLong(), bound.asLong(),
+                    new HashMap<>(handovers));
+            Staged staged = stage(bronze, "stream up to " + bound, bases,
+                    (spark, counters) -> StreamTask.rows(spark, spec, counters));
+            StagedWrite.Summary read = staged.summary();
+            if (read.heldBySnapshots() > 0) {
                 LOG.info("Pipeline {}: dropped {} streamed changes of new tables that their snapshots hold", slot,
-                        decoder.heldBySnapshots());
+                        read.heldBySnapshots());
             }
-            PgLsn covered = decoder.reached();
+            PgLsn covered = PgLsn.of(read.reached());
             if (!covered.equals(locked.coveredLsn())) {
                 BatchProgress.update(bronze, schema, slot, covered);
             }
@@ -228,10 +225,65 @@ public final class MicroBatchRun {
                 SlotPeek.advance(advance, slot, covered);
             }
             options.hooks().at(RunPoint.SLOT_ADVANCED);
-            return new RunOutcome(false, appender.appended(), decoder.skipped(), locked.coveredLsn(), covered,
-                    messages, preparation, processing, appender.writeTime());
+            Map<TableId, Long> appended = new LinkedHashMap<>(staged.appended(captured));
+            appender.appended().forEach((table, rows) -> appended.merge(table, rows, Long::sum));
+            return new RunOutcome(false, appended, read.skipped(), locked.coveredLsn(), covered, read.messages(),
+                    preparation, processing, staged.writing().plus(appender.writeTime()), staged.placement());
         } finally {
             rollbackQuietly(bronze);
+        }
+    }
+
+    /** Builds a run's captured rows as Spark work. */
+    @FunctionalInterface
+    private interface Capture {
+        Dataset<Row> rows(SparkSession spark, WorkPlacement.Counters counters);
+    }
+
+    /**
+     * Runs the Spark job that reads (by {@code capture}), sequences from {@code bases} and stages the rows, then
+     * publishes them into the caller's open bronze transaction.
+     */
+    private Staged stage(Connection bronze, String what, Map<TableId, Long> bases, Capture capture)
+            throws SQLException {
+        SparkSession spark = SparkSession.active();
+        String runId = UUID.randomUUID().toString();
+        WorkPlacement placement = WorkPlacement.start(spark.sparkContext());
+        List<StagedWrite.TaskResult> results;
+        long started = System.nanoTime();
+        try {
+            options.hooks().at(RunPoint.CHUNK_DECODED);
+            spark.sparkContext().setJobDescription("bronze-cdc " + slot + ": " + what + ", sequence and stage");
+            results = StagedWrite.run(spark, capture.rows(spark, placement.counters()), bases,
+                    new StagedWrite.Target(Endpoint.bronze(config), schema.name(), slot, runId),
+                    placement.counters());
+        } finally {
+            spark.sparkContext().setJobDescription(null);
+            placement.close();
+        }
+        options.hooks().at(RunPoint.CHUNK_WRITTEN);
+        Map<TableId, Long> published = new StagePublisher(schema, slot, runId).publish(bronze, results, bases);
+        LOG.info("Pipeline {}: {}", slot, placement.describe());
+        return new Staged(published, results, Duration.ofNanos(System.nanoTime() - started), placement.describe());
+    }
+
+    /** What {@link #stage} published. */
+    private record Staged(Map<TableId, Long> published, List<StagedWrite.TaskResult> results, Duration writing,
+            String placement) {
+        /** Rows per table, 0 for each of {@code tables} without rows. */
+        Map<TableId, Long> appended(List<TableId> tables) {
+            Map<TableId, Long> appended = new LinkedHashMap<>();
+            tables.forEach(t -> appended.put(t, 0L));
+            published.forEach((table, rows) -> appended.merge(table, rows, Long::sum));
+            return appended;
+        }
+
+        /** The stream task's summary. */
+        StagedWrite.Summary summary() {
+            return results.stream().map(StagedWrite.TaskResult::summary).filter(java.util.Objects::nonNull)
+                    .reduce((a, b) -> {
+                        throw new IllegalStateException("two stream summaries in one run");
+                    }).orElseThrow(() -> new IllegalStateException("the stream task reported no summary"));
         }
     }
 

@@ -1,17 +1,22 @@
 package io.bronzecdc.spark.job;
 
+import io.bronzecdc.model.source.ParallelSnapshot;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * How one micro-batch run behaves, apart from the pipeline config.
  *
- * @param chunkSize bronze rows per JDBC batch inside the run's single bronze transaction
+ * @param chunkSize bronze rows per JDBC batch of the snapshots of tables new since the last run, which the driver
+ *     writes
  * @param connectRetries how often to retry when the source cannot be reached (default 2)
  * @param retryDelay how long to wait before each retry (default 2 minutes)
  * @param hooks called at each {@link RunPoint}; {@link RunHooks#NONE} outside tests
  */
 public record RunOptions(int chunkSize, int connectRetries, Duration retryDelay, RunHooks hooks) {
+    /** The default of {@link #snapshotChunkPages()}. */
+    public static final long SNAPSHOT_CHUNK_PAGES = 1_024;
+
     public RunOptions {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("chunkSize must be >= 1 but was " + chunkSize);
@@ -26,6 +31,16 @@ public record RunOptions(int chunkSize, int connectRetries, Duration retryDelay,
     /** Chunks of 10,000 rows, 2 retries 2 minutes apart, no hooks. */
     public static RunOptions defaults() {
         return new RunOptions(10_000, 2, Duration.ofMinutes(2), RunHooks.NONE);
+    }
+
+    /**
+     * Heap pages per snapshot task: {@code -Dbronze.snapshot.chunk-pages} on the driver, else
+     * {@value #SNAPSHOT_CHUNK_PAGES} (8 MiB of table), small enough for a task to hold its chunk's rows.
+     */
+    public long snapshotChunkPages() {
+        String text = System.getProperty(ParallelSnapshot.Options.PAGES_PROPERTY);
+        return text == null || text.isBlank() ? SNAPSHOT_CHUNK_PAGES
+                : ParallelSnapshot.Options.fromSystemProperties().pagesPerChunk();
     }
 
     public RunOptions withHooks(RunHooks newHooks) {

@@ -4,6 +4,7 @@ import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.TableId;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -18,13 +19,16 @@ import java.util.stream.Collectors;
  * @param messages pgoutput messages read (0 for a snapshot run)
  * @param preparation lock, preflight and migrations
  * @param processing reading, decoding, sequencing and writing up to the commit
- * @param writing the part of {@code processing} spent sequencing and inserting bronze rows
+ * @param writing the part of {@code processing} spent in the Spark job (read, encode, sequence, stage) and in
+ *     publishing its rows
+ * @param placement where the Spark tasks ran, per kind of work ({@link io.bronzecdc.spark.exec.WorkPlacement})
  */
 public record RunOutcome(boolean snapshot, Map<TableId, Long> appended, long skipped, PgLsn from, PgLsn covered,
-        long messages, Duration preparation, Duration processing, Duration writing) {
+        long messages, Duration preparation, Duration processing, Duration writing, String placement) {
 
     public RunOutcome {
         appended = Map.copyOf(appended);
+        Objects.requireNonNull(placement, "placement");
     }
 
     /** Rows appended over all tables. */
@@ -39,6 +43,6 @@ public record RunOutcome(boolean snapshot, Map<TableId, Long> appended, long ski
                         .map(e -> e.getKey().name() + " " + e.getValue()).collect(Collectors.joining(", "))
                 + "), skipped " + skipped + " already in bronze, " + messages + " pgoutput messages, position " + from
                 + " -> " + covered + "; preparation " + preparation.toMillis() + " ms, processing "
-                + processing.toMillis() + " ms (bronze inserts " + writing.toMillis() + " ms)";
+                + processing.toMillis() + " ms (Spark job and publish " + writing.toMillis() + " ms); " + placement;
     }
 }

@@ -17,6 +17,8 @@ import java.sql.SQLException;
  */
 public final class SlotPeek {
     private static final int FETCH_SIZE = 10_000;
+    private static final String PEEK = "SELECT lsn::text, data FROM pg_logical_slot_peek_binary_changes(?, ?::pg_lsn,"
+            + " NULL, 'proto_version', '1', 'publication_names', ?, 'messages', 'true')";
 
     private SlotPeek() {
     }
@@ -37,9 +39,7 @@ public final class SlotPeek {
             MessageSink sink) throws SQLException {
         connection.setAutoCommit(false); // pgjdbc streams with a fetch size only inside a transaction
         long messages = 0;
-        try (PreparedStatement ps = connection.prepareStatement("SELECT lsn::text, data"
-                + " FROM pg_logical_slot_peek_binary_changes(?, ?::pg_lsn, NULL, 'proto_version', '1',"
-                + " 'publication_names', ?, 'messages', 'true')")) {
+        try (PreparedStatement ps = connection.prepareStatement(PEEK)) {
             ps.setString(1, slotName);
             ps.setString(2, upTo.toString());
             ps.setString(3, publicationName);
@@ -55,6 +55,79 @@ public final class SlotPeek {
             connection.setAutoCommit(true);
         }
         return messages;
+    }
+
+    /**
+     * Opens a cursor over the messages {@link #read} would hand over, for a reader that pulls them one by one. The
+     * connection stays in a transaction until {@link Cursor#close()}.
+     */
+    public static Cursor open(Connection connection, String slotName, String publicationName, PgLsn upTo)
+            throws SQLException {
+        connection.setAutoCommit(false); // pgjdbc streams with a fetch size only inside a transaction
+        PreparedStatement ps = connection.prepareStatement(PEEK);
+        try {
+            ps.setString(1, slotName);
+            ps.setString(2, upTo.toString());
+            ps.setString(3, publicationName);
+            ps.setFetchSize(FETCH_SIZE);
+            return new Cursor(connection, ps, ps.executeQuery());
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            connection.rollback();
+            throw e;
+        }
+    }
+
+    /** The messages of one peek, in stream order; {@link #next()} moves to the next one. */
+    public static final class Cursor implements AutoCloseable {
+        private final Connection connection;
+        private final PreparedStatement statement;
+        private final ResultSet rows;
+        private PgLsn lsn;
+        private ByteBuffer data;
+        private boolean closed;
+
+        private Cursor(Connection connection, PreparedStatement statement, ResultSet rows) {
+            this.connection = connection;
+            this.statement = statement;
+            this.rows = rows;
+        }
+
+        /** Moves to the next message; false when the peek is exhausted. */
+        public boolean next() throws SQLException {
+            if (closed || !rows.next()) {
+                return false;
+            }
+            lsn = PgLsn.parse(rows.getString(1));
+            data = ByteBuffer.wrap(rows.getBytes(2));
+            return true;
+        }
+
+        /** The current message's {@code lsn} column. */
+        public PgLsn lsn() {
+            return lsn;
+        }
+
+        /** The current message's bytes. */
+        public ByteBuffer data() {
+            return data;
+        }
+
+        /** Ends the reading transaction; the slot stays where it was. */
+        @Override
+        public void close() throws SQLException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                rows.close();
+                statement.close();
+            } finally {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            }
+        }
     }
 
     /**
