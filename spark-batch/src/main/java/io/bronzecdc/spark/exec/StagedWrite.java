@@ -113,7 +113,12 @@ public final class StagedWrite {
             columns.add(captured.col(name));
         }
         columns.add(coalesce(baseTable.col(BASE), lit(0L)).plus(changesSoFar).as(LSN));
-        return captured.join(broadcast(baseTable), sameTable, "left").select(columns.toArray(Column[]::new));
+        // As many write tasks as tables, up to twice the cluster's cores: each table is numbered by one task anyway,
+        // and a streaming query's batches run without adaptive execution, which would otherwise leave the default
+        // 200 shuffle partitions, mostly empty.
+        int partitions = Math.max(1, Math.min(bases.size() + 1, 2 * spark.sparkContext().defaultParallelism()));
+        return captured.repartition(partitions, col(CapturedRows.TABLE_SCHEMA), col(CapturedRows.TABLE_NAME))
+                .join(broadcast(baseTable), sameTable, "left").select(columns.toArray(Column[]::new));
     }
 
     /** A task's write: COPY its change rows into the stage, commit, report. */

@@ -70,6 +70,14 @@ public final class StreamTask {
         return spark.createDataFrame(rows, CapturedRows.SCHEMA);
     }
 
+    /**
+     * Opens the stream on this executor: the rows as the caller pulls them. The connections close when the last
+     * row was read, or when the running Spark task ends.
+     */
+    public static Iterator<Row> open(Spec spec, WorkPlacement.Counters counters) throws SQLException {
+        return new Rows(spec, counters);
+    }
+
     private record Read(Spec spec, WorkPlacement.Counters counters) implements FlatMapFunction<Iterator<Integer>, Row> {
         private static final long serialVersionUID = 1L;
 

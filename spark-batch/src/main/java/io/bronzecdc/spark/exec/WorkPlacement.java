@@ -32,7 +32,15 @@ public final class WorkPlacement extends SparkListener {
 
     private WorkPlacement(SparkContext context) {
         this.context = context;
-        this.counters = new Counters(context.longAccumulator(SNAPSHOT_READ), context.longAccumulator(ENCODED),
+        this.counters = newCounters(context);
+    }
+
+    /**
+     * New accumulators with the names this listener follows, for tasks planned outside a run (a streaming source's
+     * reader): the listener attributes work by accumulator name, so their updates count in whatever run follows.
+     */
+    public static Counters newCounters(SparkContext context) {
+        return new Counters(context.longAccumulator(SNAPSHOT_READ), context.longAccumulator(ENCODED),
                 context.longAccumulator(STAGED));
     }
 

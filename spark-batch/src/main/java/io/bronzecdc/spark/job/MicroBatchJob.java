@@ -12,6 +12,8 @@ import io.bronzecdc.spark.metrics.RunMetrics;
 import io.bronzecdc.spark.preflight.PreflightException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.Trigger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -29,12 +32,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code spark-submit --class io.bronzecdc.spark.job.MicroBatchJob spark-batch-<version>-app.jar --config
- * pipeline.yaml [--every [5m]] [--verbose]}: one micro-batch of the pipeline (see {@link MicroBatchRun}), then
- * exit with an {@link ExitCode}; with {@code --every}, a run every interval (default: the config's
- * {@code batch.interval}), one after the other, until the process is stopped.
+ * pipeline.yaml [--every [5m]] [--checkpoint <dir>] [--verbose]}: the pipeline as a Structured Streaming query
+ * ({@link MicroBatchRun#runQuery}): by default with {@code Trigger.AvailableNow} (what was committed when the run
+ * started, in one scheduled run, then exit with an {@link ExitCode}); with {@code --every}, a micro-batch every
+ * interval (default: the config's {@code batch.interval}) until the process is stopped. The first run takes the
+ * snapshot. Reading, encoding, sequencing and writing run as tasks on the executors.
  *
- * <p>The job never sets the Spark master: {@code spark-submit} does. The capture itself runs on the driver over
- * JDBC (one transaction per run must hold the rows and the position), see the module README.
+ * <p>The job never sets the Spark master: {@code spark-submit} does.
  */
 @Command(name = "micro-batch", mixinStandardHelpOptions = true,
         description = "Appends the changes committed since the last run to the bronze change-log tables.")
@@ -51,6 +55,12 @@ public final class MicroBatchJob implements Callable<Integer> {
             description = "Run repeatedly, one run every interval (such as 5m); without a value, batch.interval of"
                     + " the config. Runs never overlap.")
     String every;
+
+    @Option(names = "--checkpoint", paramLabel = "<dir>",
+            description = "The query's checkpoint location (any path Spark can write, such as hdfs:// or a local"
+                    + " directory); default: a temporary directory removed at exit. Bronze holds the pipeline's"
+                    + " position, so the checkpoint only spares a restarted query from reading changes again.")
+    String checkpoint;
 
     @Option(names = "--retries", defaultValue = "2",
             description = "Retries when the source cannot be reached (default: ${DEFAULT-VALUE}).")
@@ -141,19 +151,57 @@ public final class MicroBatchJob implements Callable<Integer> {
         }
         SparkSession spark = builder.getOrCreate();
         LOG.info("Spark {} on {}; pipeline {}", spark.version(), spark.sparkContext().master(), config);
-        if (every == null) {
-            return runOnce(config, options, out, err, verbose).code();
+        Trigger trigger = Trigger.AvailableNow();
+        if (every != null) {
+            Duration interval = every.isEmpty() ? config.batchInterval() : DurationSyntax.parse(every);
+            LOG.info("Running pipeline {} every {}", config.source().slotName(), DurationSyntax.format(interval));
+            trigger = Trigger.ProcessingTime(interval.toMillis());
         }
-        Duration interval = every.isEmpty() ? config.batchInterval() : DurationSyntax.parse(every);
-        LOG.info("Running pipeline {} every {}", config.source().slotName(), DurationSyntax.format(interval));
-        while (true) {
-            long started = System.nanoTime();
-            ExitCode code = runOnce(config, options, out, err, verbose);
-            LOG.info("Run ended with {} ({}); next run in at most {}", code, code.code(), DurationSyntax.format(interval));
-            long waitMillis = interval.toMillis() - (System.nanoTime() - started) / 1_000_000;
-            if (waitMillis > 0) {
-                Thread.sleep(waitMillis);
+        return runQuery(config, options, trigger, checkpoint, out, err, verbose).code();
+    }
+
+    /**
+     * The pipeline's query until it ends ({@code AvailableNow}) or fails, each committed run printed to {@code out}
+     * and recorded in the driver's {@link RunMetrics}; its failure mapped to an exit code with one message on
+     * {@code err}.
+     *
+     * @param checkpoint the query's checkpoint location, or null for a temporary directory removed afterwards
+     */
+    static ExitCode runQuery(PipelineConfig config, RunOptions options, Trigger trigger, String checkpoint,
+            PrintStream out, PrintStream err, boolean verbose) throws InterruptedException {
+        Path temporary = null;
+        try {
+            String location = checkpoint;
+            if (location == null) {
+                temporary = Files.createTempDirectory("bronze-cdc-checkpoint-" + config.source().slotName() + "-");
+                location = temporary.toString();
             }
+            String where = location;
+            ExitCode code = mapFailure(config, err, verbose, () -> new MicroBatchRun(config, options).runQuery(trigger,
+                    where, outcome -> {
+                        RunMetrics.driver().recordSuccess(outcome);
+                        out.println(outcome.summary());
+                    }));
+            if (code != ExitCode.SUCCESS) {
+                RunMetrics.driver().recordFailure(code);
+            }
+            return code;
+        } catch (IOException e) {
+            err.println("Cannot create a temporary checkpoint directory: " + e.getMessage() + "; pass --checkpoint");
+            return ExitCode.FAILED;
+        } finally {
+            deleteQuietly(temporary);
+        }
+    }
+
+    private static void deleteQuietly(Path directory) {
+        if (directory == null) {
+            return;
+        }
+        try (var paths = Files.walk(directory)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("Could not remove the temporary checkpoint {}: {}", directory, e.getMessage());
         }
     }
 
@@ -183,16 +231,29 @@ public final class MicroBatchJob implements Callable<Integer> {
         return code;
     }
 
+    /** What {@link #mapFailure} runs. */
+    @FunctionalInterface
+    private interface Work {
+        void run() throws Exception;
+    }
+
     /**
      * One run, its failure mapped to an exit code with one message on {@code err}. A config or source problem
      * (preflight, connection) prints its message alone, with the stack trace only when {@code verbose}.
      */
     private static ExitCode run(PipelineConfig config, RunOptions options, PrintStream out, PrintStream err,
             boolean verbose) throws InterruptedException {
-        try {
+        return mapFailure(config, err, verbose, () -> {
             RunOutcome outcome = new MicroBatchRun(config, options).run();
             RunMetrics.driver().recordSuccess(outcome);
             out.println(outcome.summary());
+        });
+    }
+
+    private static ExitCode mapFailure(PipelineConfig config, PrintStream err, boolean verbose, Work work)
+            throws InterruptedException {
+        try {
+            work.run();
             return ExitCode.SUCCESS;
         } catch (AnotherRunActiveException e) {
             err.println(e.getMessage());
@@ -209,7 +270,7 @@ public final class MicroBatchJob implements Callable<Integer> {
             return ExitCode.NOT_READY;
         } catch (InterruptedException e) {
             throw e;
-        } catch (java.sql.SQLException | RuntimeException e) {
+        } catch (Exception e) {
             LOG.error("Run of pipeline {} failed", config.source().slotName(), e);
             err.println("Run of pipeline " + config.source().slotName() + " failed: " + e.getMessage());
             return ExitCode.FAILED;

@@ -42,7 +42,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import io.bronzecdc.spark.stream.SlotSource;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -61,6 +71,9 @@ import org.slf4j.LoggerFactory;
 public final class MicroBatchRun {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatchRun.class);
 
+    /** The queries of this process ({@link #runQuery}) by slot, with their stop requests. */
+    private static final Map<String, AtomicBoolean> STOP_REQUESTS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final PipelineConfig config;
     private final RunOptions options;
     /** The source: lock, catalog, slot, snapshot. */
@@ -70,6 +83,8 @@ public final class MicroBatchRun {
     private final BronzeSchema schema;
     private final String slot;
     private List<TableId> tables = List.of();
+    /** The slot source's view of the pipeline while {@link #runQuery} runs. */
+    private volatile SlotSource.Pipeline query;
 
     public MicroBatchRun(PipelineConfig config, RunOptions options) {
         this.config = config;
@@ -90,40 +105,240 @@ public final class MicroBatchRun {
      * @throws ContractViolationException when bronze and the slot disagree in a way that would lose or double data
      */
     public RunOutcome run() throws SQLException, InterruptedException {
-        long started = System.nanoTime();
-        try (Connection lock = connectWithRetries(connections, "lock")) {
-            if (!PipelineLock.tryAcquire(lock, slot)) {
-                Integer holder = PipelineLock.holder(lock, slot);
-                throw new AnotherRunActiveException("Another run of pipeline " + slot + " is active (backend "
-                        + (holder == null ? "unknown" : holder) + " holds its advisory lock in database "
-                        + config.source().database() + "); this run wrote nothing and exits. Runs of one pipeline"
-                        + " never overlap: wait for the other run to finish, or let the scheduler try again");
+        try (Connection lock = lock()) {
+            return runLocked(true).orElseThrow();
+        }
+    }
+
+    /**
+     * Runs the pipeline as a Structured Streaming query on the active session, holding the pipeline's lock
+     * throughout: first, when bronze has no committed run or tables new since the last run match the config, a run
+     * as {@link #run()} (the snapshot, or the new tables' snapshots and the stream up to now); then the query, whose
+     * source is the slot ({@link SlotSource}) and whose batches this run writes ({@link #batch}). With
+     * {@code Trigger.AvailableNow} the query processes what was committed when it started and the call returns (a
+     * run that took a snapshot already read the stream up to its start, so then no query starts); with
+     * a processing-time trigger it runs until the process stops or a batch fails, and stops and starts again (after
+     * such a run) when new tables appear.
+     *
+     * @param checkpointLocation the query's checkpoint; bronze holds the pipeline's position, so losing it only
+     *     makes the next batch read changes it then skips
+     * @param onRun called with each committed run and batch
+     * @throws StreamingQueryException when a batch failed with something other than the failures {@link #run()}
+     *     throws, which are rethrown as they are
+     */
+    public void runQuery(Trigger trigger, String checkpointLocation, Consumer<RunOutcome> onRun)
+            throws SQLException, InterruptedException, StreamingQueryException {
+        SparkSession spark = SparkSession.active();
+        AtomicBoolean stop = new AtomicBoolean();
+        if (STOP_REQUESTS.putIfAbsent(slot, stop) != null) {
+            throw new AnotherRunActiveException("Pipeline " + slot + ": this process already runs its query");
+        }
+        try (Connection lock = lock()) {
+            while (true) {
+                Optional<RunOutcome> prepared = runLocked(false);
+                prepared.ifPresent(onRun);
+                if (prepared.isPresent() && trigger.equals(Trigger.AvailableNow())) {
+                    return; // that run read the stream up to now already: the query would find nothing more
+                }
+                AtomicBoolean lateTables = new AtomicBoolean();
+                query = new SlotSource.Pipeline(config, tables, () -> {
+                    if (lateTables.compareAndSet(false, true)) {
+                        LOG.info("Pipeline {}: tables new since the query started match the config; stopping the"
+                                + " query to bring them in", slot);
+                    }
+                });
+                String key = SlotSource.register(query);
+                CompletableFuture<String> queryId = new CompletableFuture<>();
+                try {
+                    StreamingQuery running = spark.readStream().format(SlotSource.class.getName())
+                            .option(SlotSource.PIPELINE, key).load()
+                            .writeStream().queryName("bronze-cdc " + slot)
+                            .option("checkpointLocation", checkpointLocation).trigger(trigger)
+                            .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (rows, batchId) ->
+                                    onRun.accept(batch(rows, batchId, awaitId(queryId))))
+                            .start();
+                    queryId.complete(running.id().toString());
+                    LOG.info("Pipeline {}: query {} started (checkpoint {})", slot, running.id(), checkpointLocation);
+                    while (running.isActive() && !lateTables.get() && !stop.get()) {
+                        running.awaitTermination(500); // throws what made a batch fail
+                    }
+                    if (running.isActive()) {
+                        running.stop();
+                    }
+                    if (!lateTables.get() || stop.get()) {
+                        return;
+                    }
+                } catch (StreamingQueryException e) {
+                    rethrowCause(e);
+                    throw e;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException("the query of pipeline " + slot + " did not stop", e);
+                } finally {
+                    SlotSource.unregister(key);
+                }
             }
-            try (Connection source = connections.open("catalog");
-                    Connection bronze = connectWithRetries(bronzeConnections, "bronze")) {
-                // Resolved at every run, so a table created since the last run that matches tables.include is captured.
-                List<TableId> resolved = config.tables().resolve(source, schema.name(), "for slot " + slot);
-                // After the first committed run, a table bronze never captured is brought in by its own snapshot
-                // (streamRun); the checks and migrations below cover the tables bronze already captures.
-                Set<TableId> known = hasCommittedRun(bronze) ? BronzeMigrator.capturedTables(bronze, schema) : Set.of();
-                List<TableId> late = known.isEmpty() ? List.of()
-                        : resolved.stream().filter(t -> !known.contains(t)).toList();
-                tables = resolved.stream().filter(t -> !late.contains(t)).toList();
-                LOG.info("Pipeline {}: capturing {} tables: {}{}", slot, tables.size(), tables,
-                        late.isEmpty() ? "" : "; new since the last run: " + late);
-                Optional<SlotState> slotState = new BatchPreflight(config, tables).run(source, bronze);
-                slotState.ifPresent(s -> LOG.info("Pipeline {}: slot confirmed up to {}, retaining {} bytes of WAL",
-                        slot, s.confirmedFlush(), s.retainedWalBytes()));
-                BronzeMigrator.migrate(bronze, schema, tables);
-                Optional<BatchProgress> progress = BatchProgress.read(bronze, schema, slot);
-                progress.ifPresent(p -> LOG.info("Pipeline {}: bronze covers up to {} ({} runs, last commit {})",
-                        slot, p.coveredLsn(), p.runs(), p.updatedAt()));
-                Duration preparation = Duration.ofNanos(System.nanoTime() - started);
-                RunOutcome outcome = progress.isEmpty() ? snapshotRun(source, bronze, slotState, preparation)
-                        : streamRun(source, bronze, slotState, progress.get(), late, preparation);
+        } finally {
+            STOP_REQUESTS.remove(slot, stop);
+        }
+    }
+
+    /**
+     * Asks the query of pipeline {@code slot} running in this process ({@link #runQuery}) to stop after its current
+     * batch; {@code runQuery} then returns normally. For embedding and tests; a job started by {@code spark-submit}
+     * stops with its process.
+     *
+     * @return whether such a query was running
+     */
+    public static boolean requestStop(String slot) {
+        AtomicBoolean stop = STOP_REQUESTS.get(slot);
+        if (stop == null) {
+            return false;
+        }
+        stop.set(true);
+        return true;
+    }
+
+    /** The query's id, which the batch function can only learn after {@code start()} returned. */
+    private static String awaitId(CompletableFuture<String> queryId) throws Exception {
+        return queryId.get(1, TimeUnit.MINUTES);
+    }
+
+    /** Rethrows the first cause of a failed batch that {@link MicroBatchJob} maps to its own exit code. */
+    private static void rethrowCause(Throwable failure) throws SQLException {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof AnotherRunActiveException e) {
+                throw e;
+            }
+            if (t instanceof PreflightException e) {
+                throw e;
+            }
+            if (t instanceof SourceConnectionException e) {
+                throw e;
+            }
+            if (t instanceof ContractViolationException e) {
+                throw e;
+            }
+            if (t instanceof SQLException e) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Writes one batch of the query: the rows the slot source read (in {@link io.bronzecdc.spark.exec.CapturedRows}'
+     * schema), sequenced and staged by tasks, published with the position and the batch's id in one bronze
+     * transaction; then the slot advances. A batch bronze already holds (Spark runs a batch again after a failure
+     * between the bronze commit and its commit log) writes nothing.
+     */
+    public RunOutcome batch(Dataset<Row> rows, long batchId, String queryId) throws SQLException {
+        long started = System.nanoTime();
+        try (Connection bronze = bronzeConnections.open("bronze")) {
+            StagePublisher.clear(bronze, schema, slot);
+            bronze.setAutoCommit(false);
+            try {
+                BatchProgress locked = BatchProgress.lock(bronze, schema, slot).orElseThrow(() ->
+                        new ContractViolationException("Pipeline " + slot + ": bronze_batch_progress lost the row of"
+                                + " slot " + slot + " while the query ran"));
+                if (locked.holdsBatch(queryId, batchId)) {
+                    LOG.info("Pipeline {}: batch {} of query {} is already in bronze (up to {}); writing nothing", slot,
+                            batchId, queryId, locked.coveredLsn());
+                    bronze.rollback();
+                    advance(locked.coveredLsn());
+                    return new RunOutcome(false, Map.of(), 0, locked.coveredLsn(), locked.coveredLsn(), 0,
+                            Duration.ZERO, Duration.ofNanos(System.nanoTime() - started), Duration.ZERO,
+                            "batch " + batchId + " already in bronze", batchId);
+                }
+                Map<TableId, Long> bases = new BronzeJdbcWriter(schema).lastLsn(bronze, tables);
+                Staged staged = stage(bronze, "batch " + batchId, bases, (spark, counters) -> rows);
+                StagedWrite.Summary read = staged.summary();
+                PgLsn covered = PgLsn.of(read.reached());
+                BatchProgress.update(bronze, schema, slot, covered, queryId, batchId);
+                commit(bronze);
+                Duration processing = Duration.ofNanos(System.nanoTime() - started);
+                advance(covered);
+                SlotSource.Pipeline running = query;
+                if (running != null) {
+                    running.quietAt().set(currentWal()); // the WAL this batch wrote itself is no reason for another
+                }
+                RunOutcome outcome = new RunOutcome(false, staged.appended(tables), read.skipped(),
+                        locked.coveredLsn(), covered, read.messages(), Duration.ZERO, processing, staged.writing(),
+                        staged.placement(), batchId);
                 LOG.info("Pipeline {}: {}", slot, outcome.summary());
                 return outcome;
+            } finally {
+                rollbackQuietly(bronze);
             }
+        }
+    }
+
+    private void advance(PgLsn covered) throws SQLException {
+        try (Connection advance = connections.open("advance")) {
+            SlotPeek.advance(advance, slot, covered);
+        }
+        options.hooks().at(RunPoint.SLOT_ADVANCED);
+    }
+
+    private PgLsn currentWal() throws SQLException {
+        try (Connection c = connections.open("wal position"); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            return PgLsn.parse(rs.getString(1));
+        }
+    }
+
+    /** The pipeline's lock, on a connection the caller closes. */
+    private Connection lock() throws SQLException, InterruptedException {
+        Connection lock = connectWithRetries(connections, "lock");
+        if (!PipelineLock.tryAcquire(lock, slot)) {
+            Integer holder = PipelineLock.holder(lock, slot);
+            lock.close();
+            throw new AnotherRunActiveException("Another run of pipeline " + slot + " is active (backend "
+                    + (holder == null ? "unknown" : holder) + " holds its advisory lock in database "
+                    + config.source().database() + "); this run wrote nothing and exits. Runs of one pipeline"
+                    + " never overlap: wait for the other run to finish, or let the scheduler try again");
+        }
+        return lock;
+    }
+
+    /**
+     * A run under the lock: the snapshot when bronze has no committed run, else the new tables' snapshots and the
+     * stream up to now; when {@code always} is false, only if there is a snapshot or a new table to take (the
+     * checks and migrations run either way).
+     */
+    private Optional<RunOutcome> runLocked(boolean always) throws SQLException, InterruptedException {
+        long started = System.nanoTime();
+        try (Connection source = connections.open("catalog");
+                Connection bronze = connectWithRetries(bronzeConnections, "bronze")) {
+            // Resolved at every run, so a table created since the last run that matches tables.include is captured.
+            List<TableId> resolved = config.tables().resolve(source, schema.name(), "for slot " + slot);
+            // After the first committed run, a table bronze never captured is brought in by its own snapshot
+            // (streamRun); the checks and migrations below cover the tables bronze already captures.
+            Set<TableId> known = hasCommittedRun(bronze) ? BronzeMigrator.capturedTables(bronze, schema) : Set.of();
+            List<TableId> late = known.isEmpty() ? List.of()
+                    : resolved.stream().filter(t -> !known.contains(t)).toList();
+            tables = resolved.stream().filter(t -> !late.contains(t)).toList();
+            LOG.info("Pipeline {}: capturing {} tables: {}{}", slot, tables.size(), tables,
+                    late.isEmpty() ? "" : "; new since the last run: " + late);
+            Optional<SlotState> slotState = new BatchPreflight(config, tables).run(source, bronze);
+            slotState.ifPresent(s -> LOG.info("Pipeline {}: slot confirmed up to {}, retaining {} bytes of WAL",
+                    slot, s.confirmedFlush(), s.retainedWalBytes()));
+            BronzeMigrator.migrate(bronze, schema, tables);
+            Optional<BatchProgress> progress = BatchProgress.read(bronze, schema, slot);
+            progress.ifPresent(p -> LOG.info("Pipeline {}: bronze covers up to {} ({} runs, last commit {})",
+                    slot, p.coveredLsn(), p.runs(), p.updatedAt()));
+            if (!always && progress.isPresent() && late.isEmpty()) {
+                return Optional.empty();
+            }
+            Duration preparation = Duration.ofNanos(System.nanoTime() - started);
+            RunOutcome outcome = progress.isEmpty() ? snapshotRun(source, bronze, slotState, preparation)
+                    : streamRun(source, bronze, slotState, progress.get(), late, preparation);
+            if (!late.isEmpty()) {
+                List<TableId> all = new ArrayList<>(tables);
+                late.stream().filter(t -> outcome.appended().containsKey(t)).forEach(all::add);
+                tables = List.copyOf(all);
+            }
+            LOG.info("Pipeline {}: {}", slot, outcome.summary());
+            return Optional.of(outcome);
         }
     }
 
@@ -159,7 +374,7 @@ public final class MicroBatchRun {
             commit(bronze);
             return new RunOutcome(true, staged.appended(tables), 0, exported.consistentPoint(),
                     exported.consistentPoint(), 0, preparation, Duration.ofNanos(System.nanoTime() - started),
-                    staged.writing(), staged.placement());
+                    staged.writing(), staged.placement(), null);
         } finally {
             rollbackQuietly(bronze);
         }
@@ -221,14 +436,11 @@ public final class MicroBatchRun {
             }
             commit(bronze);
             Duration processing = Duration.ofNanos(System.nanoTime() - started);
-            try (Connection advance = connections.open("advance")) {
-                SlotPeek.advance(advance, slot, covered);
-            }
-            options.hooks().at(RunPoint.SLOT_ADVANCED);
+            advance(covered);
             Map<TableId, Long> appended = new LinkedHashMap<>(staged.appended(captured));
             appender.appended().forEach((table, rows) -> appended.merge(table, rows, Long::sum));
             return new RunOutcome(false, appended, read.skipped(), locked.coveredLsn(), covered, read.messages(),
-                    preparation, processing, staged.writing().plus(appender.writeTime()), staged.placement());
+                    preparation, processing, staged.writing().plus(appender.writeTime()), staged.placement(), null);
         } finally {
             rollbackQuietly(bronze);
         }

@@ -22,9 +22,11 @@ import java.util.stream.Collectors;
  * @param writing the part of {@code processing} spent in the Spark job (read, encode, sequence, stage) and in
  *     publishing its rows
  * @param placement where the Spark tasks ran, per kind of work ({@link io.bronzecdc.spark.exec.WorkPlacement})
+ * @param batch the Structured Streaming batch this was, or null for a run outside the query (the snapshot, new
+ *     tables)
  */
 public record RunOutcome(boolean snapshot, Map<TableId, Long> appended, long skipped, PgLsn from, PgLsn covered,
-        long messages, Duration preparation, Duration processing, Duration writing, String placement) {
+        long messages, Duration preparation, Duration processing, Duration writing, String placement, Long batch) {
 
     public RunOutcome {
         appended = Map.copyOf(appended);
@@ -38,7 +40,8 @@ public record RunOutcome(boolean snapshot, Map<TableId, Long> appended, long ski
 
     /** One line for the log and the console. */
     public String summary() {
-        return (snapshot ? "snapshot" : "stream") + " run: appended " + total() + " rows ("
+        return (batch == null ? "" : "batch " + batch + ": ") + (snapshot ? "snapshot" : "stream") + " run: appended "
+                + total() + " rows ("
                 + appended.entrySet().stream().sorted(Map.Entry.comparingByKey())
                         .map(e -> e.getKey().name() + " " + e.getValue()).collect(Collectors.joining(", "))
                 + "), skipped " + skipped + " already in bronze, " + messages + " pgoutput messages, position " + from

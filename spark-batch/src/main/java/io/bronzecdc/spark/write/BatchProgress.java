@@ -18,9 +18,18 @@ import java.util.Optional;
  * @param coveredLsn bronze holds exactly the transactions whose commit record starts before this position
  * @param runs committed runs so far, the snapshot run included
  * @param updatedAt when the last run committed
+ * @param queryId the Structured Streaming query ({@code StreamingQuery.id()}) of {@code batchId}, or null
+ * @param batchId the last batch of that query bronze holds, or null before the first
  */
-public record BatchProgress(String slotName, PgLsn snapshotLsn, PgLsn coveredLsn, long runs, Instant updatedAt) {
-    private static final String COLUMNS = "slot_name, snapshot_lsn::text, covered_lsn::text, runs, updated_at";
+public record BatchProgress(String slotName, PgLsn snapshotLsn, PgLsn coveredLsn, long runs, Instant updatedAt,
+        String queryId, Long batchId) {
+    private static final String COLUMNS = "slot_name, snapshot_lsn::text, covered_lsn::text, runs, updated_at,"
+            + " query_id, batch_id";
+
+    /** Whether bronze already holds batch {@code batchId} of query {@code queryId}. */
+    public boolean holdsBatch(String queryId, long batchId) {
+        return queryId.equals(this.queryId) && this.batchId != null && batchId <= this.batchId;
+    }
 
     /** Reads the pipeline's row, or empty before its first committed run. */
     public static Optional<BatchProgress> read(Connection connection, BronzeSchema schema, String slotName)
@@ -53,10 +62,26 @@ public record BatchProgress(String slotName, PgLsn snapshotLsn, PgLsn coveredLsn
     /** Records a later run that covered up to {@code covered}. */
     public static void update(Connection connection, BronzeSchema schema, String slotName, PgLsn covered)
             throws SQLException {
+        update(connection, schema, slotName, covered, null, null);
+    }
+
+    /**
+     * Records a later run that covered up to {@code covered}: batch {@code batchId} of query {@code queryId}, or
+     * (both null) a run outside the query, which leaves the recorded batch as it was.
+     */
+    public static void update(Connection connection, BronzeSchema schema, String slotName, PgLsn covered,
+            String queryId, Long batchId) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("UPDATE " + table(schema)
-                + " SET covered_lsn = ?::pg_lsn, runs = runs + 1, updated_at = now() WHERE slot_name = ?")) {
+                + " SET covered_lsn = ?::pg_lsn, runs = runs + 1, updated_at = now(),"
+                + " query_id = coalesce(?, query_id), batch_id = coalesce(?, batch_id) WHERE slot_name = ?")) {
             ps.setString(1, covered.toString());
-            ps.setString(2, slotName);
+            ps.setString(2, queryId);
+            if (batchId == null) {
+                ps.setNull(3, java.sql.Types.BIGINT);
+            } else {
+                ps.setLong(3, batchId);
+            }
+            ps.setString(4, slotName);
             if (ps.executeUpdate() != 1) {
                 throw new IllegalStateException(table(schema) + " has no row for slot " + slotName
                         + " although this run read it: was it deleted concurrently?");
@@ -72,8 +97,11 @@ public record BatchProgress(String slotName, PgLsn snapshotLsn, PgLsn coveredLsn
                 if (!rs.next()) {
                     return Optional.empty();
                 }
+                long batch = rs.getLong(7);
+                Long batchId = rs.wasNull() ? null : batch;
                 return Optional.of(new BatchProgress(rs.getString(1), PgLsn.parse(rs.getString(2)),
-                        PgLsn.parse(rs.getString(3)), rs.getLong(4), rs.getTimestamp(5).toInstant()));
+                        PgLsn.parse(rs.getString(3)), rs.getLong(4), rs.getTimestamp(5).toInstant(),
+                        rs.getString(6), batchId));
             }
         }
     }

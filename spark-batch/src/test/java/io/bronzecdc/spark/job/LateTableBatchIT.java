@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -123,6 +124,59 @@ class LateTableBatchIT {
             }
             assertThat(run(config, RunHooks.NONE)).as("last run").isZero();
             assertExact(admin, config, "late_np");
+        }
+    }
+
+    /**
+     * The continuous query ({@code --every}): batches land while a writer changes app.base; a table created while
+     * the query runs makes it stop, bring the table in with its snapshot and start again, and the writer's changes
+     * to it land too. Stopping the query ends the job with exit 0.
+     */
+    @Test
+    void shouldBringInATableCreatedWhileTheQueryRunsEveryInterval() throws Exception {
+        String database = POSTGRES.newDatabase("late_every");
+        Path config = createPipeline(database, "late_every", "FOR TABLE app.base", EmbeddedRole.SUPERUSER);
+        CapturedLog log = CapturedLog.of(MicroBatchRun.class);
+        AtomicInteger exit = new AtomicInteger(-1);
+        Thread job = new Thread(() -> exit.set(MicroBatchJob.execute(new String[] {"--config", config.toString(),
+                "--retries", "0", "--every", "300ms"}, BatchPipeline.ENVIRONMENT, RunHooks.NONE)), "late-every-job");
+        try (Connection admin = POSTGRES.connect(database); Statement s = admin.createStatement()) {
+            try (RowChurn base = new RowChurn(POSTGRES.connect(database), "app.base", SEED + 5)) {
+                job.start();
+                base.awaitMore(30);
+                await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> assertThat(streamedRows(admin, "base"))
+                        .as("streamed changes of app.base in bronze").isPositive());
+                createLateTable(s);
+                try (RowChurn late = new RowChurn(POSTGRES.connect(database), "app.late", SEED + 6)) {
+                    late.awaitMore(30);
+                    await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> assertThat(streamedRows(admin, "late"))
+                            .as("streamed changes of app.late, a table created while the query ran").isPositive());
+                }
+            }
+            assertThat(log.lines()).as("the query stopped to bring the new table in")
+                    .anyMatch(l -> l.contains("stopping the query to bring them in"));
+            assertThat(MicroBatchRun.requestStop("late_every")).as("the job's query is running").isTrue();
+            job.join(Duration.ofMinutes(1).toMillis());
+            assertThat(job.isAlive()).as("the job ended when its query was stopped").isFalse();
+            assertThat(exit.get()).as("exit code of the job whose query was stopped").isZero();
+            assertThat(run(config, RunHooks.NONE)).as("last run").isZero();
+            assertExact(admin, config, "late_every");
+        } finally {
+            log.close();
+            MicroBatchRun.requestStop("late_every");
+        }
+    }
+
+    /** Streamed rows of {@code app.<table>} in bronze; 0 before its change log exists. */
+    private static long streamedRows(Connection c, String table) throws SQLException {
+        try {
+            return single(c, "SELECT count(*) FROM " + new BronzeSchema("late_every_bronze").tableOf(
+                    new TableId("app", table)) + " WHERE tx_id IS NOT NULL");
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                return 0;
+            }
+            throw e;
         }
     }
 

@@ -38,6 +38,6 @@ class RunMetricsTest {
 
     private static RunOutcome outcome(Map<TableId, Long> appended) {
         return new RunOutcome(false, appended, 0, PgLsn.of(1), PgLsn.of(2), 3, Duration.ofMillis(10),
-                Duration.ofMillis(20), Duration.ofMillis(5), "no rows read, encoded or staged");
+                Duration.ofMillis(20), Duration.ofMillis(5), "no rows read, encoded or staged", null);
     }
 }

@@ -134,6 +134,13 @@ public final class BatchPipeline {
         return run(RunHooks.NONE, 10_000);
     }
 
+    /** Runs {@code MicroBatchJob} with this config and {@code arguments}, its output and errors to {@code out}. */
+    public int run(RunHooks hooks, java.io.PrintStream out, String... arguments) {
+        List<String> args = new ArrayList<>(List.of("--config", configFile.toString(), "--retries", "0"));
+        args.addAll(List.of(arguments));
+        return MicroBatchJob.execute(args.toArray(String[]::new), ENVIRONMENT, hooks, out, out);
+    }
+
     /** Rows per source table. */
     public static Map<TableId, Long> sourceCounts(Connection c) throws SQLException {
         Map<TableId, Long> counts = new LinkedHashMap<>();

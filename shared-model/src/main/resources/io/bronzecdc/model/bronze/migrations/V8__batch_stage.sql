@@ -17,3 +17,8 @@ CREATE UNLOGGED TABLE ${schema}.bronze_batch_stage (
     commit_ts    timestamptz
 );
 CREATE INDEX ON ${schema}.bronze_batch_stage (slot_name, run_id, bronze_table, attempt);
+-- The last Structured Streaming batch of the pipeline's query that bronze holds (the query's id and the batch's),
+-- committed with its rows: Spark runs a batch again after a failure between the bronze commit and its own commit
+-- log, and the job then recognises it and writes nothing. NULL until the first such batch (the snapshot run and runs
+-- that bring new tables in are not query batches).
+ALTER TABLE ${schema}.bronze_batch_progress ADD COLUMN query_id text, ADD COLUMN batch_id bigint;
