@@ -15,10 +15,13 @@ import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
 import io.bronzecdc.model.validate.ValidationReport;
 import io.bronzecdc.model.ExitCode;
+import io.bronzecdc.spark.exec.TaskFault;
 import io.bronzecdc.spark.job.MicroBatchJob;
 import io.bronzecdc.spark.metrics.BronzeMetricsPlugin;
 import io.bronzecdc.testkit.pagila.PagilaLoader;
 import io.bronzecdc.testkit.pagila.SourceSchema;
+import io.bronzecdc.testkit.workload.ChangeWorkload;
+import io.bronzecdc.testkit.workload.CommittedTransaction;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -37,8 +40,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,8 +62,11 @@ import org.junit.jupiter.api.io.TempDir;
  * --master spark://... --class MicroBatchJob <app.jar> ...}, client deploy mode) runs the first micro-batch with one
  * executor on each Worker and exits 0. The job's task listener shows the snapshot read, the encoding and the staged
  * writes ran as tasks on both executors and none on the driver, and the Pagila snapshot lands in bronze: exact
- * counts, lsn dense, replay equal to the source. A second run streams changes, again in executor tasks. The cluster
- * is stopped afterwards, also when a test fails.
+ * counts, lsn dense, replay equal to the source. A second run streams changes, again in executor tasks. In a third,
+ * after a seeded I/U/D workload, the write task halts its executor's JVM after committing its staged rows and
+ * before reporting them ({@link TaskFault} {@code STAGED:halt}), twice, so both executors die: the application goes
+ * on with new executors (reading the slot again, as the stream task's output died too), exits 0, and bronze is
+ * exact. The cluster is stopped afterwards, also when a test fails.
  *
  * <p>Needs the application jar ({@code mvn package} runs before Failsafe); {@code -Dbronze.app.jar=<path>} overrides
  * where it is looked for. Script output and cluster logs stay in {@code target/standalone-cluster-it/}.
@@ -76,6 +86,7 @@ class StandaloneClusterIT {
             TableId.of("payment"), 16_049L, TableId.of("rental"), 16_044L);
     private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration APP_TIMEOUT = Duration.ofMinutes(1);
+    private static final Pattern LOST_EXECUTOR = Pattern.compile("Lost executor (\\d+) on ");
     private static final Pattern APP_ID = Pattern.compile("Connected to Spark cluster with app ID (app-[0-9]+-[0-9]+)");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -238,10 +249,13 @@ class StandaloneClusterIT {
         assertThat(report.violations()).as(report.toText()).isEmpty();
     }
 
-    /** Submits one micro-batch to the cluster: one executor of one core on each Worker. */
-    private static ProjectScript.Result submit(String name) throws Exception {
+    /**
+     * Submits one micro-batch to the cluster: one executor of one core on each Worker; {@code options} are more
+     * spark-submit options (such as {@code --conf k=v}).
+     */
+    private static ProjectScript.Result submit(String name, String... options) throws Exception {
         Path pipeline = writePipelineYaml();
-        return script(name, Map.of(PASSWORD_ENV, "trust-auth-ignores-it"), "submit", "--dir",
+        List<String> args = new ArrayList<>(List.of("submit", "--dir",
                 clusterDir.toString(), "--", "--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
                 "--driver-memory", "1g", "--executor-memory", "512m", "--conf", "spark.ui.enabled=false",
                 // One core per executor and two cores in all: the Master puts one executor on each Worker. The
@@ -254,9 +268,104 @@ class StandaloneClusterIT {
                 "--conf", "spark.metrics.conf.driver.sink.csv.class=org.apache.spark.metrics.sink.CsvSink",
                 "--conf", "spark.metrics.conf.driver.sink.csv.directory=" + metricsDir(),
                 "--conf", "spark.metrics.conf.driver.sink.csv.period=1",
-                "--conf", "spark.metrics.conf.driver.sink.csv.unit=seconds",
-                "--class", MicroBatchJob.class.getName(), appJar().toString(),
-                "--config", pipeline.toString(), "--retries", "0");
+                "--conf", "spark.metrics.conf.driver.sink.csv.unit=seconds"));
+        args.addAll(List.of(options));
+        args.addAll(List.of("--class", MicroBatchJob.class.getName(), appJar().toString(),
+                "--config", pipeline.toString(), "--retries", "0"));
+        return script(name, Map.of(PASSWORD_ENV, "trust-auth-ignores-it"), args.toArray(String[]::new));
+    }
+
+    @Test
+    @Order(4)
+    void shouldFinishTheRunExactlyWhenWriteTasksHaltTheirExecutorsAfterCommittingTheirStagedRows() throws Exception {
+        assertThat(appId).as("the application submitted by the first test").isNotNull();
+        long seed = Long.getLong("bronze.standalone.seed", System.nanoTime());
+        System.out.println("StandaloneClusterIT executor halt seed " + seed + " (replay with -Dbronze.standalone.seed="
+                + seed + ")");
+        Map<TableId, Long> before = bronzeCounts();
+        Map<TableId, Long> changes = new LinkedHashMap<>();
+        TABLES.forEach(table -> changes.put(table, 0L));
+        try (Connection c = POSTGRES.connect()) {
+            int transactions = 40 + new SplittableRandom(seed).nextInt(40);
+            for (CommittedTransaction tx : new ChangeWorkload(seed, 4).run(c, transactions)) {
+                tx.changes().forEach(change -> changes.merge(change.table(), 1L, Long::sum));
+            }
+        }
+        long total = sum(changes);
+        // Twice, the write task that has committed its COPY into the stage halts its executor's JVM (exit 137)
+        // before it reports: its rows stay in the stage under an attempt the driver never hears of. The first halt
+        // kills one executor, its retry kills the other; so the shuffle output of the stream task dies with one of
+        // them and Spark reads the slot again on a new executor.
+        List<Path> armed = List.of(Files.createFile(configDir.resolve("staged-halt-1")),
+                Files.createFile(configDir.resolve("staged-halt-2")));
+        ProjectScript.Result submit = submit("submit-executor-halt", "--conf", TaskFault.CONF + "=" + armed.stream()
+                .map(file -> TaskFault.Point.STAGED + ":halt:" + file).collect(Collectors.joining(",")));
+
+        assertThat(submit.exitCode()).as("SparkSubmit exit code; output:%n%s", submit.output())
+                .isEqualTo(ExitCode.SUCCESS.code());
+        assertThat(armed).as("the faults fired").allSatisfy(file -> assertThat(file).doesNotExist());
+        Matcher connected = APP_ID.matcher(submit.output());
+        assertThat(connected.find()).as("app id in the driver log").isTrue();
+        String haltedApp = connected.group(1);
+        Set<String> lost = new TreeSet<>();
+        for (Matcher m = LOST_EXECUTOR.matcher(submit.output()); m.find(); ) {
+            lost.add(m.group(1));
+        }
+        assertThat(lost).as("executors the driver lost; output:%n%s", submit.output()).hasSize(2);
+        String workers = workerLogs();
+        for (String executor : lost) {
+            assertThat(submit.output()).as("executor %s died by the injected halt", executor)
+                    .containsPattern("Executor " + Pattern.quote(haltedApp + "/" + executor) + " removed: .*code 137");
+            assertThat(workers).as("a Worker saw the JVM of executor %s exit with status 137", executor)
+                    .contains("Executor " + haltedApp + "/" + executor + " finished with state EXITED message Command"
+                            + " exited with code 137 exitStatus 137");
+        }
+        assertThat(submit.output()).contains("stream run: appended " + total + " rows (customer "
+                + changes.get(TableId.of("customer")) + ", payment " + changes.get(TableId.of("payment"))
+                + ", rental " + changes.get(TableId.of("rental")) + ")");
+        assertThat(placement(submit.output(), "rows encoded").keySet())
+                .as("the slot read again on an executor started after the halts").isNotEmpty()
+                .anySatisfy(executor -> assertThat(lost).doesNotContain(executor))
+                .doesNotContain("driver");
+        assertThat(placement(submit.output(), "rows staged")).as("rows staged per executor, by the attempt kept")
+                .doesNotContainKey("driver").satisfies(rows -> assertThat(sum(rows)).isEqualTo(total))
+                .satisfies(rows -> assertThat(lost).doesNotContainAnyElementsOf(rows.keySet()));
+
+        Map<TableId, Long> expected = new LinkedHashMap<>();
+        before.forEach((table, rows) -> expected.put(table, rows + changes.get(table)));
+        assertThat(bronzeCounts()).as("bronze rows (seed %d)", seed).containsExactlyInAnyOrderEntriesOf(expected);
+        ValidationReport report;
+        try (Connection c = POSTGRES.connect()) {
+            report = BronzeValidator.validate(c, BronzeSchema.defaultSchema(), TABLES,
+                    ValidationOptions.defaults().withSlot(SLOT).withCompareWithSource(true));
+            assertThat(single(c, "SELECT count(*) FROM " + BronzeSchema.defaultSchema().quoted("bronze_batch_stage")))
+                    .as("staged rows left after the commit, the halted attempts' included").isZero();
+        }
+        assertThat(report.violations()).as("seed %d: %s", seed, report.toText()).isEmpty();
+        for (TableId table : TABLES) {
+            long rows = expected.get(table);
+            assertThat(report.table(table.name()).orElseThrow().lsn()).as(table.name())
+                    .extracting("min", "max", "distinct").containsExactly(1L, rows, rows);
+        }
+    }
+
+    /** What the Workers logged. */
+    private static String workerLogs() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (String worker : WORKERS) {
+            Path log = clusterDir.resolve("logs/" + worker + ".log");
+            if (Files.exists(log)) {
+                text.append(Files.readString(log));
+            }
+        }
+        return text.toString();
+    }
+
+    private static long single(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     /**
@@ -275,7 +384,7 @@ class StandaloneClusterIT {
         return rows;
     }
 
-    private static long sum(Map<String, Long> rows) {
+    private static long sum(Map<?, Long> rows) {
         return rows.values().stream().mapToLong(Long::longValue).sum();
     }
 
