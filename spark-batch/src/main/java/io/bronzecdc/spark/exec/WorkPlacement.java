@@ -16,7 +16,8 @@ import scala.collection.Iterator;
  * Where the work of a run ran: named accumulators that the tasks add their rows to, and a listener that records
  * which executors' tasks updated each. The run's summary prints it ({@link #describe()}), so a user sees the
  * snapshot read, the encoding and the writes spread over executors; the Spark UI shows the same accumulators per
- * stage. In {@code local[*]} mode the executor is called {@code driver}, as Spark names it.
+ * stage. A partition computed twice (a stage run again after an executor was lost) counts once, where it ran
+ * last. In {@code local[*]} mode the executor is called {@code driver}, as Spark names it.
  */
 public final class WorkPlacement extends SparkListener {
     /** Snapshot rows read from the source inside the exported snapshot. */
@@ -26,7 +27,7 @@ public final class WorkPlacement extends SparkListener {
     /** Rows COPYed into the stage table. */
     public static final String STAGED = "bronze: rows staged";
 
-    private final Map<String, Map<String, Long>> byWork = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Done>> byWork = new ConcurrentHashMap<>();
     private final SparkContext context;
     private final Counters counters;
 
@@ -62,6 +63,8 @@ public final class WorkPlacement extends SparkListener {
             return;
         }
         String executor = taskEnd.taskInfo().executorId();
+        // A partition computed again (a stage re-run after a lost executor) replaces its earlier result.
+        String partition = taskEnd.stageId() + "/" + taskEnd.taskInfo().index();
         Iterator<AccumulableInfo> updates = taskEnd.taskInfo().accumulables().iterator();
         while (updates.hasNext()) {
             AccumulableInfo update = updates.next();
@@ -71,20 +74,22 @@ public final class WorkPlacement extends SparkListener {
             String name = update.name().get();
             if ((name.equals(SNAPSHOT_READ) || name.equals(ENCODED) || name.equals(STAGED))
                     && update.update().get() instanceof Long rows && rows > 0) {
-                byWork.computeIfAbsent(name, n -> new ConcurrentHashMap<>()).merge(executor, rows, Long::sum);
+                byWork.computeIfAbsent(name, n -> new ConcurrentHashMap<>()).put(partition, new Done(executor, rows));
             }
         }
     }
 
     /** Rows per executor id for one kind of work ({@link #SNAPSHOT_READ}, {@link #ENCODED}, {@link #STAGED}). */
     public Map<String, Long> rowsByExecutor(String work) {
-        return new TreeMap<>(byWork.getOrDefault(work, Map.of()));
+        Map<String, Long> rows = new TreeMap<>();
+        byWork.getOrDefault(work, Map.of()).values().forEach(d -> rows.merge(d.executor(), d.rows(), Long::sum));
+        return rows;
     }
 
     /** The executors that did any of the work. */
     public Set<String> executors() {
         Set<String> all = new TreeSet<>();
-        byWork.values().forEach(m -> all.addAll(m.keySet()));
+        byWork.values().forEach(m -> m.values().forEach(d -> all.add(d.executor())));
         return all;
     }
 
@@ -112,6 +117,10 @@ public final class WorkPlacement extends SparkListener {
             // the summary may miss the last tasks; the run's data does not depend on it
         }
         context.removeSparkListener(this);
+    }
+
+    /** The last successful computation of one partition: where, and how many rows. */
+    private record Done(String executor, long rows) {
     }
 
     /** The accumulators, shipped inside the tasks. */
