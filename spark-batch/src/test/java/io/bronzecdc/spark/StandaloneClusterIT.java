@@ -221,6 +221,32 @@ class StandaloneClusterIT {
         }
     }
 
+    /**
+     * Submits one micro-batch to the cluster: one executor of one core on each Worker; {@code options} are more
+     * spark-submit options (such as {@code --conf k=v}).
+     */
+    private static ProjectScript.Result submit(String name, String... options) throws Exception {
+        Path pipeline = writePipelineYaml();
+        List<String> args = new ArrayList<>(List.of("submit", "--dir",
+                clusterDir.toString(), "--", "--master", "spark://127.0.0.1:" + masterPort, "--deploy-mode", "client",
+                "--driver-memory", "1g", "--executor-memory", "512m", "--conf", "spark.ui.enabled=false",
+                // One core per executor and two cores in all: the Master puts one executor on each Worker. The
+                // session waits (bounded) until both have registered with the driver, so the run happens with
+                // live executors, not just allocated ones.
+                "--executor-cores", "1", "--conf", "spark.cores.max=2",
+                "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
+                "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=60s",
+                // The run's figures through Spark's metrics system (the job's BronzeMetricsPlugin), to CSV files.
+                "--conf", "spark.metrics.conf.driver.sink.csv.class=org.apache.spark.metrics.sink.CsvSink",
+                "--conf", "spark.metrics.conf.driver.sink.csv.directory=" + metricsDir(),
+                "--conf", "spark.metrics.conf.driver.sink.csv.period=1",
+                "--conf", "spark.metrics.conf.driver.sink.csv.unit=seconds"));
+        args.addAll(List.of(options));
+        args.addAll(List.of("--class", MicroBatchJob.class.getName(), appJar().toString(),
+                "--config", pipeline.toString(), "--retries", "0"));
+        return script(name, Map.of(PASSWORD_ENV, "trust-auth-ignores-it"), args.toArray(String[]::new));
+    }
+
     @Test
     @Order(3)
     void shouldFinishTheRunExactlyWhenWriteTasksHaltTheirExecutorsAfterCommittingTheirStagedRows() throws Exception {
