@@ -117,7 +117,7 @@ final class BronzeLogWriter implements SinkWriter<CapturedChange> {
                 log.events.add(new PendingEvent(change, log.lsn));
             } else {
                 int before = log.rows.size();
-                log.rows.add(++log.lsn, change.op(), change.fullRowUtf8(), change.changeLsn(), change.snapshot(),
+                log.rows.add(++log.lsn, change.op(), change.fullRow(), change.changeLsn(), change.snapshot(),
                         change.txId(), change.commitMillis());
                 bufferedBytes += log.rows.size() - before;
                 log.progress.record(change);

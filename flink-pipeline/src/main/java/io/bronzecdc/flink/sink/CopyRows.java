@@ -39,16 +39,12 @@ public final class CopyRows {
 
     /** Appends one row; {@code snapshot} rows get NULL {@code tx_id} and {@code commit_ts}. */
     void add(long lsn, char op, String fullRow, long sourceLsn, boolean snapshot, long txId, long commitMillis) {
-        add(lsn, op, fullRow.getBytes(StandardCharsets.UTF_8), sourceLsn, snapshot, txId, commitMillis);
-    }
-
-    /** {@link #add(long, char, String, long, boolean, long, long)} with {@code full_row} given as UTF-8. */
-    void add(long lsn, char op, byte[] json, long sourceLsn, boolean snapshot, long txId, long commitMillis) {
         if (op >= 0x80) {
             throw new IllegalArgumentException("op must be an ASCII letter but was U+" + Integer.toHexString(op));
         }
         // JSON as UTF-8 escaped byte by byte: the four bytes COPY escapes are ASCII, and no byte of a multi-byte
         // UTF-8 sequence is ASCII, so escaping the bytes escapes the text.
+        byte[] json = fullRow.getBytes(StandardCharsets.UTF_8);
         ensureCapacity(2 * json.length + ROW_OVERHEAD);
         byte[] d = data;
         int at = digits(lsn, d, size);

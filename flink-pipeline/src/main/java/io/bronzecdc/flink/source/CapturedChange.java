@@ -11,10 +11,8 @@ import io.bronzecdc.model.event.TableEvent;
 import io.bronzecdc.model.event.TableId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
@@ -23,12 +21,29 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * to primitives and strings, which Flink serializes between operators with {@link CapturedChangeSerializer} (never
  * Kryo).
  *
- * <p>A class rather than a record only so that a change read from the network keeps {@code full_row} as the UTF-8
- * bytes it arrived in: the bronze sink escapes those for COPY without building a string (the backlog profile in
- * docs/profiling/2026-12-02-flink-backlog.md). Equal changes are equal however their row is held.
+ * @param table the source table as {@link TableId#toString()} shows it ({@code public.orders},
+ *     {@code "Sales Dept"."Order Items"}); {@link TableId#parse} reads it back
+ * @param op I, U or D for a row change; {@value #TRUNCATE} or {@value #SCHEMA_CHANGE} for a {@link TableEvent}
+ *     ({@link #of(TableEvent)}), which travels in order with the table's changes but gets no lsn of its own
+ * @param fullRow canonical JSON of the row; for an event, its command tag, DDL and columns as JSON
+ * @param snapshot whether the initial snapshot read it
+ * @param orderLsn WAL position that orders transactions: with the pgoutput source the transaction's commit LSN
+ *     (the snapshot's consistent point for snapshot rows); with the Flink CDC source Debezium's last commit position
+ *     before this transaction (0 for snapshot rows and for the first transaction after a start)
+ * @param changeLsn WAL position of the change; for snapshot rows the snapshot's consistent point (0 where the
+ *     source has none)
+ * @param indexInTransaction position of the change inside its transaction
+ * @param txId source transaction id (-1 for snapshot rows)
+ * @param commitMillis commit time in epoch milliseconds (-1 for snapshot rows)
+ * @param orderKey with {@code orderLsn}, the change's place in the stream: increasing within a transaction and the
+ *     same when the transaction is resent ({@value #SNAPSHOT_KEY} for snapshot rows, which precede every change
+ *     streamed after their snapshot; {@link Long#MAX_VALUE} for a {@link #TRANSACTION_END}); the Flink CDC source
+ *     gives {@code indexInTransaction}
  */
 @TypeInfo(CapturedChangeTypeInfo.Factory.class)
-public final class CapturedChange {
+public record CapturedChange(
+        String table, char op, String fullRow, boolean snapshot, long orderLsn, long changeLsn,
+        long indexInTransaction, long txId, long commitMillis, long orderKey) {
     /** {@link #op} of a TRUNCATE event. */
     public static final char TRUNCATE = 'T';
     /** {@link #op} of a schema-change event. */
@@ -45,145 +60,6 @@ public final class CapturedChange {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Table names as parsed, one per captured table: parsing each change's name was 4% of a snapshot (JFR). */
     private static final Map<String, TableId> PARSED_TABLES = new ConcurrentHashMap<>();
-
-    private final String table;
-    private final char op;
-    /** {@link #fullRow} as the source built it, or null when only its UTF-8 bytes travelled. */
-    private final String fullRowText;
-    /** {@link #fullRow} as UTF-8, as it arrives from the network; null when {@link #fullRowText} holds it. */
-    private final byte[] fullRowUtf8;
-    private final boolean snapshot;
-    private final long orderLsn;
-    private final long changeLsn;
-    private final long indexInTransaction;
-    private final long txId;
-    private final long commitMillis;
-    private final long orderKey;
-
-    /**
-     * @param table the source table as {@link TableId#toString()} shows it ({@code public.orders},
-     *     {@code "Sales Dept"."Order Items"}); {@link TableId#parse} reads it back
-     * @param op I, U or D for a row change; {@value #TRUNCATE} or {@value #SCHEMA_CHANGE} for a {@link TableEvent}
-     *     ({@link #of(TableEvent)}), which travels in order with the table's changes but gets no lsn of its own
-     * @param fullRow canonical JSON of the row; for an event, its command tag, DDL and columns as JSON
-     * @param snapshot whether the initial snapshot read it
-     * @param orderLsn WAL position that orders transactions: with the pgoutput source the transaction's commit
-     *     LSN (the snapshot's consistent point for snapshot rows); with the Flink CDC source Debezium's last commit
-     *     position before this transaction (0 for snapshot rows and for the first transaction after a start)
-     * @param changeLsn WAL position of the change; for snapshot rows the snapshot's consistent point (0 where the
-     *     source has none)
-     * @param indexInTransaction position of the change inside its transaction
-     * @param txId source transaction id (-1 for snapshot rows)
-     * @param commitMillis commit time in epoch milliseconds (-1 for snapshot rows)
-     * @param orderKey with {@code orderLsn}, the change's place in the stream: increasing within a transaction and
-     *     the same when the transaction is resent ({@value #SNAPSHOT_KEY} for snapshot rows, which precede every change
-     *     streamed after their snapshot; {@link Long#MAX_VALUE} for a {@link #TRANSACTION_END}); the Flink CDC source
-     *     gives {@code indexInTransaction}
-     */
-    public CapturedChange(String table, char op, String fullRow, boolean snapshot, long orderLsn, long changeLsn,
-            long indexInTransaction, long txId, long commitMillis, long orderKey) {
-        this(table, op, fullRow, null, snapshot, orderLsn, changeLsn, indexInTransaction, txId, commitMillis,
-                orderKey);
-    }
-
-    private CapturedChange(String table, char op, String fullRowText, byte[] fullRowUtf8, boolean snapshot,
-            long orderLsn, long changeLsn, long indexInTransaction, long txId, long commitMillis, long orderKey) {
-        this.table = table;
-        this.op = op;
-        this.fullRowText = fullRowText;
-        this.fullRowUtf8 = fullRowUtf8;
-        this.snapshot = snapshot;
-        this.orderLsn = orderLsn;
-        this.changeLsn = changeLsn;
-        this.indexInTransaction = indexInTransaction;
-        this.txId = txId;
-        this.commitMillis = commitMillis;
-        this.orderKey = orderKey;
-    }
-
-    /**
-     * A change whose {@link #fullRow} is given as UTF-8 ({@link CapturedChangeSerializer}): the sink writes these
-     * bytes as they are (escaped for COPY), and only events and snapshot ends decode them.
-     */
-    static CapturedChange withUtf8Row(String table, char op, byte[] fullRowUtf8, boolean snapshot, long orderLsn,
-            long changeLsn, long indexInTransaction, long txId, long commitMillis, long orderKey) {
-        return new CapturedChange(table, op, null, fullRowUtf8, snapshot, orderLsn, changeLsn, indexInTransaction,
-                txId, commitMillis, orderKey);
-    }
-
-    public String table() {
-        return table;
-    }
-
-    public char op() {
-        return op;
-    }
-
-    public String fullRow() {
-        return fullRowUtf8 == null ? fullRowText : new String(fullRowUtf8, StandardCharsets.UTF_8);
-    }
-
-    /**
-     * {@link #fullRow} as UTF-8: the bytes that arrived when the change came from the network, else encoded now.
-     * Callers must not change the array.
-     */
-    public byte[] fullRowUtf8() {
-        if (fullRowUtf8 != null) {
-            return fullRowUtf8;
-        }
-        return fullRowText == null ? null : fullRowText.getBytes(StandardCharsets.UTF_8);
-    }
-
-    public boolean snapshot() {
-        return snapshot;
-    }
-
-    public long orderLsn() {
-        return orderLsn;
-    }
-
-    public long changeLsn() {
-        return changeLsn;
-    }
-
-    public long indexInTransaction() {
-        return indexInTransaction;
-    }
-
-    public long txId() {
-        return txId;
-    }
-
-    public long commitMillis() {
-        return commitMillis;
-    }
-
-    public long orderKey() {
-        return orderKey;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof CapturedChange that && op == that.op && snapshot == that.snapshot
-                && orderLsn == that.orderLsn && changeLsn == that.changeLsn
-                && indexInTransaction == that.indexInTransaction && txId == that.txId
-                && commitMillis == that.commitMillis && orderKey == that.orderKey && Objects.equals(table, that.table)
-                && Objects.equals(fullRow(), that.fullRow());
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(table, op, fullRow(), snapshot, orderLsn, changeLsn, indexInTransaction, txId,
-                commitMillis, orderKey);
-    }
-
-    @Override
-    public String toString() {
-        return "CapturedChange[table=" + table + ", op=" + op + ", fullRow=" + fullRow() + ", snapshot=" + snapshot
-                + ", orderLsn=" + orderLsn + ", changeLsn=" + changeLsn + ", indexInTransaction="
-                + indexInTransaction + ", txId=" + txId + ", commitMillis=" + commitMillis + ", orderKey=" + orderKey
-                + "]";
-    }
 
     /** An event of a captured table, carried in stream order with its changes. */
     public static CapturedChange of(TableEvent event) {
@@ -243,7 +119,7 @@ public final class CapturedChange {
             throw new IllegalStateException(table + ": op " + op + " is a row change, not an event");
         }
         try {
-            JsonNode detail = JSON.readTree(fullRow());
+            JsonNode detail = JSON.readTree(fullRow);
             return new TableEvent(TableId.parse(table),
                     op == TRUNCATE ? TableEvent.Kind.TRUNCATE : TableEvent.Kind.SCHEMA_CHANGE, position(),
                     detail.get("command_tag").asText(), text(detail, "ddl"), text(detail, "columns_before"),
@@ -267,7 +143,7 @@ public final class CapturedChange {
 
     /** The model's change event. */
     public ChangeEvent toChangeEvent() {
-        return new ChangeEvent(PARSED_TABLES.computeIfAbsent(table, TableId::parse), Op.fromCode(op), fullRow(),
+        return new ChangeEvent(PARSED_TABLES.computeIfAbsent(table, TableId::parse), Op.fromCode(op), fullRow,
                 position());
     }
 }

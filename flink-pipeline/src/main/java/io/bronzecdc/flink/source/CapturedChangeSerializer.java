@@ -11,10 +11,9 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * How a {@link CapturedChange} crosses the network between the source and the sink: its strings as UTF-8 bytes
- * behind their length, its other fields as they are. A change read back keeps {@code full_row} as those bytes
- * ({@link CapturedChange#fullRowUtf8}), which the bronze sink escapes into its COPY data as they are. Flink's POJO
- * serializer wrote each string char by char (variable-length chars, {@code StringValue}) through reflection, about
- * a tenth of the Flink JVM's samples in a backlog drain (JFR, docs/profiling/2026-12-02-flink-backlog.md). A change is immutable, so a chained operator
+ * behind their length, its other fields as they are. Flink's POJO serializer wrote each string char by char
+ * (variable-length chars, {@code StringValue}) through reflection, about a tenth of the Flink JVM's samples in a
+ * backlog drain (JFR, docs/profiling/2026-12-02-flink-backlog.md). The record is immutable, so a chained operator
  * gets it without a copy.
  *
  * <p>Records in flight are not checkpointed (aligned checkpoints), so no state holds this format.
@@ -55,7 +54,7 @@ public final class CapturedChangeSerializer extends TypeSerializerSingleton<Capt
     public void serialize(CapturedChange change, DataOutputView target) throws IOException {
         writeString(change.table(), target);
         target.writeChar(change.op());
-        writeBytes(change.fullRowUtf8(), target);
+        writeString(change.fullRow(), target);
         target.writeBoolean(change.snapshot());
         target.writeLong(change.orderLsn());
         target.writeLong(change.changeLsn());
@@ -67,9 +66,9 @@ public final class CapturedChangeSerializer extends TypeSerializerSingleton<Capt
 
     @Override
     public CapturedChange deserialize(DataInputView source) throws IOException {
-        return CapturedChange.withUtf8Row(readString(source), source.readChar(), readBytes(source),
-                source.readBoolean(), source.readLong(), source.readLong(), source.readLong(), source.readLong(),
-                source.readLong(), source.readLong());
+        return new CapturedChange(readString(source), source.readChar(), readString(source), source.readBoolean(),
+                source.readLong(), source.readLong(), source.readLong(), source.readLong(), source.readLong(),
+                source.readLong());
     }
 
     @Override
@@ -89,31 +88,23 @@ public final class CapturedChangeSerializer extends TypeSerializerSingleton<Capt
     }
 
     private static void writeString(String text, DataOutputView target) throws IOException {
-        writeBytes(text == null ? null : text.getBytes(StandardCharsets.UTF_8), target);
-    }
-
-    private static void writeBytes(byte[] bytes, DataOutputView target) throws IOException {
-        if (bytes == null) {
+        if (text == null) {
             target.writeInt(NULL);
             return;
         }
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         target.writeInt(bytes.length);
         target.write(bytes);
     }
 
     private static String readString(DataInputView source) throws IOException {
-        byte[] bytes = readBytes(source);
-        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static byte[] readBytes(DataInputView source) throws IOException {
         int length = source.readInt();
         if (length == NULL) {
             return null;
         }
         byte[] bytes = new byte[length];
         source.readFully(bytes);
-        return bytes;
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private static void copyString(DataInputView source, DataOutputView target) throws IOException {

@@ -3,7 +3,6 @@ package io.bronzecdc.flink.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -44,20 +43,6 @@ class CapturedChangeSerializerTest {
             assertThat(CapturedChangeSerializer.INSTANCE.deserialize(in)).isEqualTo(change);
         }
         assertThat(in.available()).isZero();
-    }
-
-    @Test
-    void shouldKeepTheRowAsItsUtf8BytesAndDecodeItOnlyWhenAsked() throws IOException {
-        CapturedChange change = CHANGES.get(0);
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        CapturedChangeSerializer.INSTANCE.serialize(change, out);
-
-        CapturedChange read = CapturedChangeSerializer.INSTANCE.deserialize(
-                new DataInputDeserializer(out.getCopyOfBuffer()));
-
-        assertThat(read.fullRowUtf8()).isEqualTo(change.fullRow().getBytes(StandardCharsets.UTF_8));
-        assertThat(read.fullRow()).isEqualTo(change.fullRow());
-        assertThat(read).isEqualTo(change).hasSameHashCodeAs(change).hasToString(change.toString());
     }
 
     @Test
