@@ -14,12 +14,10 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
- * A change as it travels from the source to the sequencer or sink: the fields of a {@link ChangeEvent}, flattened
- * to primitives and strings, which Flink serializes between operators with {@link CapturedChangeSerializer} (never
- * Kryo).
+ * A change as it travels from the source to the sequencer: the fields of a {@link ChangeEvent}, flattened to
+ * primitives and strings so that Flink serializes it as a POJO (never Kryo) between operators.
  *
  * @param table the source table as {@link TableId#toString()} shows it ({@code public.orders},
  *     {@code "Sales Dept"."Order Items"}); {@link TableId#parse} reads it back
@@ -40,7 +38,6 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  *     streamed after their snapshot; {@link Long#MAX_VALUE} for a {@link #TRANSACTION_END}); the Flink CDC source
  *     gives {@code indexInTransaction}
  */
-@TypeInfo(CapturedChangeTypeInfo.Factory.class)
 public record CapturedChange(
         String table, char op, String fullRow, boolean snapshot, long orderLsn, long changeLsn,
         long indexInTransaction, long txId, long commitMillis, long orderKey) {
