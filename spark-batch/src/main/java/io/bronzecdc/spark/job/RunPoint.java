@@ -12,9 +12,15 @@ public enum RunPoint {
      * is about to be taken (before the run's bound).
      */
     LATE_TABLE_SNAPSHOT,
-    /** A chunk of changes was decoded (or read from the snapshot) and is about to be written. */
+    /**
+     * The run's Spark job (read, encode, number, stage) is about to start; also before each JDBC batch of a new
+     * table's snapshot rows, which the driver writes into the open bronze transaction.
+     */
     CHUNK_DECODED,
-    /** A chunk of bronze rows was inserted into the still-open bronze transaction. */
+    /**
+     * The Spark job ended and every row is staged by a task, nothing published yet; also after each JDBC batch of a
+     * new table's snapshot rows.
+     */
     CHUNK_WRITTEN,
     /** Every row and the new position are in the bronze transaction, which is about to commit. */
     BEFORE_COMMIT,
