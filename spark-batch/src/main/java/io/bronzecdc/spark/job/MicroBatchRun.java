@@ -279,10 +279,8 @@ public final class MicroBatchRun {
     }
 
     private PgLsn currentWal() throws SQLException {
-        try (Connection c = connections.open("wal position"); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-            rs.next();
-            return PgLsn.parse(rs.getString(1));
+        try (Connection c = connections.open("wal position")) {
+            return SlotPeek.currentWal(c);
         }
     }
 

@@ -156,15 +156,20 @@ public final class SlotPeek {
      * tables outside the publication, which an idle pipeline would otherwise hold forever.
      */
     public static PgLsn boundAndMark(Connection connection) throws SQLException {
-        PgLsn bound;
+        PgLsn bound = currentWal(connection);
         try (var s = connection.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-                rs.next();
-                bound = PgLsn.parse(rs.getString(1));
-            }
             s.executeQuery("SELECT pg_logical_emit_message(true, 'bronze-cdc', 'micro-batch bound " + bound + "')")
                     .close();
         }
         return bound;
+    }
+
+    /** {@code pg_current_wal_lsn()}: where the source's WAL ends now. */
+    public static PgLsn currentWal(Connection connection) throws SQLException {
+        try (var s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            return PgLsn.parse(rs.getString(1));
+        }
     }
 }

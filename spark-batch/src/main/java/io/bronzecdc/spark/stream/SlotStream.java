@@ -10,9 +10,7 @@ import io.bronzecdc.spark.exec.WorkPlacement;
 import io.bronzecdc.spark.source.SlotPeek;
 import io.bronzecdc.spark.write.BatchProgress;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -51,6 +49,7 @@ final class SlotStream implements MicroBatchStream, SupportsTriggerAvailableNow 
     private PgLsn availableNowEnd;
     private PgLsn afterLastMark;
     private PgLsn lastPlanned;
+    private PgLsn lastCovered;
 
     SlotStream(SlotSource.Pipeline pipeline) {
         this.pipeline = pipeline;
@@ -114,15 +113,17 @@ final class SlotStream implements MicroBatchStream, SupportsTriggerAvailableNow 
 
     @Override
     public InputPartition[] planInputPartitions(Offset start, Offset end) {
-        PgLsn covered = covered();
         PgLsn to = ((SlotOffset) end).lsn();
+        // Spark plans a batch more than once: bronze's position is read once per batch end
+        PgLsn covered = to.equals(lastPlanned) ? lastCovered : covered();
         StreamTask.Spec spec = new StreamTask.Spec(Endpoint.source(pipeline.config()), slot,
                 pipeline.config().source().publicationName(), pipeline.tables(), covered.asLong(), to.asLong(),
                 new HashMap<>());
-        if (!to.equals(lastPlanned)) { // Spark plans a batch more than once
+        if (!to.equals(lastPlanned)) {
             LOG.info("Pipeline {}: batch from {} to {}, bronze covers up to {}", slot, ((SlotOffset) start).lsn(), to,
                     covered);
             lastPlanned = to;
+            lastCovered = covered;
         }
         return new InputPartition[] {new SlotPartition(spec)};
     }
@@ -158,10 +159,8 @@ final class SlotStream implements MicroBatchStream, SupportsTriggerAvailableNow 
     }
 
     private PgLsn currentWal() {
-        try (Connection c = source.open("stream offsets"); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-            rs.next();
-            return PgLsn.parse(rs.getString(1));
+        try (Connection c = source.open("stream offsets")) {
+            return SlotPeek.currentWal(c);
         } catch (SQLException e) {
             throw new IllegalStateException("Pipeline " + slot + ": cannot read the source's WAL position: "
                     + e.getMessage(), e);
@@ -172,10 +171,7 @@ final class SlotStream implements MicroBatchStream, SupportsTriggerAvailableNow 
     private PgLsn mark() {
         try (Connection c = source.open("stream offsets")) {
             PgLsn bound = SlotPeek.boundAndMark(c);
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-                rs.next();
-                afterLastMark = PgLsn.parse(rs.getString(1));
-            }
+            afterLastMark = SlotPeek.currentWal(c);
             return bound;
         } catch (SQLException e) {
             throw new IllegalStateException("Pipeline " + slot + ": cannot take the batch's end position: "
