@@ -1,5 +1,7 @@
 package io.bronzecdc.bench.harness;
 
+import io.bronzecdc.bench.reliability.ReliabilitySuite;
+import io.bronzecdc.bench.reliability.ReliabilitySummary;
 import io.bronzecdc.bench.report.BenchReport;
 import io.bronzecdc.bench.report.BenchReport.Integrity;
 import io.bronzecdc.bench.report.ReportFiles;
@@ -99,6 +101,25 @@ public final class BenchMain implements Callable<Integer> {
             + " (smoke 8, full 30).")
     private Long duration;
 
+    @Option(names = "--reliability", description = "Run the reliability suite instead: faults injected into both"
+            + " engines (Flink JVM killed, Spark run killed, PostgreSQL fast and immediate restarts) under a seeded"
+            + " workload, every change checked; short by default (four runs, a few minutes), --full 20 Flink and 10"
+            + " Spark runs. Writes reliability.json and reliability.md.")
+    private boolean reliability;
+
+    @Option(names = "--faults", split = ",", paramLabel = "FAULT", description = "With --reliability: only runs of"
+            + " these faults: flink-kill, flink-postgres-fast, flink-postgres-immediate, spark-kill,"
+            + " spark-postgres-fast, spark-postgres-immediate.")
+    private List<String> faults;
+
+    @Option(names = "--flink-runs", paramLabel = "N", description = "With --reliability --full: Flink runs (default"
+            + " ${DEFAULT-VALUE}).")
+    private int flinkRuns = 20;
+
+    @Option(names = "--spark-runs", paramLabel = "N", description = "With --reliability --full: Spark runs (default"
+            + " ${DEFAULT-VALUE}).")
+    private int sparkRuns = 10;
+
     @Option(names = "--render", paramLabel = "REPORT_JSON", description = "Measure nothing: write report.md and"
             + " report.html again from a report.json (into --out, default the JSON's directory).")
     private Path render;
@@ -136,6 +157,9 @@ public final class BenchMain implements Callable<Integer> {
             return rerender();
         }
         boolean full = mode != null && mode.full;
+        if (reliability) {
+            return reliability(full);
+        }
         BenchPlan plan = full ? BenchPlan.full(seed) : BenchPlan.smoke(seed);
         if (pipelines != null) {
             for (String pipeline : pipelines) {
@@ -171,6 +195,28 @@ public final class BenchMain implements Callable<Integer> {
         printer.printf("report: %s%n", String.join(", ", files.stream().map(Path::toString).toList()));
         printer.flush();
         return report.oursIntact() ? ExitCode.SUCCESS.code() : ExitCode.CHECK_FAILED.code();
+    }
+
+    /** {@code --reliability}: the fault suite on an embedded server; exit 4 when a run lost, doubled or reordered. */
+    private int reliability(boolean full) throws Exception {
+        if (server != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--reliability runs on an embedded server it"
+                    + " starts (it must stop and start the server): leave out --server");
+        }
+        ReliabilitySuite.Plan plan = full ? ReliabilitySuite.Plan.fullPlan(seed, flinkRuns, sparkRuns)
+                : ReliabilitySuite.Plan.shortPlan(seed);
+        if (faults != null) {
+            try {
+                plan = plan.only(faults);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--faults: " + e.getMessage());
+            }
+        }
+        Path dir = out != null ? out : Path.of("bench-reports", "reliability-" + plan.mode() + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        ReliabilitySummary summary = new ReliabilitySuite(plan, ProjectLayout.fromSystemProperties(), dir, System.out)
+                .run();
+        return summary.allPassed() ? ExitCode.SUCCESS.code() : ExitCode.CHECK_FAILED.code();
     }
 
     /** {@code --render}: the renderer's own entry, which checks the file and says what is wrong with it. */

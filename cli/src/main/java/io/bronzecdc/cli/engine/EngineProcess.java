@@ -70,6 +70,11 @@ public final class EngineProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The exit code, or -1 while the process runs. */
+    public int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     /** Time since the process started, or from its start to its exit once it exited. */
     public Duration runtime() {
         return Duration.ofNanos((exitedNanos == 0 ? System.nanoTime() : exitedNanos) - startedNanos);

@@ -70,13 +70,27 @@ public final class ChangeWorkload {
                 PagilaTable table = PagilaTable.values()[random.nextInt(PagilaTable.values().length)];
                 changes.add(change(connection, table));
             }
-            connection.commit();
+            try {
+                connection.commit();
+            } catch (SQLException e) {
+                throw new CommitInDoubtException(new CommittedTransaction(txId, Instant.now(), changes), e);
+            }
             return new CommittedTransaction(txId, Instant.now(), changes);
+        } catch (CommitInDoubtException e) {
+            throw e;
         } catch (SQLException | RuntimeException e) {
-            connection.rollback();
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
             throw e;
         } finally {
-            connection.setAutoCommit(autoCommit);
+            try {
+                connection.setAutoCommit(autoCommit);
+            } catch (SQLException closed) {
+                // the connection broke (a server restart): the caller opens another
+            }
         }
     }
 

@@ -1,0 +1,166 @@
+package io.bronzecdc.bench.reliability;
+
+import io.bronzecdc.testkit.workload.ChangeWorkload;
+import io.bronzecdc.testkit.workload.CommitInDoubtException;
+import io.bronzecdc.testkit.workload.CommittedTransaction;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The seeded I/U/D workload of a reliability run, on a thread of its own at a bounded rate, through faults: when the
+ * server goes away it reconnects (bounded waits), and a transaction whose COMMIT got no answer is asked about once the
+ * server is back ({@code pg_xact_status}), so the {@link Ledger} holds exactly what the server committed.
+ */
+final class BackgroundWorkload implements AutoCloseable {
+    /** How long the workload waits for the server to come back before it gives up and fails the run. */
+    static final Duration RECONNECT_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Connector connector;
+    private final ChangeWorkload workload;
+    private final Ledger ledger;
+    private final long maxTransactions;
+    private final long periodNanos;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong inDoubt = new AtomicLong();
+    private final Thread thread;
+    private volatile Throwable failure;
+
+    /** Opens a connection to the source database. */
+    interface Connector {
+        Connection connect() throws SQLException;
+    }
+
+    /**
+     * Starts the workload.
+     *
+     * @param ratePerSecond transactions per second at most
+     * @param maxTransactions it stops by itself after this many committed transactions (a bounded loop)
+     */
+    BackgroundWorkload(Connector connector, long seed, Ledger ledger, int ratePerSecond, long maxTransactions) {
+        this.connector = connector;
+        this.workload = new ChangeWorkload(seed, 4);
+        this.ledger = ledger;
+        this.maxTransactions = maxTransactions;
+        this.periodNanos = TimeUnit.SECONDS.toNanos(1) / ratePerSecond;
+        this.thread = new Thread(this::loop, "reliability-workload");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        Connection c = null;
+        long next = System.nanoTime();
+        try {
+            while (running.get() && ledger.transactions() < maxTransactions) {
+                if (c == null) {
+                    c = reconnect();
+                }
+                try {
+                    ledger.add(workload.runTransaction(c));
+                } catch (CommitInDoubtException e) {
+                    inDoubt.incrementAndGet();
+                    close(c);
+                    c = reconnect();
+                    if (committed(c, e.transaction())) {
+                        ledger.add(e.transaction());
+                    }
+                } catch (SQLException e) {
+                    // Failed before COMMIT (the server went away mid-transaction): nothing of it was committed.
+                    close(c);
+                    c = null;
+                }
+                next += periodNanos;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                } else {
+                    next = System.nanoTime();
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            close(c);
+        }
+    }
+
+    private Connection reconnect() throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + RECONNECT_TIMEOUT.toNanos();
+        SQLException last = null;
+        boolean first = true;
+        while (System.nanoTime() < deadline && running.get()) {
+            try {
+                Connection c = connector.connect();
+                if (!first) {
+                    reconnects.incrementAndGet();
+                }
+                return c;
+            } catch (SQLException e) {
+                last = e;
+                first = false;
+                Thread.sleep(200);
+            }
+        }
+        if (!running.get()) {
+            throw new SQLException("the workload was stopped while it waited for the server");
+        }
+        throw new SQLException("the source server did not accept connections again within " + RECONNECT_TIMEOUT, last);
+    }
+
+    /** Whether the server committed the transaction whose commit was in doubt. */
+    private static boolean committed(Connection c, CommittedTransaction transaction) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_xact_status(?::text::xid8)")) {
+            ps.setLong(1, transaction.txId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return "committed".equals(rs.getString(1));
+            }
+        }
+    }
+
+    private static void close(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // a broken connection: nothing to release
+            }
+        }
+    }
+
+    /** Reconnections after the server went away. */
+    long reconnects() {
+        return reconnects.get();
+    }
+
+    /** Commits that got no answer and were asked about afterwards. */
+    long inDoubt() {
+        return inDoubt.get();
+    }
+
+    /** Fails with the workload's own failure, if it had one. */
+    void requireHealthy() {
+        if (failure != null) {
+            throw new IllegalStateException("the workload failed: " + failure.getMessage(), failure);
+        }
+    }
+
+    /** Stops the workload and waits for its last transaction. */
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        thread.join(RECONNECT_TIMEOUT.toMillis() + 30_000);
+        if (thread.isAlive()) {
+            throw new IllegalStateException("the workload thread did not stop");
+        }
+        requireHealthy();
+    }
+}

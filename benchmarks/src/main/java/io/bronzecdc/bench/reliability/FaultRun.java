@@ -1,0 +1,357 @@
+package io.bronzecdc.bench.reliability;
+
+import io.bronzecdc.bench.harness.PipelineLauncher;
+import io.bronzecdc.cli.engine.EngineProcess;
+import io.bronzecdc.model.bronze.BronzeSchema;
+import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
+import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer.Shutdown;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One run of the suite: a fresh database (a copy of the suite's Pagila-shaped template), one pipeline, the seeded
+ * workload in the background, one fault at a seeded random moment of the chosen phase, recovery, then the
+ * {@link LedgerCheck}. Every wait is on a condition with a bound; the run fails with the engine's output tail when a
+ * bound passes.
+ */
+final class FaultRun {
+    static final List<TableId> TABLES = List.of(TableId.of("customer"), TableId.of("payment"), TableId.of("rental"));
+    private static final BronzeSchema SCHEMA = new BronzeSchema("cdc_bronze");
+    private static final Duration SLOT_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(240);
+    private static final Duration SPARK_RUN_TIMEOUT = Duration.ofSeconds(300);
+    private static final int MAX_SPARK_RUNS = 12;
+    private static final int TAIL = 30;
+
+    /** Where a fault lands: while the snapshot is read, or while changes stream. */
+    enum Phase {
+        SNAPSHOT, STREAM
+    }
+
+    /** What a run found. */
+    record Result(int index, Fault fault, Phase phase, long seed, Duration recovery, long reconnects, long inDoubt,
+            int engineStarts, LedgerCheck.Verdict verdict, String failure) {
+        boolean passed() {
+            return failure == null && verdict != null && verdict.passed();
+        }
+    }
+
+    private final int index;
+    private final Fault fault;
+    private final Phase phase;
+    private final long seed;
+    private final EmbeddedPostgresServer server;
+    private final PipelineLauncher launcher;
+    private final String database;
+    private final Path dir;
+    private final Path passwordFile;
+    private final Map<TableId, Long> snapshot;
+    private final int rate;
+    private final Duration streamTime;
+    private final PrintStream log;
+    private final SplittableRandom random;
+    private final Ledger ledger = new Ledger();
+    private final List<EngineProcess> processes = new ArrayList<>();
+    private Path config;
+    private Duration recovery;
+
+    FaultRun(int index, Fault fault, Phase phase, long seed, EmbeddedPostgresServer server, PipelineLauncher launcher,
+            String database, Path dir, Path passwordFile, Map<TableId, Long> snapshot, int rate, Duration streamTime,
+            PrintStream log) {
+        this.index = index;
+        this.fault = fault;
+        this.phase = phase;
+        this.seed = seed;
+        this.server = server;
+        this.launcher = launcher;
+        this.database = database;
+        this.dir = dir;
+        this.passwordFile = passwordFile;
+        this.snapshot = snapshot;
+        this.rate = rate;
+        this.streamTime = streamTime;
+        this.log = log;
+        this.random = new SplittableRandom(seed);
+    }
+
+    Result run() throws Exception {
+        Files.createDirectories(dir);
+        config = dir.resolve("pipeline.yaml");
+        Files.writeString(config, yaml());
+        try (Connection c = server.connect(database); Statement s = c.createStatement()) {
+            s.execute("CREATE PUBLICATION " + slot() + "_pub FOR TABLE customer, payment, rental"
+                    + " WITH (publish_via_partition_root = true)");
+        }
+        BackgroundWorkload workload = null;
+        try {
+            if (fault.engine().equals("flink")) {
+                workload = flink();
+            } else {
+                workload = spark();
+            }
+            LedgerCheck.Verdict verdict;
+            try (Connection c = server.connect(database)) {
+                verdict = LedgerCheck.check(c, c, SCHEMA, TABLES, snapshot, ledger, slot());
+            }
+            return new Result(index, fault, phase, seed, recovery, workload.reconnects(), workload.inDoubt(),
+                    processes.size(), verdict, null);
+        } catch (Exception | AssertionError e) {
+            String tail = processes.isEmpty() ? "" : "\nlast engine output (" + last().output() + "):\n"
+                    + last().tail(TAIL);
+            return new Result(index, fault, phase, seed, recovery, workload == null ? 0 : workload.reconnects(),
+                    workload == null ? 0 : workload.inDoubt(), processes.size(), null, e.getMessage() + tail);
+        } finally {
+            if (workload != null) {
+                try {
+                    workload.close();
+                } catch (RuntimeException e) {
+                    log.println("  workload: " + e.getMessage());
+                }
+            }
+            for (EngineProcess process : processes) {
+                if (process.isAlive()) {
+                    process.stop(Duration.ofSeconds(20));
+                }
+            }
+            if (server.isStopped()) {
+                server.startAgain();
+            }
+        }
+    }
+
+    /** The Flink job streams throughout; the fault hits it once; it must catch up with everything committed. */
+    private BackgroundWorkload flink() throws Exception {
+        EngineProcess job = startFlink();
+        awaitSlot(job);
+        BackgroundWorkload workload = startWorkload();
+        if (phase == Phase.STREAM) {
+            EngineProcess first = job;
+            await("the snapshot in bronze", RECOVERY_TIMEOUT, () -> snapshotLanded() && alive(first));
+            pause(1_000 + random.nextInt(4_000));
+        } else {
+            pause(200 + random.nextInt(2_500));
+        }
+        Map<TableId, Long> atFault = expected();
+        long faultAt = System.nanoTime();
+        if (fault == Fault.FLINK_KILL) {
+            step("SIGKILL to the Flink JVM (pid %d)", job.pid());
+            require(job.kill(Duration.ofSeconds(30)), "the Flink JVM did not die after SIGKILL");
+            job = startFlink();
+        } else {
+            restartPostgres();
+        }
+        EngineProcess running = job;
+        await("bronze holds what was committed before the fault", RECOVERY_TIMEOUT,
+                () -> covers(atFault) && alive(running));
+        recovery = Duration.ofNanos(System.nanoTime() - faultAt);
+        step("recovered in %.1f s", recovery.toMillis() / 1000.0);
+        pause(streamTime.toMillis());
+        workload.close();
+        await("bronze holds every committed change", RECOVERY_TIMEOUT, () -> covers(expected()) && alive(running));
+        require(running.stop(Duration.ofSeconds(30)), "the Flink JVM did not stop");
+        return workload;
+    }
+
+    /**
+     * Spark runs one micro-batch per JVM, back to back, as a schedule would; the fault hits one run, and the next run
+     * must succeed with no hand work.
+     */
+    private BackgroundWorkload spark() throws Exception {
+        EngineProcess first = startSpark();
+        awaitSlot(first);
+        BackgroundWorkload workload = startWorkload();
+        EngineProcess target = first;
+        if (phase == Phase.STREAM) {
+            requireSuccess(first);
+            pause(1_000 + random.nextInt(2_000));
+            target = startSpark();
+            pause(500);
+        }
+        // Within the run: a seeded moment up to a few seconds in (a run on this machine takes 5-15 s).
+        pause(random.nextInt(4_000));
+        Map<TableId, Long> atFault = expected();
+        long faultAt = System.nanoTime();
+        boolean hit = target.isAlive();
+        if (fault == Fault.SPARK_KILL) {
+            step("SIGKILL to the Spark JVM (pid %d)%s", target.pid(), hit ? "" : " (it had already exited)");
+            target.kill(Duration.ofSeconds(30));
+        } else {
+            restartPostgres();
+            int code = target.awaitExit(SPARK_RUN_TIMEOUT);
+            step("the run under the restart exited %d", code);
+        }
+        awaitSlotInactive();
+        EngineProcess next = startSpark();
+        requireSuccess(next);
+        step("the next run succeeded");
+        await("bronze holds what was committed before the fault", Duration.ofSeconds(1), () -> covers(atFault));
+        recovery = Duration.ofNanos(System.nanoTime() - faultAt);
+        long until = System.nanoTime() + streamTime.toNanos();
+        while (System.nanoTime() < until && processes.size() < MAX_SPARK_RUNS - 1) {
+            workload.requireHealthy();
+            requireSuccess(startSpark());
+        }
+        workload.close();
+        requireSuccess(startSpark());
+        require(covers(expected()), "bronze does not hold every committed change after the last run: "
+                + counts() + " of " + expected());
+        return workload;
+    }
+
+    private void restartPostgres() throws InterruptedException {
+        Shutdown mode = fault.immediate() ? Shutdown.IMMEDIATE : Shutdown.FAST;
+        step("PostgreSQL %s shutdown", mode.name().toLowerCase(java.util.Locale.ROOT));
+        server.shutDown(mode);
+        pause(500 + random.nextInt(2_500));
+        server.startAgain();
+        step("PostgreSQL started again");
+    }
+
+    private EngineProcess startFlink() throws IOException {
+        EngineProcess process = launcher.stream(config, dir.resolve("state"), dir.resolve("flink-" + (processes.size()
+                + 1) + ".out"));
+        processes.add(process);
+        step("Flink job started (pid %d)", process.pid());
+        return process;
+    }
+
+    private EngineProcess startSpark() throws IOException {
+        EngineProcess process = launcher.once(config, dir.resolve("spark-" + (processes.size() + 1) + ".out"));
+        processes.add(process);
+        return process;
+    }
+
+    private void requireSuccess(EngineProcess run) throws InterruptedException {
+        int code = run.awaitExit(SPARK_RUN_TIMEOUT);
+        require(code == 0, "the Spark run " + run.output().getFileName() + " exited " + code + ":\n" + run.tail(TAIL));
+    }
+
+    private BackgroundWorkload startWorkload() {
+        return new BackgroundWorkload(() -> server.connect(database), seed, ledger, rate, 1_000_000L);
+    }
+
+    /** Waits until the pipeline's slot exists and is consistent: every later commit is streamed, none in the snapshot. */
+    private void awaitSlot(EngineProcess process) {
+        await("the pipeline's slot", SLOT_TIMEOUT, () -> {
+            require(process.isAlive() || process.exitCode() == 0, "the engine exited " + process.exitCode()
+                    + " before it created its slot:\n" + process.tail(TAIL));
+            return single("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot()
+                    + "' AND confirmed_flush_lsn IS NOT NULL") == 1;
+        });
+    }
+
+    private void awaitSlotInactive() {
+        await("no backend holds the slot", Duration.ofSeconds(60), () -> single("SELECT count(*) FROM"
+                + " pg_replication_slots WHERE slot_name = '" + slot() + "' AND active") == 0);
+    }
+
+    private boolean alive(EngineProcess process) {
+        require(process.isAlive(), "the Flink job exited " + process.exitCode() + ":\n" + process.tail(TAIL));
+        return true;
+    }
+
+    private Map<TableId, Long> expected() {
+        Map<TableId, Long> expected = new LinkedHashMap<>(snapshot);
+        ledger.changes().forEach((table, n) -> expected.merge(table, n, Long::sum));
+        return expected;
+    }
+
+    private boolean snapshotLanded() {
+        long rows = 0;
+        for (TableId table : TABLES) {
+            rows += single("SELECT count(*) FROM " + SCHEMA.tableOf(table) + " WHERE tx_id IS NULL");
+        }
+        return rows == snapshot.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private boolean covers(Map<TableId, Long> expected) {
+        Map<TableId, Long> counts = counts();
+        return expected.entrySet().stream().allMatch(e -> counts.getOrDefault(e.getKey(), 0L) >= e.getValue());
+    }
+
+    /** Bronze rows per table; 0 while a table or the server is not there. */
+    private Map<TableId, Long> counts() {
+        Map<TableId, Long> counts = new LinkedHashMap<>();
+        for (TableId table : TABLES) {
+            counts.put(table, single("SELECT count(*) FROM " + SCHEMA.tableOf(table)));
+        }
+        return counts;
+    }
+
+    /** A one-value query; -1 when it cannot run now (the server restarting, a table not created yet). */
+    private long single(String sql) {
+        if (server.isStopped()) {
+            return -1;
+        }
+        try (Connection c = server.connect(database); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+
+    private void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what
+                        + "; bronze rows " + counts() + ", expected " + expected());
+            }
+            pause(100);
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalStateException(message);
+        }
+    }
+
+    private EngineProcess last() {
+        return processes.get(processes.size() - 1);
+    }
+
+    private String slot() {
+        return database + "_slot";
+    }
+
+    private void step(String format, Object... arguments) {
+        log.printf("  run %d %s: %s%n", index, fault.label(), String.format(format, arguments));
+        log.flush();
+    }
+
+    /** The pipeline YAML: the run's database and slot, the three Pagila-shaped tables, 300 ms checkpoints. */
+    private String yaml() {
+        return String.join("\n", "source:", "  host: 127.0.0.1", "  port: " + server.port(), "  database: "
+                + database, "  user: " + EmbeddedPostgresServer.SUPERUSER, "  password:", "    file: "
+                + passwordFile.toAbsolutePath(), "  sslmode: disable", "  slot:", "    name: " + slot(),
+                "  publication:", "    name: " + slot() + "_pub", "bronze:", "  schema: " + SCHEMA.name(),
+                "tables: [customer, payment, rental]", "checkpoint:", "  interval: 300ms", "batch:",
+                "  interval: 5s", "");
+    }
+}

@@ -1,0 +1,160 @@
+package io.bronzecdc.bench.reliability;
+
+import io.bronzecdc.bench.harness.PipelineLauncher;
+import io.bronzecdc.bench.reliability.FaultRun.Phase;
+import io.bronzecdc.bench.reliability.FaultRun.Result;
+import io.bronzecdc.cli.engine.ProjectLayout;
+import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.testkit.pagila.PagilaGenerator;
+import io.bronzecdc.testkit.pagila.PagilaLoader;
+import io.bronzecdc.testkit.pagila.SourceSchema;
+import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * {@code bronze-cdc bench --reliability}: faults injected into both engines while a seeded workload runs, each run
+ * checked change by change against what the workload committed ({@link LedgerCheck}). The short plan (one run of four
+ * kinds, a few minutes; {@code mvn verify} runs it) and the full plan (20 Flink and 10 Spark runs, kinds and phases
+ * drawn from the seed) run on an embedded PostgreSQL the suite starts, which it can stop and start again.
+ */
+public final class ReliabilitySuite {
+    /** The plans: which faults, in which phases, how long each run streams. */
+    public record Plan(String mode, long seed, List<Planned> runs, int rate, Duration streamTime) {
+        public Plan {
+            runs = List.copyOf(runs);
+        }
+
+        /** One run of each of four kinds, in the stream phase: what {@code mvn verify} runs. */
+        public static Plan shortPlan(long seed) {
+            return new Plan("short", seed, List.of(new Planned(Fault.FLINK_KILL, Phase.STREAM),
+                    new Planned(Fault.FLINK_POSTGRES_IMMEDIATE, Phase.STREAM), new Planned(Fault.SPARK_KILL,
+                            Phase.STREAM), new Planned(Fault.SPARK_POSTGRES_FAST, Phase.STREAM)), 50,
+                    Duration.ofSeconds(3));
+        }
+
+        /** {@code flinkRuns} Flink and {@code sparkRuns} Spark runs, kinds and phases drawn from the seed. */
+        public static Plan fullPlan(long seed, int flinkRuns, int sparkRuns) {
+            SplittableRandom random = new SplittableRandom(seed);
+            List<Fault> flink = List.of(Fault.FLINK_KILL, Fault.FLINK_POSTGRES_FAST, Fault.FLINK_POSTGRES_IMMEDIATE);
+            List<Fault> spark = List.of(Fault.SPARK_KILL, Fault.SPARK_POSTGRES_FAST, Fault.SPARK_POSTGRES_IMMEDIATE);
+            List<Planned> runs = new ArrayList<>();
+            for (int i = 0; i < flinkRuns; i++) {
+                runs.add(new Planned(flink.get(i % flink.size()), random.nextBoolean() ? Phase.SNAPSHOT
+                        : Phase.STREAM));
+            }
+            for (int i = 0; i < sparkRuns; i++) {
+                runs.add(new Planned(spark.get(i % spark.size()), random.nextBoolean() ? Phase.SNAPSHOT
+                        : Phase.STREAM));
+            }
+            return new Plan("full", seed, runs, 100, Duration.ofSeconds(10));
+        }
+
+        /** Only the runs of these faults. */
+        public Plan only(List<String> faults) {
+            List<Fault> chosen = faults.stream().map(Fault::of).toList();
+            return new Plan(mode, seed, runs.stream().filter(r -> chosen.contains(r.fault())).toList(), rate,
+                    streamTime);
+        }
+    }
+
+    /** A planned run. */
+    public record Planned(Fault fault, Phase phase) {
+    }
+
+    private static final String TEMPLATE = "reliability_template";
+
+    private final Plan plan;
+    private final ProjectLayout layout;
+    private final Path out;
+    private final PrintStream log;
+
+    public ReliabilitySuite(Plan plan, ProjectLayout layout, Path out, PrintStream log) {
+        this.plan = plan;
+        this.layout = layout;
+        this.out = out;
+        this.log = log;
+    }
+
+    /** Runs the plan and returns its summary; the summary files go to the output directory. */
+    public ReliabilitySummary run() throws Exception {
+        Files.createDirectories(out);
+        Path password = out.resolve("source-password");
+        // The embedded server trusts loopback connections: the file is read but its content opens nothing.
+        Files.writeString(password, "trusted-loopback\n");
+        long started = System.nanoTime();
+        List<Result> results = new ArrayList<>();
+        log.printf("bronze-cdc bench --reliability (%s): seed %d, %d runs, output in %s%n", plan.mode(), plan.seed(),
+                plan.runs().size(), out.toAbsolutePath());
+        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start()) {
+            try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE " + TEMPLATE);
+            }
+            try (Connection c = server.connect(TEMPLATE)) {
+                SourceSchema.create(c);
+                PagilaLoader.loadGenerated(c, new PagilaGenerator(plan.seed(), PagilaGenerator.PAGILA_COUNTS));
+            }
+            Map<String, PipelineLauncher> launchers = new LinkedHashMap<>();
+            for (int i = 0; i < plan.runs().size(); i++) {
+                Planned planned = plan.runs().get(i);
+                PipelineLauncher launcher = launchers.computeIfAbsent(planned.fault().engine(),
+                        engine -> PipelineLauncher.of(engine, layout));
+                String database = "reliability_run_" + (i + 1);
+                try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
+                    s.execute("CREATE DATABASE " + database + " TEMPLATE " + TEMPLATE);
+                }
+                Map<TableId, Long> snapshot = new LinkedHashMap<>();
+                try (Connection c = server.connect(database); Statement s = c.createStatement()) {
+                    for (TableId table : FaultRun.TABLES) {
+                        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table.qualifiedName())) {
+                            rs.next();
+                            snapshot.put(table, rs.getLong(1));
+                        }
+                    }
+                }
+                long seed = plan.seed() * 1_000 + i + 1;
+                log.printf("run %d of %d: %s in the %s phase, seed %d%n", i + 1, plan.runs().size(),
+                        planned.fault().label(), planned.phase().name().toLowerCase(java.util.Locale.ROOT), seed);
+                log.flush();
+                Result result = new FaultRun(i + 1, planned.fault(), planned.phase(), seed, server, launcher, database,
+                        out.resolve("runs").resolve(database), password, snapshot, plan.rate(), plan.streamTime(), log)
+                        .run();
+                results.add(result);
+                log.printf("run %d: %s%n", i + 1, result.passed() ? "passed, " + result.verdict().describe()
+                        : "FAILED: " + (result.failure() != null ? result.failure() : result.verdict().describe()));
+                log.flush();
+                if (result.passed()) {
+                    dropQuietly(server, database);
+                }
+            }
+        }
+        ReliabilitySummary summary = ReliabilitySummary.of(plan, results, Duration.ofNanos(System.nanoTime()
+                - started));
+        summary.write(out);
+        log.println();
+        log.println(summary.text());
+        log.flush();
+        return summary;
+    }
+
+    /** Drops a passed run's database and slot, keeping the server small; a failed run's stays for a look. */
+    private static void dropQuietly(EmbeddedPostgresServer server, String database) {
+        try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '"
+                    + database + "' AND NOT active");
+            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        } catch (java.sql.SQLException e) {
+            // the next run has its own database; the server goes at the end
+        }
+    }
+}
