@@ -23,7 +23,13 @@ enum Fault {
     SPARK_POSTGRES_FAST("spark", "PostgreSQL fast shutdown and restart during a Spark run, then the next run"),
     /** PostgreSQL stopped as by a crash during a Spark run; the next run must succeed. */
     SPARK_POSTGRES_IMMEDIATE("spark", "PostgreSQL immediate shutdown (crash recovery) and restart during a Spark run,"
-            + " then the next run");
+            + " then the next run"),
+    /** The Flink job's slot invalidated while the job was stopped: its next start must refuse, changing nothing. */
+    FLINK_SLOT_LOST("flink", "the slot invalidated (max_slot_wal_keep_size exceeded) while the Flink job was down;"
+            + " its next start must refuse with the way out"),
+    /** The Spark pipeline's slot invalidated between two runs: the next run must refuse, changing nothing. */
+    SPARK_SLOT_LOST("spark", "the slot invalidated (max_slot_wal_keep_size exceeded) between two Spark runs; the"
+            + " next run must refuse with the way out");
 
     private final String engine;
     private final String description;
@@ -46,8 +52,8 @@ enum Fault {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    boolean restartsPostgres() {
-        return this != FLINK_KILL && this != SPARK_KILL;
+    boolean losesSlot() {
+        return this == FLINK_SLOT_LOST || this == SPARK_SLOT_LOST;
     }
 
     boolean immediate() {

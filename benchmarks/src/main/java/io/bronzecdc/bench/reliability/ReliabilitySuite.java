@@ -38,9 +38,10 @@ public final class ReliabilitySuite {
         /** One run of each of four kinds, in the stream phase: what {@code mvn verify} runs. */
         public static Plan shortPlan(long seed) {
             return new Plan("short", seed, List.of(new Planned(Fault.FLINK_KILL, Phase.STREAM),
-                    new Planned(Fault.FLINK_POSTGRES_IMMEDIATE, Phase.STREAM), new Planned(Fault.SPARK_KILL,
-                            Phase.STREAM), new Planned(Fault.SPARK_POSTGRES_FAST, Phase.STREAM)), 50,
-                    Duration.ofSeconds(3));
+                    new Planned(Fault.FLINK_POSTGRES_IMMEDIATE, Phase.STREAM), new Planned(Fault.FLINK_SLOT_LOST,
+                            Phase.STREAM), new Planned(Fault.SPARK_KILL, Phase.STREAM),
+                    new Planned(Fault.SPARK_POSTGRES_FAST, Phase.STREAM), new Planned(Fault.SPARK_SLOT_LOST,
+                            Phase.STREAM)), 50, Duration.ofSeconds(3));
         }
 
         /** {@code flinkRuns} Flink and {@code sparkRuns} Spark runs, kinds and phases drawn from the seed. */
@@ -57,6 +58,8 @@ public final class ReliabilitySuite {
                 runs.add(new Planned(spark.get(i % spark.size()), random.nextBoolean() ? Phase.SNAPSHOT
                         : Phase.STREAM));
             }
+            runs.add(new Planned(Fault.FLINK_SLOT_LOST, Phase.STREAM));
+            runs.add(new Planned(Fault.SPARK_SLOT_LOST, Phase.STREAM));
             return new Plan("full", seed, runs, 100, Duration.ofSeconds(10));
         }
 

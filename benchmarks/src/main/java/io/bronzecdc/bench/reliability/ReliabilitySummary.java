@@ -81,8 +81,8 @@ public record ReliabilitySummary(String mode, long seed, int runs, int passed, M
                 .reduce((a, b) -> a + ", " + b).orElse("none")).append('\n');
         text.append(String.format(Locale.ROOT, "changes checked %,d: lost %d, duplicated %d, unexpected %d, out of"
                 + " order %d%n", changesChecked, lost, duplicated, unexpected, outOfOrder));
-        text.append(String.format(Locale.ROOT, "recovery (fault to bronze holding every change committed before it):"
-                + " p50 %.1f s, max %.1f s%n", recoveryP50Seconds, recoveryMaxSeconds));
+        text.append(String.format(Locale.ROOT, "recovery (fault to bronze holding every change committed up to just"
+                + " after it): p50 %.1f s, max %.1f s%n", recoveryP50Seconds, recoveryMaxSeconds));
         for (Map<String, Object> row : runRows) {
             if (!Boolean.TRUE.equals(row.get("passed"))) {
                 text.append("FAILED run ").append(row.get("run")).append(" (").append(row.get("fault")).append(", seed ")

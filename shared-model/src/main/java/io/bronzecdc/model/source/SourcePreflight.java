@@ -206,8 +206,11 @@ public final class SourcePreflight {
 
     private void checkSlot(Connection c, List<String> problems) throws SQLException {
         String slot = config.source().slotName();
+        // wal_status (PostgreSQL 13+) and invalidation_reason (17+) read through to_jsonb, so one query serves 12+.
         try (PreparedStatement ps = c.prepareStatement("SELECT plugin, database, active_pid,"
-                + " (SELECT application_name FROM pg_stat_activity a WHERE a.pid = s.active_pid)"
+                + " (SELECT application_name FROM pg_stat_activity a WHERE a.pid = s.active_pid),"
+                + " to_jsonb(s)->>'wal_status', to_jsonb(s)->>'invalidation_reason',"
+                + " current_setting('max_slot_wal_keep_size', true)"
                 + " FROM pg_replication_slots s WHERE slot_name = ?")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
@@ -218,6 +221,20 @@ public final class SourcePreflight {
                     problems.add("replication slot " + slot + " exists for plugin " + rs.getString(1)
                             + " in database " + rs.getString(2) + ", not pgoutput in " + config.source().database()
                             + ": another pipeline owns this name; give this pipeline its own source.slot.name");
+                }
+                String walStatus = rs.getString(5);
+                String invalidation = rs.getString(6);
+                if ("lost".equals(walStatus) || invalidation != null) {
+                    problems.add("replication slot " + slot + " can no longer deliver every change: the server"
+                            + " invalidated it (wal_status " + (walStatus == null ? "unknown" : "'" + walStatus + "'")
+                            + (invalidation == null ? "" : ", invalidation_reason '" + invalidation + "'") + "), most"
+                            + " often because the pipeline was down while more WAL than max_slot_wal_keep_size ("
+                            + rs.getString(7) + ") piled up, and the WAL it had not read was removed. Resuming would"
+                            + " silently miss the changes of that gap, so the pipeline does not start. Rebuild: drop"
+                            + " the slot and publication (bronze-cdc drop --config <file> --yes), drop this"
+                            + " pipeline's bronze tables or point bronze.schema at an empty schema, and start again:"
+                            + " it takes a new snapshot. To keep it from happening again, raise"
+                            + " max_slot_wal_keep_size or watch the slot's retained WAL (bronze-cdc status)");
                 }
                 if (rs.getObject(3) != null) {
                     problems.add("replication slot " + slot + " is in use by process " + rs.getInt(3)

@@ -79,7 +79,8 @@ class SchemaChangeBatchIT {
                 "ALTER TABLE ev_items ALTER COLUMN price TYPE numeric(12,2)",
                 "TRUNCATE ev_items");
         List<String> expectedEvents = new ArrayList<>();
-        for (String step : steps) {
+        for (int i = 0; i < steps.size(); i++) {
+            String step = steps.get(i);
             try (RowChurn workload = new RowChurn(POSTGRES.connect(database), "ev_items", random.nextLong())) {
                 workload.awaitMore(20);
                 try (Connection c = POSTGRES.connect(database); Statement s = c.createStatement()) {
@@ -93,6 +94,9 @@ class SchemaChangeBatchIT {
             }
             expectedEvents.add(step.startsWith("TRUNCATE") ? "truncate TRUNCATE null"
                     : "schema_change ALTER TABLE " + step);
+            if (i % 2 == 0 && i < steps.size() - 1) {
+                continue; // a run covers two changes, so that one batch holds changes of three shapes
+            }
             assertThat(pipeline.run()).as("run after %s (seed %d)", step, seed).isEqualTo(ExitCode.SUCCESS.code());
             try (Connection c = POSTGRES.connect(database)) {
                 ValidationReport report = BronzeValidator.validate(c, pipeline.schema(), List.of(ITEMS),
