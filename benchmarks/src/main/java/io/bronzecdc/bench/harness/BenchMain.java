@@ -102,14 +102,17 @@ public final class BenchMain implements Callable<Integer> {
     private Long duration;
 
     @Option(names = "--reliability", description = "Run the reliability suite instead: faults injected into both"
-            + " engines (Flink JVM killed, Spark run killed, PostgreSQL fast and immediate restarts, a slot invalidated"
-            + " while the pipeline was down) under a seeded workload, every change checked; short by default (six"
+            + " engines (Flink JVM killed, on a session cluster the TaskManager or JobManager killed or a"
+            + " savepoint taken, Spark run killed, PostgreSQL fast and immediate restarts, a slot invalidated while"
+            + " the pipeline was down) under a seeded workload, every change checked; short by default (six"
             + " runs, a few minutes), --full 20 Flink and 10 Spark runs and one slot loss each. Writes reliability.json and reliability.md.")
     private boolean reliability;
 
     @Option(names = "--faults", split = ",", paramLabel = "FAULT", description = "With --reliability: only runs of"
             + " these faults: flink-kill, flink-postgres-fast, flink-postgres-immediate, spark-kill,"
-            + " spark-postgres-fast, spark-postgres-immediate, flink-slot-lost, spark-slot-lost.")
+            + " spark-postgres-fast, spark-postgres-immediate, flink-slot-lost, spark-slot-lost,"
+            + " flink-taskmanager-kill, flink-jobmanager-kill, flink-savepoint (these three on a session"
+            + " cluster), flink-target-restart, spark-target-restart (bronze in a separate server, restarted).")
     private List<String> faults;
 
     @Option(names = "--flink-runs", paramLabel = "N", description = "With --reliability --full: Flink runs (default"

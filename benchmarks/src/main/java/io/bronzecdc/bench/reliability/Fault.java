@@ -24,6 +24,23 @@ enum Fault {
     /** PostgreSQL stopped as by a crash during a Spark run; the next run must succeed. */
     SPARK_POSTGRES_IMMEDIATE("spark", "PostgreSQL immediate shutdown (crash recovery) and restart during a Spark run,"
             + " then the next run"),
+    /** On a session cluster: SIGKILL of the TaskManager, which the script starts again; the job recovers by itself. */
+    FLINK_TASKMANAGER_KILL("flink", "on a session cluster, the TaskManager JVM killed with SIGKILL and started again:"
+            + " the job restarts from its latest checkpoint by itself"),
+    /**
+     * On a session cluster without HA: SIGKILL of the JobManager; the job dies with it. The documented way back:
+     * start the cluster again and submit the job from its latest retained checkpoint.
+     */
+    FLINK_JOBMANAGER_KILL("flink", "on a session cluster, the JobManager JVM killed with SIGKILL (the job dies with"
+            + " it, no HA): cluster started again, job resubmitted from its latest retained checkpoint"),
+    /** On a session cluster: stop with a savepoint, then submit the job again from it. */
+    FLINK_SAVEPOINT("flink", "on a session cluster, the job stopped with a savepoint and submitted again from it"),
+    /** Bronze in a separate server, which is stopped (fast) and started again while the Flink job writes to it. */
+    FLINK_TARGET_RESTART("flink", "bronze in a separate PostgreSQL server, stopped and started again (briefly"
+            + " unreachable) while the Flink job writes to it"),
+    /** Bronze in a separate server, which is stopped and started again during a Spark run. */
+    SPARK_TARGET_RESTART("spark", "bronze in a separate PostgreSQL server, stopped and started again during a Spark"
+            + " run, then the next run"),
     /** The Flink job's slot invalidated while the job was stopped: its next start must refuse, changing nothing. */
     FLINK_SLOT_LOST("flink", "the slot invalidated (max_slot_wal_keep_size exceeded) while the Flink job was down;"
             + " its next start must refuse with the way out"),
@@ -50,6 +67,15 @@ enum Fault {
     /** The name on the command line and in the report: {@code flink-kill}, {@code spark-postgres-fast}, ... */
     String label() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    boolean onSessionCluster() {
+        return this == FLINK_TASKMANAGER_KILL || this == FLINK_JOBMANAGER_KILL || this == FLINK_SAVEPOINT;
+    }
+
+    /** Whether bronze goes to a separate server, the one this fault restarts. */
+    boolean separateTarget() {
+        return this == FLINK_TARGET_RESTART || this == SPARK_TARGET_RESTART;
     }
 
     boolean losesSlot() {

@@ -2,6 +2,7 @@ package io.bronzecdc.bench.reliability;
 
 import io.bronzecdc.bench.harness.PipelineLauncher;
 import io.bronzecdc.cli.engine.EngineProcess;
+import io.bronzecdc.cli.engine.ProjectLayout;
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.testkit.postgres.EmbeddedPostgresServer;
@@ -43,7 +44,7 @@ final class FaultRun {
     }
 
     /** What a run found. */
-    record Result(int index, Fault fault, Phase phase, long seed, Duration recovery, long reconnects, long inDoubt,
+    record Result(int index, Fault fault, Phase phase, int parallelism, long seed, Duration recovery, long reconnects, long inDoubt,
             int engineStarts, LedgerCheck.Verdict verdict, String failure) {
         boolean passed() {
             return failure == null && verdict != null && verdict.passed();
@@ -55,7 +56,11 @@ final class FaultRun {
     private final Phase phase;
     private final long seed;
     private final EmbeddedPostgresServer server;
+    /** Bronze's own server for the target faults; the source server otherwise. */
+    private final EmbeddedPostgresServer bronze;
     private final PipelineLauncher launcher;
+    private final ProjectLayout layout;
+    private final int parallelism;
     private final String database;
     private final Path dir;
     private final Path passwordFile;
@@ -69,15 +74,18 @@ final class FaultRun {
     private Path config;
     private Duration recovery;
 
-    FaultRun(int index, Fault fault, Phase phase, long seed, EmbeddedPostgresServer server, PipelineLauncher launcher,
-            String database, Path dir, Path passwordFile, Map<TableId, Long> snapshot, int rate, Duration streamTime,
+    FaultRun(int index, Fault fault, Phase phase, int parallelism, long seed, EmbeddedPostgresServer server,
+            EmbeddedPostgresServer bronze, PipelineLauncher launcher, ProjectLayout layout, String database, Path dir, Path passwordFile, Map<TableId, Long> snapshot, int rate, Duration streamTime,
             PrintStream log) {
         this.index = index;
         this.fault = fault;
         this.phase = phase;
         this.seed = seed;
         this.server = server;
+        this.bronze = bronze;
         this.launcher = launcher;
+        this.layout = layout;
+        this.parallelism = parallelism;
         this.database = database;
         this.dir = dir;
         this.passwordFile = passwordFile;
@@ -104,27 +112,33 @@ final class FaultRun {
             s.execute("CREATE PUBLICATION " + slot() + "_pub FOR TABLE customer, payment, rental"
                     + " WITH (publish_via_partition_root = true)");
         }
+        if (bronze != server) {
+            bronze.createDatabase(database);
+        }
         BackgroundWorkload workload = null;
         try {
             if (fault.losesSlot()) {
                 return slotLost();
             }
-            if (fault.engine().equals("flink")) {
+            if (fault.onSessionCluster()) {
+                workload = flinkCluster();
+            } else if (fault.engine().equals("flink")) {
                 workload = flink();
             } else {
                 workload = spark();
             }
             LedgerCheck.Verdict verdict;
-            try (Connection c = server.connect(database)) {
-                verdict = LedgerCheck.check(c, c, SCHEMA, TABLES, snapshot, ledger, slot());
+            try (Connection c = server.connect(database); Connection b = bronze.connect(database)) {
+                verdict = LedgerCheck.check(b, c, SCHEMA, TABLES, snapshot, ledger, slot());
             }
-            return new Result(index, fault, phase, seed, recovery, workload.reconnects(), workload.inDoubt(),
-                    processes.size(), verdict, null);
+            return new Result(index, fault, phase, parallelism, seed, recovery, workload.reconnects(),
+                    workload.inDoubt(), processes.size(), verdict, null);
         } catch (Exception | AssertionError e) {
             String tail = processes.isEmpty() ? "" : "\nlast engine output (" + last().output() + "):\n"
                     + last().tail(TAIL);
-            return new Result(index, fault, phase, seed, recovery, workload == null ? 0 : workload.reconnects(),
-                    workload == null ? 0 : workload.inDoubt(), processes.size(), null, e.getMessage() + tail);
+            return new Result(index, fault, phase, parallelism, seed, recovery,
+                    workload == null ? 0 : workload.reconnects(), workload == null ? 0 : workload.inDoubt(),
+                    processes.size(), null, e.getMessage() + tail);
         } finally {
             if (workload != null) {
                 try {
@@ -140,6 +154,9 @@ final class FaultRun {
             }
             if (server.isStopped()) {
                 server.startAgain();
+            }
+            if (bronze.isStopped()) {
+                bronze.startAgain();
             }
         }
     }
@@ -172,6 +189,65 @@ final class FaultRun {
         await("bronze holds every committed change", RECOVERY_TIMEOUT, () -> covers(expected()) && alive(running));
         require(running.stop(Duration.ofSeconds(30)), "the Flink JVM did not stop");
         return workload;
+    }
+
+    /**
+     * The job on a session cluster ({@code bin/flink-session}, {@code flink run -d -p <parallelism>}): the fault hits
+     * a cluster JVM or stops the job with a savepoint; the job comes back by itself (TaskManager) or by the
+     * documented resubmission from the latest retained checkpoint (JobManager) or from the savepoint.
+     */
+    private BackgroundWorkload flinkCluster() throws Exception {
+        try (FlinkSession cluster = FlinkSession.start(layout, dir.resolve("cluster"))) {
+            String[] job = {cluster.submit(config, parallelism, java.util.Optional.empty())};
+            step("job %s submitted at parallelism %d", job[0], parallelism);
+            BooleanSupplier healthy = () -> {
+                String state = cluster.state(job[0]);
+                require(!state.equals("FAILED") && !state.equals("CANCELED") && !state.equals("FINISHED"),
+                        "the job is " + state + ":\n" + cluster.logTail(TAIL));
+                return true;
+            };
+            await("the pipeline's slot", SLOT_TIMEOUT, () -> healthy.getAsBoolean() && single("SELECT count(*) FROM"
+                    + " pg_replication_slots WHERE slot_name = '" + slot() + "' AND confirmed_flush_lsn IS NOT NULL")
+                    == 1);
+            BackgroundWorkload workload = startWorkload();
+            if (phase == Phase.STREAM) {
+                await("the snapshot in bronze", RECOVERY_TIMEOUT, () -> snapshotLanded() && healthy.getAsBoolean());
+                pause(1_000 + random.nextInt(4_000));
+            } else {
+                pause(200 + random.nextInt(2_500));
+            }
+            Map<TableId, Long> atFault = expected();
+            long faultAt = System.nanoTime();
+            switch (fault) {
+                case FLINK_TASKMANAGER_KILL -> {
+                    step("SIGKILL to the TaskManager (pid %d)", cluster.kill("taskmanager"));
+                    cluster.startTaskManager();
+                    step("TaskManager started again");
+                }
+                case FLINK_JOBMANAGER_KILL -> {
+                    step("SIGKILL to the JobManager (pid %d)", cluster.kill("jobmanager"));
+                    cluster.stopJvms();
+                    java.util.Optional<Path> checkpoint = cluster.latestRetainedCheckpoint(job[0]);
+                    require(checkpoint.isPresent(), "no retained checkpoint of job " + job[0]);
+                    cluster.startJvms();
+                    job[0] = cluster.submit(config, parallelism, checkpoint);
+                    step("cluster started again; job %s resubmitted from %s", job[0], checkpoint.get().getFileName());
+                }
+                case FLINK_SAVEPOINT -> {
+                    Path savepoint = cluster.stopWithSavepoint(job[0], RECOVERY_TIMEOUT);
+                    job[0] = cluster.submit(config, parallelism, java.util.Optional.of(savepoint));
+                    step("stopped with savepoint %s; job %s resubmitted from it", savepoint.getFileName(), job[0]);
+                }
+                default -> throw new IllegalStateException("not a session-cluster fault: " + fault);
+            }
+            awaitRecovery(atFault, faultAt, healthy);
+            pause(streamTime.toMillis());
+            workload.close();
+            await("bronze holds every committed change", RECOVERY_TIMEOUT, () -> covers(expected())
+                    && healthy.getAsBoolean());
+            cluster.cancel(job[0]);
+            return workload;
+        }
     }
 
     /**
@@ -305,7 +381,7 @@ final class FaultRun {
         }
         step("start on the invalidated slot: exit %d, %s", code, violations.isEmpty() ? "refused with the way out"
                 : String.join("; ", violations));
-        return new Result(index, fault, phase, seed, null, 0, 0, processes.size(), new LedgerCheck.Verdict(0, 0, 0,
+        return new Result(index, fault, phase, parallelism, seed, null, 0, 0, processes.size(), new LedgerCheck.Verdict(0, 0, 0,
                 0, 0, 0, 0, violations), null);
     }
 
@@ -325,11 +401,13 @@ final class FaultRun {
 
     private void restartPostgres() throws InterruptedException {
         Shutdown mode = fault.immediate() ? Shutdown.IMMEDIATE : Shutdown.FAST;
-        step("PostgreSQL %s shutdown", mode.name().toLowerCase(java.util.Locale.ROOT));
-        server.shutDown(mode);
+        EmbeddedPostgresServer restarted = fault.separateTarget() ? bronze : server;
+        String which = fault.separateTarget() ? "the bronze server" : "PostgreSQL";
+        step("%s: %s shutdown", which, mode.name().toLowerCase(java.util.Locale.ROOT));
+        restarted.shutDown(mode);
         pause(500 + random.nextInt(2_500));
-        server.startAgain();
-        step("PostgreSQL started again");
+        restarted.startAgain();
+        step("%s started again", which);
     }
 
     private EngineProcess startFlink() throws IOException {
@@ -384,7 +462,7 @@ final class FaultRun {
     private boolean snapshotLanded() {
         long rows = 0;
         for (TableId table : TABLES) {
-            rows += single("SELECT count(*) FROM " + SCHEMA.tableOf(table) + " WHERE tx_id IS NULL");
+            rows += single(bronze, "SELECT count(*) FROM " + SCHEMA.tableOf(table) + " WHERE tx_id IS NULL");
         }
         return rows == snapshot.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -398,17 +476,21 @@ final class FaultRun {
     private Map<TableId, Long> counts() {
         Map<TableId, Long> counts = new LinkedHashMap<>();
         for (TableId table : TABLES) {
-            counts.put(table, single("SELECT count(*) FROM " + SCHEMA.tableOf(table)));
+            counts.put(table, single(bronze, "SELECT count(*) FROM " + SCHEMA.tableOf(table)));
         }
         return counts;
     }
 
     /** A one-value query; -1 when it cannot run now (the server restarting, a table not created yet). */
     private long single(String sql) {
-        if (server.isStopped()) {
+        return single(server, sql);
+    }
+
+    private long single(EmbeddedPostgresServer on, String sql) {
+        if (on.isStopped()) {
             return -1;
         }
-        try (Connection c = server.connect(database); Statement s = c.createStatement();
+        try (Connection c = on.connect(database); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
@@ -456,13 +538,22 @@ final class FaultRun {
         log.flush();
     }
 
-    /** The pipeline YAML: the run's database and slot, the three Pagila-shaped tables, 300 ms checkpoints. */
+    /**
+     * The pipeline YAML: the run's database and slot, bronze in the same database or in the same-named one of the
+     * separate bronze server, the three Pagila-shaped tables, 300 ms checkpoints.
+     */
     private String yaml() {
-        return String.join("\n", "source:", "  host: 127.0.0.1", "  port: " + server.port(), "  database: "
-                + database, "  user: " + EmbeddedPostgresServer.SUPERUSER, "  password:", "    file: "
-                + passwordFile.toAbsolutePath(), "  sslmode: disable", "  slot:", "    name: " + slot(),
-                "  publication:", "    name: " + slot() + "_pub", "bronze:", "  schema: " + SCHEMA.name(),
-                "tables: [customer, payment, rental]", "checkpoint:", "  interval: 300ms", "batch:",
-                "  interval: 5s", "");
+        List<String> lines = new ArrayList<>(List.of("source:", "  host: 127.0.0.1", "  port: " + server.port(),
+                "  database: " + database, "  user: " + EmbeddedPostgresServer.SUPERUSER, "  password:",
+                "    file: " + passwordFile.toAbsolutePath(), "  sslmode: disable", "  slot:", "    name: " + slot(),
+                "  publication:", "    name: " + slot() + "_pub"));
+        if (bronze != server) {
+            lines.addAll(List.of("target:", "  host: 127.0.0.1", "  port: " + bronze.port(), "  database: "
+                    + database, "  user: " + EmbeddedPostgresServer.SUPERUSER, "  password:", "    file: "
+                    + passwordFile.toAbsolutePath(), "  sslmode: disable"));
+        }
+        lines.addAll(List.of("bronze:", "  schema: " + SCHEMA.name(), "tables: [customer, payment, rental]",
+                "checkpoint:", "  interval: 300ms", "batch:", "  interval: 5s", ""));
+        return String.join("\n", lines);
     }
 }

@@ -47,12 +47,16 @@ public final class ReliabilitySuite {
         /** {@code flinkRuns} Flink and {@code sparkRuns} Spark runs, kinds and phases drawn from the seed. */
         public static Plan fullPlan(long seed, int flinkRuns, int sparkRuns) {
             SplittableRandom random = new SplittableRandom(seed);
-            List<Fault> flink = List.of(Fault.FLINK_KILL, Fault.FLINK_POSTGRES_FAST, Fault.FLINK_POSTGRES_IMMEDIATE);
-            List<Fault> spark = List.of(Fault.SPARK_KILL, Fault.SPARK_POSTGRES_FAST, Fault.SPARK_POSTGRES_IMMEDIATE);
+            List<Fault> spark = List.of(Fault.SPARK_KILL, Fault.SPARK_POSTGRES_FAST, Fault.SPARK_TARGET_RESTART,
+                    Fault.SPARK_POSTGRES_IMMEDIATE);
             List<Planned> runs = new ArrayList<>();
+            List<Fault> flink = List.of(Fault.FLINK_KILL, Fault.FLINK_TASKMANAGER_KILL, Fault.FLINK_POSTGRES_FAST,
+                    Fault.FLINK_JOBMANAGER_KILL, Fault.FLINK_POSTGRES_IMMEDIATE, Fault.FLINK_SAVEPOINT,
+                    Fault.FLINK_TARGET_RESTART);
             for (int i = 0; i < flinkRuns; i++) {
-                runs.add(new Planned(flink.get(i % flink.size()), random.nextBoolean() ? Phase.SNAPSHOT
-                        : Phase.STREAM));
+                Fault fault = flink.get(i % flink.size());
+                runs.add(new Planned(fault, random.nextBoolean() ? Phase.SNAPSHOT : Phase.STREAM,
+                        fault.onSessionCluster() ? 1 + random.nextInt(2) : 1));
             }
             for (int i = 0; i < sparkRuns; i++) {
                 runs.add(new Planned(spark.get(i % spark.size()), random.nextBoolean() ? Phase.SNAPSHOT
@@ -72,7 +76,10 @@ public final class ReliabilitySuite {
     }
 
     /** A planned run. */
-    public record Planned(Fault fault, Phase phase) {
+    public record Planned(Fault fault, Phase phase, int parallelism) {
+        public Planned(Fault fault, Phase phase) {
+            this(fault, phase, 1);
+        }
     }
 
     private static final String TEMPLATE = "reliability_template";
@@ -99,6 +106,7 @@ public final class ReliabilitySuite {
         List<Result> results = new ArrayList<>();
         log.printf("bronze-cdc bench --reliability (%s): seed %d, %d runs, output in %s%n", plan.mode(), plan.seed(),
                 plan.runs().size(), out.toAbsolutePath());
+        List<AutoCloseable> closeLast = new ArrayList<>();
         try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start()) {
             try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE " + TEMPLATE);
@@ -107,6 +115,7 @@ public final class ReliabilitySuite {
                 SourceSchema.create(c);
                 PagilaLoader.loadGenerated(c, new PagilaGenerator(plan.seed(), PagilaGenerator.PAGILA_COUNTS));
             }
+            EmbeddedPostgresServer bronzeServer = null;
             Map<String, PipelineLauncher> launchers = new LinkedHashMap<>();
             for (int i = 0; i < plan.runs().size(); i++) {
                 Planned planned = plan.runs().get(i);
@@ -126,10 +135,16 @@ public final class ReliabilitySuite {
                     }
                 }
                 long seed = plan.seed() * 1_000 + i + 1;
-                log.printf("run %d of %d: %s in the %s phase, seed %d%n", i + 1, plan.runs().size(),
-                        planned.fault().label(), planned.phase().name().toLowerCase(java.util.Locale.ROOT), seed);
+                log.printf("run %d of %d: %s in the %s phase%s, seed %d%n", i + 1, plan.runs().size(),
+                        planned.fault().label(), planned.phase().name().toLowerCase(java.util.Locale.ROOT),
+                        planned.fault().onSessionCluster() ? ", parallelism " + planned.parallelism() : "", seed);
                 log.flush();
-                Result result = new FaultRun(i + 1, planned.fault(), planned.phase(), seed, server, launcher, database,
+                if (planned.fault().separateTarget() && bronzeServer == null) {
+                    bronzeServer = EmbeddedPostgresServer.start();
+                    closeLast.add(bronzeServer);
+                }
+                Result result = new FaultRun(i + 1, planned.fault(), planned.phase(), planned.parallelism(), seed,
+                        server, planned.fault().separateTarget() ? bronzeServer : server, launcher, layout, database,
                         out.resolve("runs").resolve(database), password, snapshot, plan.rate(), plan.streamTime(), log)
                         .run();
                 results.add(result);
@@ -139,6 +154,10 @@ public final class ReliabilitySuite {
                 if (result.passed()) {
                     dropQuietly(server, database);
                 }
+            }
+        } finally {
+            for (AutoCloseable closeable : closeLast) {
+                closeable.close();
             }
         }
         ReliabilitySummary summary = ReliabilitySummary.of(plan, results, Duration.ofNanos(System.nanoTime()

@@ -51,6 +51,7 @@ public record ReliabilitySummary(String mode, long seed, int runs, int passed, M
             row.put("run", r.index());
             row.put("fault", r.fault().label());
             row.put("phase", r.phase().name().toLowerCase(Locale.ROOT));
+            row.put("parallelism", r.parallelism());
             row.put("seed", r.seed());
             row.put("passed", r.passed());
             row.put("recoverySeconds", r.recovery() == null ? null : r.recovery().toMillis() / 1000.0);
@@ -95,11 +96,12 @@ public record ReliabilitySummary(String mode, long seed, int runs, int passed, M
     /** The Markdown report: the summary and one table row per run. */
     String markdown() {
         StringBuilder md = new StringBuilder("# Reliability suite\n\n```\n").append(text()).append("```\n\n");
-        md.append("| run | fault | phase | seed | outcome | recovery, s | workload reconnects | commits in doubt |"
-                + " engine starts |\n| ---: | --- | --- | ---: | --- | ---: | ---: | ---: | ---: |\n");
+        md.append("| run | fault | phase | parallelism | seed | outcome | recovery, s | workload reconnects |"
+                + " commits in doubt | engine starts |\n| ---: | --- | --- | ---: | ---: | --- | ---: | ---: | ---: |"
+                + " ---: |\n");
         for (Map<String, Object> row : runRows) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", row.get("run"),
-                    row.get("fault"), row.get("phase"), row.get("seed"), Boolean.TRUE.equals(row.get("passed"))
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                    row.get("run"), row.get("fault"), row.get("phase"), row.get("parallelism"), row.get("seed"), Boolean.TRUE.equals(row.get("passed"))
                             ? "passed" : "FAILED", row.get("recoverySeconds") == null ? "–" : row.get(
                                     "recoverySeconds"), row.get("workloadReconnects"), row.get("commitsInDoubt"),
                     row.get("engineStarts")));
