@@ -112,7 +112,8 @@ public final class BenchMain implements Callable<Integer> {
             + " these faults: flink-kill, flink-postgres-fast, flink-postgres-immediate, spark-kill,"
             + " spark-postgres-fast, spark-postgres-immediate, flink-slot-lost, spark-slot-lost,"
             + " flink-taskmanager-kill, flink-jobmanager-kill, flink-savepoint (these three on a session"
-            + " cluster), flink-target-restart, spark-target-restart (bronze in a separate server, restarted).")
+            + " cluster), flink-target-restart, spark-target-restart (bronze in a separate server, restarted),"
+            + " spark-executor-kill (on a standalone cluster with two Workers).")
     private List<String> faults;
 
     @Option(names = "--flink-runs", paramLabel = "N", description = "With --reliability --full: Flink runs (default"
@@ -122,6 +123,15 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--spark-runs", paramLabel = "N", description = "With --reliability --full: Spark runs (default"
             + " ${DEFAULT-VALUE}).")
     private int sparkRuns = 10;
+
+    @Option(names = "--soak-minutes", paramLabel = "N", description = "With --reliability: instead of faults, one"
+            + " Flink run streaming the workload for N minutes (the issue's soak: 30) while bronze's lag, the JVM's heap"
+            + " and the slot's retained WAL are sampled; soak.png charts them.")
+    private Integer soakMinutes;
+
+    @Option(names = "--soak-rate", paramLabel = "TX_PER_S", description = "With --soak-minutes: workload transactions"
+            + " per second, 1-4 changes each (default ${DEFAULT-VALUE}).")
+    private int soakRate = 200;
 
     @Option(names = "--render", paramLabel = "REPORT_JSON", description = "Measure nothing: write report.md and"
             + " report.html again from a report.json (into --out, default the JSON's directory).")
@@ -206,7 +216,12 @@ public final class BenchMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--reliability runs on an embedded server it"
                     + " starts (it must stop and start the server): leave out --server");
         }
-        ReliabilitySuite.Plan plan = full ? ReliabilitySuite.Plan.fullPlan(seed, flinkRuns, sparkRuns)
+        if (soakMinutes != null && (soakMinutes < 1 || soakRate < 1)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--soak-minutes and --soak-rate must be"
+                    + " positive (for example --soak-minutes 30 --soak-rate 200)");
+        }
+        ReliabilitySuite.Plan plan = soakMinutes != null ? ReliabilitySuite.Plan.soak(seed, soakMinutes, soakRate)
+                : full ? ReliabilitySuite.Plan.fullPlan(seed, flinkRuns, sparkRuns)
                 : ReliabilitySuite.Plan.shortPlan(seed);
         if (faults != null) {
             try {

@@ -19,6 +19,9 @@ enum Fault {
             + " Flink job"),
     /** SIGKILL of a Spark micro-batch JVM (driver and executors); the next run must succeed. */
     SPARK_KILL("spark", "a Spark micro-batch JVM (driver and executors) killed with SIGKILL, then the next run"),
+    /** On a standalone cluster with two Workers: SIGKILL of an executor during a run; the next run must succeed. */
+    SPARK_EXECUTOR_KILL("spark", "on a standalone cluster with two Workers, an executor JVM killed with SIGKILL during"
+            + " a run, then the next run"),
     /** PostgreSQL stopped (fast shutdown) and started again during a Spark run; the next run must succeed. */
     SPARK_POSTGRES_FAST("spark", "PostgreSQL fast shutdown and restart during a Spark run, then the next run"),
     /** PostgreSQL stopped as by a crash during a Spark run; the next run must succeed. */
@@ -41,6 +44,12 @@ enum Fault {
     /** Bronze in a separate server, which is stopped and started again during a Spark run. */
     SPARK_TARGET_RESTART("spark", "bronze in a separate PostgreSQL server, stopped and started again during a Spark"
             + " run, then the next run"),
+    /**
+     * No fault: the Flink job streams the workload at a steady rate for the whole run while lag, heap and retained
+     * WAL are sampled; then the same check as every run.
+     */
+    SOAK("flink", "no fault: the Flink job streams at a steady rate; how far bronze is behind, the JVM's heap and"
+            + " the slot's retained WAL sampled throughout"),
     /** The Flink job's slot invalidated while the job was stopped: its next start must refuse, changing nothing. */
     FLINK_SLOT_LOST("flink", "the slot invalidated (max_slot_wal_keep_size exceeded) while the Flink job was down;"
             + " its next start must refuse with the way out"),

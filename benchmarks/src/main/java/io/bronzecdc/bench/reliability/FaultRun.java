@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -37,6 +38,7 @@ final class FaultRun {
     private static final Duration SPARK_RUN_TIMEOUT = Duration.ofSeconds(300);
     private static final int MAX_SPARK_RUNS = 12;
     private static final int TAIL = 30;
+    private static final int SOAK_SAMPLE_SECONDS = 10;
 
     /** Where a fault lands: while the snapshot is read, or while changes stream. */
     enum Phase {
@@ -45,7 +47,7 @@ final class FaultRun {
 
     /** What a run found. */
     record Result(int index, Fault fault, Phase phase, int parallelism, long seed, Duration recovery, long reconnects, long inDoubt,
-            int engineStarts, LedgerCheck.Verdict verdict, String failure) {
+            int engineStarts, LedgerCheck.Verdict verdict, String failure, List<SoakSampler.Sample> samples) {
         boolean passed() {
             return failure == null && verdict != null && verdict.passed();
         }
@@ -71,6 +73,8 @@ final class FaultRun {
     private final SplittableRandom random;
     private final Ledger ledger = new Ledger();
     private final List<EngineProcess> processes = new ArrayList<>();
+    private final List<SoakSampler.Sample> samples = new ArrayList<>();
+    private SparkStandalone standalone;
     private Path config;
     private Duration recovery;
 
@@ -132,13 +136,13 @@ final class FaultRun {
                 verdict = LedgerCheck.check(b, c, SCHEMA, TABLES, snapshot, ledger, slot());
             }
             return new Result(index, fault, phase, parallelism, seed, recovery, workload.reconnects(),
-                    workload.inDoubt(), processes.size(), verdict, null);
+                    workload.inDoubt(), processes.size(), verdict, null, List.copyOf(samples));
         } catch (Exception | AssertionError e) {
             String tail = processes.isEmpty() ? "" : "\nlast engine output (" + last().output() + "):\n"
                     + last().tail(TAIL);
             return new Result(index, fault, phase, parallelism, seed, recovery,
                     workload == null ? 0 : workload.reconnects(), workload == null ? 0 : workload.inDoubt(),
-                    processes.size(), null, e.getMessage() + tail);
+                    processes.size(), null, e.getMessage() + tail, List.copyOf(samples));
         } finally {
             if (workload != null) {
                 try {
@@ -166,6 +170,10 @@ final class FaultRun {
         EngineProcess job = startFlink();
         awaitSlot(job);
         BackgroundWorkload workload = startWorkload();
+        if (fault == Fault.SOAK) {
+            soak(job, workload);
+            return workload;
+        }
         if (phase == Phase.STREAM) {
             EngineProcess first = job;
             await("the snapshot in bronze", RECOVERY_TIMEOUT, () -> snapshotLanded() && alive(first));
@@ -189,6 +197,35 @@ final class FaultRun {
         await("bronze holds every committed change", RECOVERY_TIMEOUT, () -> covers(expected()) && alive(running));
         require(running.stop(Duration.ofSeconds(30)), "the Flink JVM did not stop");
         return workload;
+    }
+
+    /** Streams for the run's whole stream time, sampling every {@link #SOAK_SAMPLE_SECONDS} seconds. */
+    private void soak(EngineProcess job, BackgroundWorkload workload) throws Exception {
+        await("the snapshot in bronze", RECOVERY_TIMEOUT, () -> snapshotLanded() && alive(job));
+        SoakSampler sampler = new SoakSampler(job.pid(), () -> {
+            long total = expected().values().stream().mapToLong(Long::longValue).sum();
+            long inBronze = counts().values().stream().mapToLong(Long::longValue).sum();
+            return total - inBronze;
+        }, () -> single("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots"
+                + " WHERE slot_name = '" + slot() + "'"));
+        long end = System.nanoTime() + streamTime.toNanos();
+        long next = System.nanoTime();
+        while (System.nanoTime() < end) {
+            alive(job);
+            workload.requireHealthy();
+            SoakSampler.Sample sample = sampler.sample();
+            if (samples.size() % 6 == 0) {
+                step("%.0f s: %,d changes committed, %,d not yet in bronze, heap %d MB, RSS %d MB, retained WAL %d MB",
+                        sample.seconds(), ledger.totalChanges(), sample.behindChanges(), sample.heapUsedMb(),
+                        sample.rssMb(), sample.retainedWalMb());
+            }
+            samples.add(sample);
+            next += TimeUnit.SECONDS.toNanos(SOAK_SAMPLE_SECONDS);
+            pause(Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime())));
+        }
+        workload.close();
+        await("bronze holds every committed change", RECOVERY_TIMEOUT, () -> covers(expected()) && alive(job));
+        require(job.stop(Duration.ofSeconds(30)), "the Flink JVM did not stop");
     }
 
     /**
@@ -255,6 +292,18 @@ final class FaultRun {
      * must succeed with no hand work.
      */
     private BackgroundWorkload spark() throws Exception {
+        if (fault == Fault.SPARK_EXECUTOR_KILL) {
+            standalone = SparkStandalone.start(layout, dir.resolve("cluster"));
+            try {
+                return sparkRuns();
+            } finally {
+                standalone.close();
+            }
+        }
+        return sparkRuns();
+    }
+
+    private BackgroundWorkload sparkRuns() throws Exception {
         EngineProcess first = startSpark();
         awaitSlot(first);
         BackgroundWorkload workload = startWorkload();
@@ -280,6 +329,11 @@ final class FaultRun {
         if (fault == Fault.SPARK_KILL) {
             step("SIGKILL to the Spark JVM (pid %d)%s", target.pid(), hit ? "" : " (it had already exited)");
             target.kill(Duration.ofSeconds(30));
+        } else if (fault == Fault.SPARK_EXECUTOR_KILL) {
+            java.util.Optional<Long> killed = standalone.killAnExecutor();
+            step("SIGKILL to an executor: %s", killed.map(pid -> "pid " + pid).orElse("none was running"));
+            int code = target.awaitExit(SPARK_RUN_TIMEOUT);
+            step("the run under the executor kill exited %d", code);
         } else {
             restartPostgres();
             int code = target.awaitExit(SPARK_RUN_TIMEOUT);
@@ -382,7 +436,7 @@ final class FaultRun {
         step("start on the invalidated slot: exit %d, %s", code, violations.isEmpty() ? "refused with the way out"
                 : String.join("; ", violations));
         return new Result(index, fault, phase, parallelism, seed, null, 0, 0, processes.size(), new LedgerCheck.Verdict(0, 0, 0,
-                0, 0, 0, 0, violations), null);
+                0, 0, 0, 0, violations), null, List.of());
     }
 
     private String walStatus(Statement s) throws SQLException {
@@ -419,7 +473,9 @@ final class FaultRun {
     }
 
     private EngineProcess startSpark() throws IOException {
-        EngineProcess process = launcher.once(config, dir.resolve("spark-" + (processes.size() + 1) + ".out"));
+        Path output = dir.resolve("spark-" + (processes.size() + 1) + ".out");
+        EngineProcess process = standalone != null ? standalone.submitter().start(config, output)
+                : launcher.once(config, output);
         processes.add(process);
         return process;
     }

@@ -47,8 +47,8 @@ public final class ReliabilitySuite {
         /** {@code flinkRuns} Flink and {@code sparkRuns} Spark runs, kinds and phases drawn from the seed. */
         public static Plan fullPlan(long seed, int flinkRuns, int sparkRuns) {
             SplittableRandom random = new SplittableRandom(seed);
-            List<Fault> spark = List.of(Fault.SPARK_KILL, Fault.SPARK_POSTGRES_FAST, Fault.SPARK_TARGET_RESTART,
-                    Fault.SPARK_POSTGRES_IMMEDIATE);
+            List<Fault> spark = List.of(Fault.SPARK_KILL, Fault.SPARK_EXECUTOR_KILL, Fault.SPARK_POSTGRES_FAST,
+                    Fault.SPARK_TARGET_RESTART, Fault.SPARK_POSTGRES_IMMEDIATE);
             List<Planned> runs = new ArrayList<>();
             List<Fault> flink = List.of(Fault.FLINK_KILL, Fault.FLINK_TASKMANAGER_KILL, Fault.FLINK_POSTGRES_FAST,
                     Fault.FLINK_JOBMANAGER_KILL, Fault.FLINK_POSTGRES_IMMEDIATE, Fault.FLINK_SAVEPOINT,
@@ -65,6 +65,12 @@ public final class ReliabilitySuite {
             runs.add(new Planned(Fault.FLINK_SLOT_LOST, Phase.STREAM));
             runs.add(new Planned(Fault.SPARK_SLOT_LOST, Phase.STREAM));
             return new Plan("full", seed, runs, 100, Duration.ofSeconds(10));
+        }
+
+        /** One Flink run at a steady {@code rate} (transactions/s) for {@code minutes}, no fault, sampled. */
+        public static Plan soak(long seed, int minutes, int rate) {
+            return new Plan("soak", seed, List.of(new Planned(Fault.SOAK, Phase.STREAM)), rate,
+                    Duration.ofMinutes(minutes));
         }
 
         /** Only the runs of these faults. */

@@ -19,15 +19,18 @@ import java.util.Map;
  *
  * @param runRows one line per run: index, fault, phase, seed, outcome, recovery seconds, reconnects, in-doubt
  *     commits, engine starts, what the check found
+ * @param soak the soak run's samples (empty without one)
  */
 public record ReliabilitySummary(String mode, long seed, int runs, int passed, Map<String, Integer> faults,
         long changesChecked, long lost, long duplicated, long unexpected, long outOfOrder, double recoveryP50Seconds,
-        double recoveryMaxSeconds, double seconds, List<Map<String, Object>> runRows) {
+        double recoveryMaxSeconds, double seconds, List<Map<String, Object>> runRows,
+        List<SoakSampler.Sample> soak) {
 
     static ReliabilitySummary of(ReliabilitySuite.Plan plan, List<Result> results, Duration took) {
         Map<String, Integer> faults = new LinkedHashMap<>();
         List<Double> recoveries = new ArrayList<>();
         List<Map<String, Object>> rows = new ArrayList<>();
+        List<SoakSampler.Sample> soak = new ArrayList<>();
         long checked = 0;
         long lost = 0;
         long duplicated = 0;
@@ -47,6 +50,7 @@ public record ReliabilitySummary(String mode, long seed, int runs, int passed, M
                 outOfOrder += r.verdict().outOfOrder();
             }
             passed += r.passed() ? 1 : 0;
+            soak.addAll(r.samples());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("run", r.index());
             row.put("fault", r.fault().label());
@@ -65,7 +69,7 @@ public record ReliabilitySummary(String mode, long seed, int runs, int passed, M
         double p50 = recoveries.isEmpty() ? 0 : recoveries.get((recoveries.size() - 1) / 2);
         double max = recoveries.isEmpty() ? 0 : recoveries.get(recoveries.size() - 1);
         return new ReliabilitySummary(plan.mode(), plan.seed(), results.size(), passed, faults, checked, lost,
-                duplicated, unexpected, outOfOrder, p50, max, took.toMillis() / 1000.0, rows);
+                duplicated, unexpected, outOfOrder, p50, max, took.toMillis() / 1000.0, rows, soak);
     }
 
     /** Whether every run completed and its check found nothing. */
@@ -84,6 +88,9 @@ public record ReliabilitySummary(String mode, long seed, int runs, int passed, M
                 + " order %d%n", changesChecked, lost, duplicated, unexpected, outOfOrder));
         text.append(String.format(Locale.ROOT, "recovery (fault to bronze holding every change committed up to just"
                 + " after it): p50 %.1f s, max %.1f s%n", recoveryP50Seconds, recoveryMaxSeconds));
+        if (!soak.isEmpty()) {
+            text.append(soakText());
+        }
         for (Map<String, Object> row : runRows) {
             if (!Boolean.TRUE.equals(row.get("passed"))) {
                 text.append("FAILED run ").append(row.get("run")).append(" (").append(row.get("fault")).append(", seed ")
@@ -106,13 +113,38 @@ public record ReliabilitySummary(String mode, long seed, int runs, int passed, M
                                     "recoverySeconds"), row.get("workloadReconnects"), row.get("commitsInDoubt"),
                     row.get("engineStarts")));
         }
+        if (!soak.isEmpty()) {
+            md.append("\n![Soak: heap, RSS, retained WAL and changes not yet in bronze over time](soak.png)\n");
+        }
         return md.toString();
+    }
+
+    /**
+     * The soak in one line: heap in the first and the last tenth of the run (averages: flat when they are close),
+     * the highest heap, RSS, retained WAL and backlog.
+     */
+    private String soakText() {
+        int tenth = Math.max(1, soak.size() / 10);
+        double heapFirst = soak.subList(0, tenth).stream().mapToLong(SoakSampler.Sample::heapUsedMb).average()
+                .orElse(-1);
+        double heapLast = soak.subList(soak.size() - tenth, soak.size()).stream()
+                .mapToLong(SoakSampler.Sample::heapUsedMb).average().orElse(-1);
+        return String.format(Locale.ROOT, "soak: %d samples over %.0f min; heap %.0f MB in the first tenth, %.0f MB"
+                + " in the last, max %d MB; RSS max %d MB; retained WAL max %d MB; not yet in bronze max %,d changes%n",
+                soak.size(), soak.get(soak.size() - 1).seconds() / 60, heapFirst, heapLast,
+                soak.stream().mapToLong(SoakSampler.Sample::heapUsedMb).max().orElse(-1),
+                soak.stream().mapToLong(SoakSampler.Sample::rssMb).max().orElse(-1),
+                soak.stream().mapToLong(SoakSampler.Sample::retainedWalMb).max().orElse(-1),
+                soak.stream().mapToLong(SoakSampler.Sample::behindChanges).max().orElse(-1));
     }
 
     void write(Path dir) throws IOException {
         Files.createDirectories(dir);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("reliability.json")
                 .toFile(), this);
+        if (!soak.isEmpty()) {
+            Files.write(dir.resolve("soak.png"), SoakChart.png(soak));
+        }
         Files.writeString(dir.resolve("reliability.md"), markdown());
     }
 }
