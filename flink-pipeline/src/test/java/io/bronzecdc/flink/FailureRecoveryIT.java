@@ -14,6 +14,7 @@ import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.config.SourceConnector;
 import io.bronzecdc.model.config.PipelineConfig;
 import io.bronzecdc.model.event.TableId;
+import io.bronzecdc.model.testing.LongRuns;
 import io.bronzecdc.model.testing.PostgresExtension;
 import io.bronzecdc.model.validate.BronzeValidator;
 import io.bronzecdc.model.validate.ValidationOptions;
@@ -119,6 +120,9 @@ class FailureRecoveryIT {
     @CsvSource({"11, 2", "29, 1"})
     void shouldRecoverFromATaskFailureDuringTheSnapshot(long seed, int parallelism, @TempDir Path checkpoints)
             throws Exception {
+        if (seed != 11 && connector() == SourceConnector.PGOUTPUT) { // the Flink CDC subclass runs one case each
+            LongRuns.onlyInLongRuns("seed " + seed + ", parallelism " + parallelism);
+        }
         Scenario scenario = new Scenario("snapshot-task-" + seed, seed, SNAPSHOT_ROWS);
         Map<TableId, Long> snapshot = scenario.sourceCounts();
         long failAt = new SplittableRandom(seed).nextLong(1, total(snapshot));
@@ -144,6 +148,9 @@ class FailureRecoveryIT {
     @CsvSource({"13, 2", "31, 1"})
     void shouldContinueExactlyFromTheLatestCheckpointAfterTheJobIsCancelledDuringTheSnapshot(long seed,
             int parallelism, @TempDir Path checkpoints) throws Exception {
+        if (seed != 31 && connector() == SourceConnector.PGOUTPUT) { // the Flink CDC subclass runs one case each
+            LongRuns.onlyInLongRuns("seed " + seed + ", parallelism " + parallelism);
+        }
         Scenario scenario = new Scenario("snapshot-job-" + seed, seed, SNAPSHOT_ROWS);
         Map<TableId, Long> snapshot = scenario.sourceCounts();
         long stopAt = new SplittableRandom(seed).nextLong(1, total(snapshot));
@@ -178,6 +185,9 @@ class FailureRecoveryIT {
     @CsvSource({"17, 1", "37, 2"})
     void shouldRecoverFromATaskFailureWhileStreamingUnderLoad(long seed, int parallelism, @TempDir Path checkpoints)
             throws Exception {
+        if (seed != 17 && connector() == SourceConnector.PGOUTPUT) { // the Flink CDC subclass runs one case each
+            LongRuns.onlyInLongRuns("seed " + seed + ", parallelism " + parallelism);
+        }
         Scenario scenario = new Scenario("stream-task-" + seed, seed, STREAM_ROWS);
         Map<TableId, Long> snapshot = scenario.sourceCounts();
         long failAt = new SplittableRandom(seed).nextLong(100, 1_500);
@@ -248,6 +258,9 @@ class FailureRecoveryIT {
     @CsvSource({"23, 1", "43, 2"})
     void shouldRecoverFromAFailureBetweenTheSinksWriteAndTheCheckpointsCompletion(long seed, int parallelism,
             @TempDir Path checkpoints) throws Exception {
+        if (seed != 43 && connector() == SourceConnector.PGOUTPUT) { // the Flink CDC subclass runs one case each
+            LongRuns.onlyInLongRuns("seed " + seed + ", parallelism " + parallelism);
+        }
         Scenario scenario = new Scenario("stream-prepared-" + seed, seed, STREAM_ROWS);
         Map<TableId, Long> snapshot = scenario.sourceCounts();
         long failAt = new SplittableRandom(seed).nextLong(100, 1_500);
@@ -284,6 +297,9 @@ class FailureRecoveryIT {
     @CsvSource({"19, 1", "41, 2"})
     void shouldContinueExactlyFromTheLatestCheckpointAfterTheJobIsCancelledWhileStreamingUnderLoad(long seed,
             int parallelism, @TempDir Path checkpoints) throws Exception {
+        if (seed != 19 && connector() == SourceConnector.PGOUTPUT) { // the Flink CDC subclass runs one case each
+            LongRuns.onlyInLongRuns("seed " + seed + ", parallelism " + parallelism);
+        }
         Scenario scenario = new Scenario("stream-job-" + seed, seed, STREAM_ROWS);
         Map<TableId, Long> snapshot = scenario.sourceCounts();
         long stopAt = new SplittableRandom(seed).nextLong(100, 1_500);

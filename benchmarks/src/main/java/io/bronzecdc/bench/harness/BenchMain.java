@@ -104,8 +104,9 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--reliability", description = "Run the reliability suite instead: faults injected into both"
             + " engines (Flink JVM killed, on a session cluster the TaskManager or JobManager killed or a"
             + " savepoint taken, Spark run killed, PostgreSQL fast and immediate restarts, a slot invalidated while"
-            + " the pipeline was down) under a seeded workload, every change checked; short by default (six"
-            + " runs, a few minutes), --full 20 Flink and 10 Spark runs and one slot loss each. Writes reliability.json and reliability.md.")
+            + " the pipeline was down) under a seeded workload, every change checked; short by default (five"
+            + " runs, a few minutes), --full 20 Flink and 10 Spark runs and one slot loss each. Writes"
+            + " reliability.json and reliability.md.")
     private boolean reliability;
 
     @Option(names = "--faults", split = ",", paramLabel = "FAULT", description = "With --reliability: only runs of"

@@ -62,39 +62,13 @@ final class LedgerCheck {
         List<String> violations = new ArrayList<>();
         for (TableId table : tables) {
             List<String> expected = ledger.history(table);
-            List<String> actual = streamed(bronze, source, schema, table);
+            Comparison comparison = compare(table.toString(), expected, streamed(bronze, source, schema, table),
+                    violations);
             checked += expected.size();
-            Map<String, List<Integer>> positions = new HashMap<>();
-            for (int i = 0; i < expected.size(); i++) {
-                positions.computeIfAbsent(expected.get(i), k -> new ArrayList<>()).add(i);
-            }
-            Map<String, Integer> seen = new HashMap<>();
-            int previous = -1;
-            for (String row : actual) {
-                List<Integer> at = positions.get(row);
-                int occurrence = seen.merge(row, 1, Integer::sum) - 1;
-                if (at == null) {
-                    unexpected++;
-                    addExample(violations, table + ": bronze holds a change the workload never committed: " + row);
-                } else if (occurrence >= at.size()) {
-                    duplicated++;
-                    addExample(violations, table + ": duplicated in bronze: " + row);
-                } else {
-                    int position = at.get(occurrence);
-                    if (position < previous) {
-                        outOfOrder++;
-                        addExample(violations, table + ": out of order in bronze: " + row);
-                    }
-                    previous = Math.max(previous, position);
-                }
-            }
-            for (Map.Entry<String, List<Integer>> entry : positions.entrySet()) {
-                int missing = entry.getValue().size() - seen.getOrDefault(entry.getKey(), 0);
-                if (missing > 0) {
-                    lost += missing;
-                    addExample(violations, table + ": lost (not in bronze): " + entry.getKey());
-                }
-            }
+            lost += comparison.lost();
+            duplicated += comparison.duplicated();
+            unexpected += comparison.unexpected();
+            outOfOrder += comparison.outOfOrder();
             try (Statement s = bronze.createStatement(); ResultSet rs = s.executeQuery("SELECT coalesce(min(lsn), 1),"
                     + " coalesce(max(lsn), 0), count(*), count(DISTINCT lsn), count(*) FILTER (WHERE tx_id IS NULL)"
                     + " FROM " + schema.tableOf(table))) {
@@ -117,6 +91,53 @@ final class LedgerCheck {
                 .withCompareWithSource(true).withCommitTimeTolerance(Duration.ZERO).withSlot(slot));
         report.violations().forEach(v -> violations.add("validator: " + v));
         return new Verdict(checked, lost, duplicated, unexpected, outOfOrder, snapshotMismatch, gaps, violations);
+    }
+
+    /** What {@link #compare} found in one table's log. */
+    record Comparison(long lost, long duplicated, long unexpected, long outOfOrder) {
+    }
+
+    /**
+     * Compares one table's streamed log ({@code actual}, lsn order) with its history ({@code expected}, commit
+     * order), both as {@code op key tx} lines; adds a few examples of what it found to {@code examples}.
+     */
+    static Comparison compare(String table, List<String> expected, List<String> actual, List<String> examples) {
+        long lost = 0;
+        long duplicated = 0;
+        long unexpected = 0;
+        long outOfOrder = 0;
+        Map<String, List<Integer>> positions = new HashMap<>();
+        for (int i = 0; i < expected.size(); i++) {
+            positions.computeIfAbsent(expected.get(i), k -> new ArrayList<>()).add(i);
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        int previous = -1;
+        for (String row : actual) {
+            List<Integer> at = positions.get(row);
+            int occurrence = seen.merge(row, 1, Integer::sum) - 1;
+            if (at == null) {
+                unexpected++;
+                addExample(examples, table + ": bronze holds a change the workload never committed: " + row);
+            } else if (occurrence >= at.size()) {
+                duplicated++;
+                addExample(examples, table + ": duplicated in bronze: " + row);
+            } else {
+                int position = at.get(occurrence);
+                if (position < previous) {
+                    outOfOrder++;
+                    addExample(examples, table + ": out of order in bronze: " + row);
+                }
+                previous = Math.max(previous, position);
+            }
+        }
+        for (Map.Entry<String, List<Integer>> entry : positions.entrySet()) {
+            int missing = entry.getValue().size() - seen.getOrDefault(entry.getKey(), 0);
+            if (missing > 0) {
+                lost += missing;
+                addExample(examples, table + ": lost (not in bronze): " + entry.getKey());
+            }
+        }
+        return new Comparison(lost, duplicated, unexpected, outOfOrder);
     }
 
     /** At most a few examples of each run's findings, so a broken run's report stays readable. */
