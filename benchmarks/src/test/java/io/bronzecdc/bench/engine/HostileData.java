@@ -29,11 +29,15 @@ final class HostileData {
     static final TableId WIDE = new TableId("public", "h_wide");
     static final TableId BULK = new TableId("public", "h_bulk");
     static final TableId DDL = new TableId("public", "h_ddl");
-    static final List<TableId> TABLES = List.of(TEXT, TOAST, NULLS, EDGE, WIDE, BULK, DDL);
+    static final TableId KEYS = new TableId("public", "h_keys");
+    static final TableId SHAPES = new TableId("public", "h_shapes");
+    static final List<TableId> TABLES = List.of(TEXT, TOAST, NULLS, EDGE, WIDE, BULK, DDL, KEYS, SHAPES);
 
     /** A column of h_text whose own name is hostile (quotes, a space, a 4-byte character). */
     static final String ODD_COLUMN = "nom \"bizarre\" \uD83D\uDE00 ",
             ODD_COLUMN_SQL = "\"nom \"\"bizarre\"\" \uD83D\uDE00 \"";
+    /** 15 emoji: 60 bytes, just below PostgreSQL's 63-byte limit for a name. */
+    static final String LONG_COLUMN = "\uD83D\uDE00".repeat(15);
 
     /** Pieces the hostile strings are made of. */
     private static final List<String> PIECES = pieces();
@@ -83,8 +87,11 @@ final class HostileData {
     /** Creates every table and the snapshot rows, then commits. */
     void create() throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("CREATE TYPE h_mood AS ENUM ('sad', 'ok', 'happy \uD83D\uDE00')");
+            s.execute("CREATE TYPE h_mood AS ENUM ('sad', 'ok', 'happy \uD83D\uDE00', 'a,\"b\"\\c}{', ' ', 'NULL')");
             s.execute("CREATE TYPE h_pair AS (x int, y text)");
+            s.execute("CREATE TABLE h_keys (k text PRIMARY KEY, v int)");
+            s.execute("CREATE TABLE h_shapes (id bigint PRIMARY KEY, moods h_mood[], pair h_pair, pairs h_pair[],"
+                    + " grid text[], ranges tsrange, dates daterange, deep jsonb, \"" + LONG_COLUMN + "\" text)");
             s.execute("CREATE DOMAIN h_positive AS int CHECK (VALUE > 0)");
             s.execute("CREATE TABLE h_text (id bigint PRIMARY KEY, t text, v varchar(64), j jsonb, a text[], "
                     + ODD_COLUMN_SQL + " text)");
@@ -110,6 +117,10 @@ final class HostileData {
         for (int i = 0; i < sizes.textRows(); i++) {
             insertText(text);
         }
+        Random keys = new Random(caseSeed("keys"));
+        for (int i = 0; i < 20; i++) {
+            insertKey(keys);
+        }
         Random toast = new Random(caseSeed("toast"));
         for (int i = 0; i < sizes.toastRows(); i++) {
             insertToast(toast);
@@ -134,6 +145,9 @@ final class HostileData {
             s.execute("INSERT INTO h_bulk SELECT g, g, 'row ' || g || E'\\t\\\\N' FROM generate_series(1, 10) g");
             caseSeed("ddl");
             s.execute("INSERT INTO h_ddl VALUES (1, 1, 'one', 1.50), (2, 2, E'two\\\\N', NULL)");
+            for (int i = 1; i <= SHAPE_ROWS.size(); i++) {
+                s.execute("INSERT INTO h_shapes VALUES (" + i + ", " + SHAPE_ROWS.get(i - 1) + ")");
+            }
         }
         c.commit();
         TABLES.forEach(t -> streamed.put(t, 0L));
@@ -147,6 +161,8 @@ final class HostileData {
         streamEdge();
         streamWide(new Random(caseSeed("wide") + 1));
         streamDdl();
+        streamKeys(new Random(caseSeed("keys") + 1));
+        streamShapes();
         streamLargeTransaction();
     }
 
@@ -248,6 +264,54 @@ final class HostileData {
         }
     }
 
+    /**
+     * Hostile primary keys: updates of other columns, key changes (each a D and an I in bronze), a key that differs
+     * from another only in its Unicode normal form, deletes.
+     */
+    private void streamKeys(Random random) throws SQLException {
+        for (int tx = 0; tx < 6; tx++) {
+            insertKey(random);
+            List<String> keys = new ArrayList<>();
+            try (Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT k FROM h_keys"
+                    + " ORDER BY k COLLATE \"C\"")) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1));
+                }
+            }
+            try (PreparedStatement update = c.prepareStatement("UPDATE h_keys SET v = v + 1 WHERE k = ?");
+                    PreparedStatement rekey = c.prepareStatement("UPDATE h_keys SET k = ? WHERE k = ?");
+                    PreparedStatement delete = c.prepareStatement("DELETE FROM h_keys WHERE k = ?")) {
+                update.setString(1, keys.get(random.nextInt(keys.size())));
+                count(KEYS, update.executeUpdate());
+                String old = keys.get(random.nextInt(keys.size()));
+                // keys made by hostile() never hold '#'; the first two differ only in their Unicode normal form (é, e + U+0301)
+                String renamed = (tx == 0 ? "\u00e9" : tx == 1 ? "e\u0301" : hostile(random, 1 + random.nextInt(6)))
+                        + "#" + tx;
+                rekey.setString(1, renamed);
+                rekey.setString(2, old);
+                count(KEYS, 2 * rekey.executeUpdate());
+                String victim = keys.get(random.nextInt(keys.size()));
+                delete.setString(1, victim.equals(old) ? renamed : victim);
+                count(KEYS, delete.executeUpdate());
+            }
+            c.commit();
+        }
+    }
+
+    /** Updates of the enum arrays, composites, multi-dimensional arrays, ranges and deep jsonb; a delete. */
+    private void streamShapes() throws SQLException {
+        try (Statement s = c.createStatement()) {
+            count(SHAPES, s.executeUpdate("UPDATE h_shapes t SET (moods, pair, pairs, grid, ranges, dates, deep) ="
+                    + " (SELECT moods, pair, pairs, grid, ranges, dates, deep FROM h_shapes WHERE id = t.id % "
+                    + SHAPE_ROWS.size() + " + 1)"));
+            c.commit();
+            count(SHAPES, s.executeUpdate("INSERT INTO h_shapes VALUES (" + (SHAPE_ROWS.size() + 1) + ", "
+                    + SHAPE_ROWS.get(0) + ")"));
+            count(SHAPES, s.executeUpdate("DELETE FROM h_shapes WHERE id = 2"));
+            c.commit();
+        }
+    }
+
     /** ADD COLUMN with and without a default, DROP COLUMN, ALTER COLUMN TYPE, each in a transaction of its own. */
     private void streamDdl() throws SQLException {
         try (Statement s = c.createStatement()) {
@@ -267,6 +331,9 @@ final class HostileData {
             s.execute("ALTER TABLE h_ddl ALTER COLUMN c TYPE text");
             c.commit();
             ddlChanges(s, 60);
+            s.execute("ALTER TABLE h_ddl RENAME COLUMN without_default TO \"r\u00e9nam\u00e9 \"\"\uD83D\uDE00\"\"\"");
+            c.commit();
+            ddlChanges(s, 70);
         }
     }
 
@@ -318,6 +385,14 @@ final class HostileData {
             }
             ps.setString(13, hostile(random, 5));
             count(TEXT, ps.executeUpdate());
+        }
+    }
+
+    private void insertKey(Random random) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO h_keys VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+            ps.setString(1, hostile(random, 1 + random.nextInt(5)));
+            ps.setInt(2, random.nextInt(100));
+            count(KEYS, ps.executeUpdate());
         }
     }
 
@@ -452,6 +527,18 @@ final class HostileData {
             new String[] {"cp", "h_pair", "ROW(1, 'a')", "ROW(NULL, NULL)"},
             new String[] {"dm", "h_positive", "1", "2147483647"},
             new String[] {"ea", "h_mood[]", "ARRAY['sad'::h_mood, NULL]", "'{}'"});
+
+    /** Rows of h_shapes (all but the key); the deep jsonb nests 1,500 levels (Jackson's default limit is 1,000). */
+    private static final List<String> SHAPE_ROWS = List.of(
+            "ARRAY['a,\"b\"\\c}{', ' ', 'NULL', NULL]::h_mood[], ROW(1, E'a,\"b\\\\c)\\n(')::h_pair,"
+                    + " ARRAY[ROW(NULL, ''), ROW(2, 'NULL'), NULL]::h_pair[],"
+                    + " ARRAY[[E'a,b', '\"'], [E'\\\\', NULL], ['NULL', '']], '[-infinity,infinity)',"
+                    + " '[4713-01-01 BC,5874897-12-30]', (repeat('[', 1500) || '\"\uD83D\uDE00\"' || repeat(']', 1500))::jsonb,"
+                    + " E'\\x01'",
+            "'{}'::h_mood[], ROW(NULL, NULL)::h_pair, '{}'::h_pair[], '{}'::text[], 'empty', 'empty',"
+                    + " '{\"\": {\"\": [null, \"\", {}]}}', NULL",
+            "ARRAY['happy \uD83D\uDE00']::h_mood[], ROW(-1, E'\\t')::h_pair, ARRAY[ROW(3, E'}\\r{')]::h_pair[],"
+                    + " ARRAY[[[E'\\u0001']]], '(,)', '(,2000-01-01)', '[[[[[]]]]]', ''");
 
     /**
      * Rows of h_edge (all but the key): n, n_neg, f4, f8, i2, i4, i8, d, ts, tstz, tm, ttz, iv, f8a, na.

@@ -57,6 +57,7 @@ class HostileDataIT {
             new BronzeSchema("hostile_bronze_spark"));
     private static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(FULL ? 600 : 90);
     private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(FULL ? 1800 : 90);
+    private static final Duration SPARK_RUN_TIMEOUT = Duration.ofSeconds(FULL ? 1800 : 120);
     private static final List<TableId> TABLES = HostileData.TABLES;
 
     private static EnginePair engines;
@@ -108,7 +109,7 @@ class HostileDataIT {
     @Order(1)
     void shouldSnapshotHostileDataWithBothEngines() throws Exception {
         try (EngineProcess run = engines.startSpark("spark-run-1")) {
-            engines.awaitSuccess(run);
+            engines.awaitSuccess(run, SPARK_RUN_TIMEOUT);
         }
         engines.awaitFlinkBronze(snapshot, SNAPSHOT_TIMEOUT, "the snapshot");
         try (Connection c = POSTGRES.connect()) {
@@ -144,20 +145,23 @@ class HostileDataIT {
 
         try (EngineProcess run = engines.startSpark("spark-run-2")) {
             engines.awaitFlinkBronze(expected, STREAM_TIMEOUT, "the snapshot plus the hostile changes");
-            engines.awaitSuccess(run);
+            engines.awaitSuccess(run, SPARK_RUN_TIMEOUT);
         }
 
         try (Connection c = POSTGRES.connect()) {
             for (Pipeline pipeline : List.of(FLINK, SPARK)) {
                 assertThat(BronzeLogs.counts(c, pipeline.schema(), TABLES)).as("rows in %s, %s", pipeline.schema(),
                         context).containsExactlyInAnyOrderEntriesOf(expected);
+                assertThat(hostileValuesMissing(c, pipeline.schema())).as("%s: hostile values that no streamed row"
+                        + " holds (the cases must reach bronze, or replay equals source proves little); %s",
+                        pipeline.engine(), context).isEmpty();
                 engines.assertValid(c, pipeline, TABLES);
                 assertThat(bigValuesNotWritten(c, pipeline.schema())).as("%s: streamed rows of %s whose 1 MB value"
                         + " (big) is not one the source was given (an unchanged-TOAST marker must be filled from the"
                         + " old row); %s", pipeline.engine(), HostileData.TOAST, context).isEmpty();
                 assertThat(schemaChanges(c, pipeline.schema())).as("%s: schema changes of %s recorded in order; %s",
                         pipeline.engine(), HostileData.DDL, context).containsExactly("ALTER TABLE", "ALTER TABLE",
-                                "ALTER TABLE", "ALTER TABLE", "ALTER TABLE");
+                                "ALTER TABLE", "ALTER TABLE", "ALTER TABLE", "ALTER TABLE");
             }
             for (TableId table : TABLES) {
                 engines.assertSameStream(c, table);
@@ -191,12 +195,42 @@ class HostileDataIT {
         await("the flink job stops on the change it cannot log whole").atMost(Duration.ofSeconds(60))
                 .until(() -> !flink.isAlive());
         String output = flink.tail(EnginePair.TAIL_LINES * 4);
+        assertThat(flink.awaitExit(Duration.ofSeconds(5))).as("flink exit code (1: the job failed); output:%n%s",
+                output).isEqualTo(1);
         assertThat(output).as("flink names the table, the unchanged-TOAST marker and the fix")
-                .contains("h_toast").contains("unchanged-TOAST").contains("REPLICA IDENTITY FULL");
+                .contains("the job failed for good").contains("h_toast").contains("unchanged-TOAST")
+                .contains("REPLICA IDENTITY FULL");
         try (Connection c = POSTGRES.connect()) {
             assertThat(BronzeLogs.counts(c, FLINK.schema(), TABLES)).as("flink wrote nothing of the refused change")
                     .containsExactlyInAnyOrderEntriesOf(before);
         }
+    }
+
+    /** Predicates over streamed full_row, each naming a hostile value that some streamed row must hold. */
+    private static final Map<TableId, List<String>> HOSTILE_VALUES = Map.of(
+            HostileData.TEXT, List.of("strpos(full_row->>'t', chr(1)) > 0", "strpos(full_row::text, chr(128512)) > 0",
+                    "strpos(full_row->>'v', E'\\\\') > 0"),
+            HostileData.EDGE, List.of("full_row->>'n' = 'NaN'", "full_row->>'f8' = '-Infinity'",
+                    "full_row->>'tm' = '24:00:00'", "full_row->>'d' = '-infinity'", "length(full_row->>'n') > 1000",
+                    "full_row->>'ts' LIKE '294276-%'", "full_row->>'iv' = 'infinity'"),
+            HostileData.NULLS, List.of("(SELECT count(*) FROM jsonb_each(full_row) e WHERE e.value <> 'null') = 1"),
+            HostileData.KEYS, List.of("full_row->>'k' = 'e' || chr(769) || '#1'", "full_row->>'k' = chr(233) || '#0'"),
+            HostileData.SHAPES, List.of("full_row->'moods'->>0 = 'a,\"b\"\\c}{'"),
+            HostileData.WIDE, List.of("(SELECT count(*) FROM jsonb_object_keys(full_row)) = 1001"));
+
+    private static List<String> hostileValuesMissing(Connection c, BronzeSchema schema) throws SQLException {
+        List<String> missing = new ArrayList<>();
+        try (Statement s = c.createStatement()) {
+            for (Map.Entry<TableId, List<String>> table : HOSTILE_VALUES.entrySet()) {
+                for (String predicate : table.getValue()) {
+                    if (single(s, "SELECT count(*) FROM " + schema.tableOf(table.getKey()) + " WHERE tx_id IS NOT NULL"
+                            + " AND " + predicate) == 0) {
+                        missing.add(table.getKey() + ": " + predicate);
+                    }
+                }
+            }
+        }
+        return missing;
     }
 
     /** Streamed rows of h_toast whose {@code big} is null or not one of the values the source was given. */
