@@ -118,7 +118,12 @@ final class EnginePair {
 
     /** Waits for a Spark run and requires exit code 0. */
     void awaitSuccess(EngineProcess run) throws InterruptedException {
-        int exitCode = run.awaitExit(SPARK_RUN_TIMEOUT);
+        awaitSuccess(run, SPARK_RUN_TIMEOUT);
+    }
+
+    /** Waits up to {@code timeout} for a Spark run and requires exit code 0. */
+    void awaitSuccess(EngineProcess run, Duration timeout) throws InterruptedException {
+        int exitCode = run.awaitExit(timeout);
         System.out.printf("%s: exit %d after %d ms (JVM start included)%n", run.output().getFileName(), exitCode,
                 run.runtime().toMillis());
         assertThat(exitCode).as("exit code of the spark run; output (%s):%n%s%n%s", run.output(),

@@ -1,6 +1,7 @@
 package io.bronzecdc.flink.source.pgoutput;
 
 import io.bronzecdc.flink.source.CapturedChange;
+import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.PgLsn;
 import io.bronzecdc.model.event.SourcePosition;
@@ -25,6 +26,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.util.ExceptionUtils;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -101,10 +104,23 @@ final class ReplicationFetcher implements Runnable {
     List<StreamItem> poll() {
         List<StreamItem> next = queue.poll();
         if (next == null && failure != null) {
-            throw new IllegalStateException("reading replication slot " + endpoint.slot() + " failed: "
-                    + failure.getMessage(), failure);
+            throw failed(endpoint.slot(), failure);
         }
         return next;
+    }
+
+    /**
+     * What the reader throws for the fetcher's {@code failure}. A {@link ContractViolationException} (a change the
+     * decoder refuses, such as an unchanged-TOAST value without a whole old row) fails the job for good, inside
+     * Flink's {@link SuppressRestartsException}: a restart reads the same change again and refuses it again, so the
+     * restart strategy would only retry it for about 20 minutes behind a job that looks alive. Anything else (a
+     * lost connection, a server restart) may heal, so the restart strategy retries it.
+     */
+    static RuntimeException failed(String slot, Throwable failure) {
+        IllegalStateException error = new IllegalStateException("reading replication slot " + slot + " failed: "
+                + failure.getMessage(), failure);
+        return ExceptionUtils.findThrowable(failure, ContractViolationException.class).isPresent()
+                ? new SuppressRestartsException(error) : error;
     }
 
     /** Completes when a batch is queued or the fetcher failed. */
