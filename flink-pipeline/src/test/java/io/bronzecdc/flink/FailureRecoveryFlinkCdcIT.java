@@ -3,6 +3,7 @@ package io.bronzecdc.flink;
 import io.bronzecdc.model.config.SourceConnector;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
+import io.bronzecdc.model.testing.LongRuns;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -30,6 +31,7 @@ class FailureRecoveryFlinkCdcIT extends FailureRecoveryIT {
     @CsvSource({"13, 2"})
     void shouldContinueExactlyFromTheLatestCheckpointAfterTheJobIsCancelledDuringTheSnapshot(long seed,
             int parallelism, @TempDir Path checkpoints) throws Exception {
+        LongRuns.onlyInLongRuns("the Flink CDC source, seed " + seed);
         super.shouldContinueExactlyFromTheLatestCheckpointAfterTheJobIsCancelledDuringTheSnapshot(seed, parallelism,
                 checkpoints);
     }
@@ -39,6 +41,7 @@ class FailureRecoveryFlinkCdcIT extends FailureRecoveryIT {
     @CsvSource({"37, 2"})
     void shouldRecoverFromATaskFailureWhileStreamingUnderLoad(long seed, int parallelism, @TempDir Path checkpoints)
             throws Exception {
+        LongRuns.onlyInLongRuns("the Flink CDC source, seed " + seed);
         super.shouldRecoverFromATaskFailureWhileStreamingUnderLoad(seed, parallelism, checkpoints);
     }
 
@@ -55,6 +58,7 @@ class FailureRecoveryFlinkCdcIT extends FailureRecoveryIT {
     @CsvSource({"41, 2"})
     void shouldContinueExactlyFromTheLatestCheckpointAfterTheJobIsCancelledWhileStreamingUnderLoad(long seed,
             int parallelism, @TempDir Path checkpoints) throws Exception {
+        LongRuns.onlyInLongRuns("the Flink CDC source, seed " + seed);
         super.shouldContinueExactlyFromTheLatestCheckpointAfterTheJobIsCancelledWhileStreamingUnderLoad(seed,
                 parallelism, checkpoints);
     }
