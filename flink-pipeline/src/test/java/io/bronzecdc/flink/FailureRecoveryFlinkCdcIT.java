@@ -1,9 +1,9 @@
 package io.bronzecdc.flink;
 
 import io.bronzecdc.model.config.SourceConnector;
+import io.bronzecdc.model.testing.LongRuns;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
-import io.bronzecdc.model.testing.LongRuns;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
