@@ -9,7 +9,6 @@ import io.bronzecdc.spark.exec.StagedWrite.TaskResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,9 +26,6 @@ import java.util.TreeSet;
  * deletes ({@link #clear}).
  */
 public final class StagePublisher {
-    /** The sort memory of the publishing transaction. */
-    static final String SORT_MEMORY = "64MB";
-
     private final BronzeSchema schema;
     private final String slot;
     private final String runId;
@@ -72,10 +68,6 @@ public final class StagePublisher {
                 + " SELECT lsn + ?, op, full_row, source_lsn, tx_id, commit_ts FROM "
                 + schema.quoted("bronze_batch_stage") + " WHERE slot_name = ? AND run_id = ? AND bronze_table = ?"
                 + " AND attempt = ? AND lsn BETWEEN 1 AND ? ORDER BY lsn";
-        try (Statement s = bronze.createStatement()) {
-            // Enough for a snapshot chunk's rows to sort in memory; the transaction's end resets it.
-            s.execute("SET LOCAL work_mem = '" + SORT_MEMORY + "'");
-        }
         for (TableId table : tables) {
             long total = 0;
             try (PreparedStatement ps = bronze.prepareStatement(String.format(insert, schema.tableOf(table)))) {
