@@ -12,23 +12,28 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * The rows the read tasks hand to sequencing, one schema for the snapshot and the stream. A row is one of:
  * <ul>
  *   <li>{@value #CHANGE}: a captured change, {@code full_row} already encoded by the shared codec;</li>
  *   <li>{@value #EVENT}: a TRUNCATE or schema change of a captured table, {@code full_row} holding the event as
- *       JSON ({@link #event(Row)} reads it back); it takes the place in the table's order where it happened;</li>
+ *       JSON ({@link #event(TableId, String)} reads it back); it takes the place in the table's order where it happened;</li>
  *   <li>{@value #SUMMARY}: what the stream task read, one row per task: {@code source_lsn} the end of the last
  *       commit decoded, {@code ord} the pgoutput messages read, {@code tx_id} the changes skipped because bronze
  *       held them, {@code commit_micros} those dropped because a new table's snapshot held them.</li>
  * </ul>
- * {@code ord} orders a table's rows: the position in the stream, or the snapshot chunk and the row in it. It is
- * unique per table and the same when a task runs again, so the lsn assigned from it are too.
+ * {@code ord} orders a task's rows: the position in the stream, or the row in the snapshot chunk. A task numbers
+ * its rows in that order and the driver places the tasks in partition order ({@link Sequencing}), so a table's lsn
+ * follow the stream, or the chunks and the rows in them, and are the same when a task runs again.
+ *
+ * <p>The rows are Spark's internal rows (strings as UTF-8 bytes): the read tasks build them and the write tasks
+ * copy their bytes into the COPY stream, with no conversion between.
  */
 public final class CapturedRows {
     public static final String CHANGE = "C";
@@ -44,6 +49,21 @@ public final class CapturedRows {
     public static final String SOURCE_LSN = "source_lsn";
     public static final String TX_ID = "tx_id";
     public static final String COMMIT_MICROS = "commit_micros";
+
+    /** Column positions, as in {@link #SCHEMA}. */
+    static final int KIND_AT = 0;
+    static final int TABLE_SCHEMA_AT = 1;
+    static final int TABLE_NAME_AT = 2;
+    static final int ORD_AT = 3;
+    static final int OP_AT = 4;
+    static final int FULL_ROW_AT = 5;
+    static final int SOURCE_LSN_AT = 6;
+    static final int TX_ID_AT = 7;
+    static final int COMMIT_MICROS_AT = 8;
+
+    static final UTF8String CHANGE_KIND = UTF8String.fromString(CHANGE);
+    static final UTF8String EVENT_KIND = UTF8String.fromString(EVENT);
+    static final UTF8String SUMMARY_KIND = UTF8String.fromString(SUMMARY);
 
     /** The row schema, in column order. */
     public static final StructType SCHEMA = new StructType()
@@ -63,15 +83,15 @@ public final class CapturedRows {
     }
 
     /** A change at {@code ord} of its table. */
-    public static Row change(ChangeEvent change, long ord) {
+    public static InternalRow change(ChangeEvent change, long ord) {
         SourcePosition position = change.position();
-        return RowFactory.create(CHANGE, change.table().schema(), change.table().name(), ord,
-                String.valueOf(change.op().code()), change.fullRow(), position.changeLsn().asLong(), position.txId(),
-                micros(position.commitTime()));
+        return new GenericInternalRow(new Object[] {CHANGE_KIND, utf8(change.table().schema()),
+            utf8(change.table().name()), ord, utf8(String.valueOf(change.op().code())), utf8(change.fullRow()),
+            position.changeLsn().asLong(), position.txId(), micros(position.commitTime())});
     }
 
     /** An event at {@code ord} of its table. */
-    public static Row event(TableEvent event, long ord) {
+    public static InternalRow event(TableEvent event, long ord) {
         SourcePosition position = event.position();
         ObjectNode json = JSON.createObjectNode()
                 .put("kind", event.kind().name())
@@ -84,24 +104,19 @@ public final class CapturedRows {
                 .put("ddl", event.ddl())
                 .put("columnsBefore", event.columnsBefore())
                 .put("columns", event.columns());
-        return RowFactory.create(EVENT, event.table().schema(), event.table().name(), ord, null, json.toString(),
-                position.changeLsn().asLong(), position.txId(), micros(position.commitTime()));
+        return new GenericInternalRow(new Object[] {EVENT_KIND, utf8(event.table().schema()),
+            utf8(event.table().name()), ord, null, utf8(json.toString()), position.changeLsn().asLong(),
+            position.txId(), micros(position.commitTime())});
     }
 
     /** The stream task's summary. */
-    public static Row summary(PgLsn reached, long messages, long skipped, long heldBySnapshots) {
-        return RowFactory.create(SUMMARY, null, null, messages, null, null, reached.asLong(), skipped,
-                heldBySnapshots);
+    public static InternalRow summary(PgLsn reached, long messages, long skipped, long heldBySnapshots) {
+        return new GenericInternalRow(new Object[] {SUMMARY_KIND, null, null, messages, null, null, reached.asLong(),
+            skipped, heldBySnapshots});
     }
 
-    /** The table of a change or event row. */
-    public static TableId table(Row row) {
-        return new TableId(row.getString(row.fieldIndex(TABLE_SCHEMA)), row.getString(row.fieldIndex(TABLE_NAME)));
-    }
-
-    /** The event an {@value #EVENT} row carries. */
-    public static TableEvent event(Row row) {
-        return event(table(row), row.getString(row.fieldIndex(FULL_ROW)));
+    private static UTF8String utf8(String text) {
+        return text == null ? null : UTF8String.fromString(text);
     }
 
     /** The event of {@code table} that {@link #event(TableEvent, long)} wrote as {@code json}. */

@@ -13,9 +13,8 @@ import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * The snapshot as Spark tasks: one task per {@link SnapshotChunk} (a range of a table's heap pages), each on its own
@@ -32,17 +31,17 @@ public final class SnapshotTasks {
     }
 
     /**
-     * The rows of {@code chunks} ({@link CapturedRows}, kind {@value CapturedRows#CHANGE}), one partition per chunk;
-     * {@code ord} is the chunk's index in the list times 2^32 plus the row's place in the chunk.
+     * The rows of {@code chunks} ({@link CapturedRows}, kind {@value CapturedRows#CHANGE}), one partition per chunk,
+     * in the list's order (which is the order of the table's lsn, {@link Sequencing}); {@code ord} is the row's place
+     * in its chunk.
      */
-    public static Dataset<Row> rows(SparkSession spark, Endpoint source, String snapshotName, PgLsn consistentPoint,
+    public static JavaRDD<InternalRow> rows(SparkSession spark, Endpoint source, String snapshotName, PgLsn consistentPoint,
             List<SnapshotChunk> chunks, WorkPlacement.Counters counters) {
         List<Indexed> indexed = IntStream.range(0, chunks.size()).mapToObj(i -> new Indexed(i, chunks.get(i)))
                 .toList();
-        JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        return JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .parallelize(indexed, Math.max(1, indexed.size()))
                 .mapPartitions(new ReadChunks(source, snapshotName, consistentPoint.asLong(), counters));
-        return spark.createDataFrame(rows, CapturedRows.SCHEMA);
     }
 
     /** A chunk and its index in the run's plan. */
@@ -52,22 +51,20 @@ public final class SnapshotTasks {
 
     /** A task's work: read and encode its chunks. */
     private record ReadChunks(Endpoint source, String snapshotName, long consistentPoint,
-            WorkPlacement.Counters counters) implements FlatMapFunction<Iterator<Indexed>, Row> {
+            WorkPlacement.Counters counters) implements FlatMapFunction<Iterator<Indexed>, InternalRow> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public Iterator<Row> call(Iterator<Indexed> chunks) throws Exception {
-            List<Row> rows = new ArrayList<>();
+        public Iterator<InternalRow> call(Iterator<Indexed> chunks) throws Exception {
+            List<InternalRow> rows = new ArrayList<>();
             if (!chunks.hasNext()) {
                 return rows.iterator();
             }
             try (Connection c = source.connections().open("snapshot task")) {
                 ExportedSnapshot.importInto(c, snapshotName);
                 while (chunks.hasNext()) {
-                    Indexed next = chunks.next();
-                    long base = ((long) next.index() << 32) - rows.size();
-                    SnapshotReader.read(c, next.chunk(), PgLsn.of(consistentPoint),
-                            change -> rows.add(CapturedRows.change(change, base + rows.size())));
+                    SnapshotReader.read(c, chunks.next().chunk(), PgLsn.of(consistentPoint),
+                            change -> rows.add(CapturedRows.change(change, rows.size())));
                 }
                 c.rollback();
             }

@@ -13,12 +13,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The driver's part of a staged write: in the caller's open bronze transaction (the one that also records the
- * pipeline's position), it moves the rows of the successful task attempts from {@code bronze_batch_stage} into the
- * change-log tables, in lsn order, records the events, and deletes the slot's staged rows. Nothing is visible before
+ * pipeline's position), it places the successful task attempts in partition order ({@link Sequencing#place}), moves
+ * their rows from {@code bronze_batch_stage} into the change-log tables with their numbers shifted by their
+ * offsets, in lsn order, records the events, and deletes the slot's staged rows. Nothing is visible before
  * the caller commits, and a run that dies leaves only staged rows, which are never published and which the next run
  * deletes ({@link #clear}).
  */
@@ -45,53 +48,64 @@ public final class StagePublisher {
     /**
      * Publishes the staged rows of {@code results}.
      *
-     * @param bases each table's {@code max(lsn)} before the run, from which the tasks numbered
+     * @param results one per partition, from the attempts Spark kept
+     * @param bases each table's {@code max(lsn)} before the run
      * @return rows published per table
-     * @throws ContractViolationException when the staged rows of a table are not exactly lsn base+1..base+n
+     * @throws ContractViolationException when the staged rows of a task attempt are not exactly what it reported
+     *     (with the change-log table's primary key on lsn, the rows published are then exactly base+1..base+n)
      */
     public Map<TableId, Long> publish(Connection bronze, List<TaskResult> results, Map<TableId, Long> bases)
             throws SQLException {
-        Map<TableId, Long> expected = new TreeMap<>();
-        List<Long> attempts = new ArrayList<>();
-        List<SequencedEvent> events = new ArrayList<>();
-        for (TaskResult result : results) {
-            result.rows().forEach((table, rows) -> expected.merge(table, rows, Long::sum));
-            if (!result.rows().isEmpty()) {
-                attempts.add(result.attempt());
-            }
-            events.addAll(result.events());
-        }
-        Long[] attemptIds = attempts.toArray(Long[]::new);
+        Sequencing.Placement placement = Sequencing.place(results.stream().map(TaskResult::counted).toList(), bases);
+        List<TaskResult> ordered = new ArrayList<>(results);
+        ordered.sort(Comparator.comparingInt(TaskResult::partition));
         Map<TableId, Long> published = new TreeMap<>();
-        for (Map.Entry<TableId, Long> entry : expected.entrySet()) {
-            TableId table = entry.getKey();
-            long base = bases.getOrDefault(table, 0L);
-            long rows = entry.getValue();
-            long inserted;
-            try (PreparedStatement ps = bronze.prepareStatement("INSERT INTO " + schema.tableOf(table)
-                    + " (lsn, op, full_row, source_lsn, tx_id, commit_ts)"
-                    + " SELECT lsn, op, full_row, source_lsn, tx_id, commit_ts FROM "
-                    + schema.quoted("bronze_batch_stage") + " WHERE slot_name = ? AND run_id = ?"
-                    + " AND bronze_table = ? AND attempt = ANY (?) AND lsn > ? AND lsn <= ? ORDER BY lsn")) {
-                ps.setString(1, slot);
-                ps.setString(2, runId);
-                ps.setString(3, BronzeSchema.logTableName(table));
-                ps.setArray(4, bronze.createArrayOf("bigint", attemptIds));
-                ps.setLong(5, base);
-                ps.setLong(6, base + rows);
-                inserted = ps.executeUpdate();
+        Set<TableId> tables = new TreeSet<>();
+        ordered.forEach(result -> tables.addAll(result.rows().keySet()));
+        // One statement per table and task attempt, in partition order: each reads one attempt's rows by the
+        // stage's index and sorts only them.
+        String insert = "INSERT INTO %s (lsn, op, full_row, source_lsn, tx_id, commit_ts)"
+                + " SELECT lsn + ?, op, full_row, source_lsn, tx_id, commit_ts FROM "
+                + schema.quoted("bronze_batch_stage") + " WHERE slot_name = ? AND run_id = ? AND bronze_table = ?"
+                + " AND attempt = ? AND lsn BETWEEN 1 AND ? ORDER BY lsn";
+        for (TableId table : tables) {
+            long total = 0;
+            try (PreparedStatement ps = bronze.prepareStatement(String.format(insert, schema.tableOf(table)))) {
+                for (TaskResult result : ordered) {
+                    long rows = result.rows().getOrDefault(table, 0L);
+                    if (rows == 0) {
+                        continue;
+                    }
+                    long offset = placement.offset(result.partition(), table);
+                    ps.setLong(1, offset);
+                    ps.setString(2, slot);
+                    ps.setString(3, runId);
+                    ps.setString(4, BronzeSchema.logTableName(table));
+                    ps.setLong(5, result.attempt());
+                    ps.setLong(6, rows);
+                    long inserted = ps.executeUpdate();
+                    if (inserted != rows) {
+                        throw new ContractViolationException("Pipeline " + slot + ": task attempt "
+                                + result.attempt() + " (partition " + result.partition() + ") staged " + rows
+                                + " rows of " + schema.displayTableOf(table) + " numbered 1.." + rows + " but "
+                                + inserted + " of them are in that range of " + schema.quoted("bronze_batch_stage")
+                                + " (to become lsn " + (offset + 1) + ".." + (offset + rows) + "); the run wrote"
+                                + " nothing. Run again; if it repeats, report it with the driver's log");
+                    }
+                    total += inserted;
+                }
             }
-            if (inserted != rows) {
-                throw new ContractViolationException("Pipeline " + slot + ": the tasks staged " + rows + " rows of "
-                        + schema.displayTableOf(table) + " numbered " + (base + 1) + ".." + (base + rows) + " but "
-                        + inserted + " of them are in that range of " + schema.quoted("bronze_batch_stage") + "; the"
-                        + " run wrote nothing. Run again; if it repeats, report it with the driver's log");
+            published.put(table, total);
+        }
+        List<SequencedEvent> events = new ArrayList<>();
+        for (TaskResult result : ordered) {
+            for (SequencedEvent event : result.events()) {
+                events.add(new SequencedEvent(event.table(), event.json(),
+                        placement.offset(result.partition(), event.table()) + event.follows(), event.ord()));
             }
-            published.put(table, inserted);
         }
         TableEventWriter writer = new TableEventWriter(schema);
-        events.sort(Comparator.comparingLong(SequencedEvent::ord));
-        for (SequencedEvent event : events) {
+        for (SequencedEvent event : events) { // partition order, then the stream's order in each
             writer.write(bronze, CapturedRows.event(event.table(), event.json()), event.follows());
         }
         clear(bronze, schema, slot);

@@ -1,12 +1,5 @@
 package io.bronzecdc.spark.exec;
 
-import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.coalesce;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
-
 import io.bronzecdc.model.bronze.BronzeSchema;
 import io.bronzecdc.model.event.TableId;
 import java.io.ByteArrayOutputStream;
@@ -17,36 +10,30 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * Sequencing and writing as Spark work. The captured rows are numbered with a window per table: a table's lsn
- * continue from its current {@code max(lsn)} (broadcast to the tasks) in {@code ord} order, and an event takes the
- * lsn of the table's last change before it. Each task then COPYs its sequenced rows (binary format: no text
- * escaping, jsonb sent as its text) into {@code <schema>.bronze_batch_stage} in a transaction of its own, marked
- * with the run and its task attempt, and reports what it staged ({@link TaskResult}). The driver publishes the
- * attempts Spark reported as successful ({@link StagePublisher}): a failed, retried or speculative attempt's rows
- * stay unpublished, so a task may run any number of times.
+ * Sequencing and writing as Spark work, in the tasks that read the rows: no shuffle and no sort. Each task numbers
+ * its change rows per table 1, 2, ... in the order it reads them ({@link Sequencing.Local}), and an event takes the
+ * number of its table's last change before it; it COPYs its rows with these numbers (binary format: no text
+ * escaping, jsonb sent as its text) into {@code <schema>.bronze_batch_stage} in a transaction of its own, marked with
+ * the run and its task attempt, and reports what it staged per table ({@link TaskResult}). The driver places the
+ * tasks in partition order on each table's current {@code max(lsn)} ({@link Sequencing#place}) and publishes the
+ * attempts Spark reported as successful, their numbers shifted by their offsets ({@link StagePublisher}): a failed,
+ * retried or speculative attempt's rows stay unpublished, so a task may run any number of times.
  */
 public final class StagedWrite {
-    private static final String LSN = "lsn";
-    private static final String BASE = "base";
     private static final int FLUSH_BYTES = 1 << 20;
     /** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01. */
     private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
@@ -59,17 +46,22 @@ public final class StagedWrite {
     /**
      * What one successful task attempt staged and found.
      *
+     * @param partition the task's partition: its place in the run's order
      * @param attempt the task attempt ({@code TaskContext.taskAttemptId()}), unique in the application
-     * @param rows rows staged per table
-     * @param events the events it saw, each with the lsn of its table's last change before it
+     * @param rows rows staged per table, numbered 1..n per table in the stage
+     * @param events the events it saw, each after the task's own number of its table's last change before it
      * @param summary the stream task's summary, when the task carried it
      */
-    public record TaskResult(long attempt, LinkedHashMap<TableId, Long> rows, ArrayList<SequencedEvent> events,
-            Summary summary) implements Serializable {
+    public record TaskResult(int partition, long attempt, LinkedHashMap<TableId, Long> rows,
+            ArrayList<SequencedEvent> events, Summary summary) implements Serializable {
         private static final long serialVersionUID = 1L;
+
+        Sequencing.Counted counted() {
+            return new Sequencing.Counted(partition, rows);
+        }
     }
 
-    /** An event with its place: after lsn {@code follows} of its table, at {@code ord} in the stream. */
+    /** An event with its place: after number {@code follows} of its table in its task, at {@code ord} there. */
     public record SequencedEvent(TableId table, String json, long follows, long ord) implements Serializable {
         private static final long serialVersionUID = 1L;
     }
@@ -85,68 +77,44 @@ public final class StagedWrite {
     }
 
     /**
-     * Sequences {@code captured} and stages it; returns one result per partition, from the attempt Spark kept.
-     *
-     * @param bases each captured table's current {@code max(lsn)} (0 when empty)
+     * Numbers and stages {@code captured} in its own tasks; returns one result per partition, from the attempt Spark
+     * kept, in partition order.
      */
-    public static List<TaskResult> run(SparkSession spark, Dataset<Row> captured, Map<TableId, Long> bases,
-            Target target, WorkPlacement.Counters counters) {
-        return sequence(spark, captured, bases).javaRDD().mapPartitions(new Stage(target, counters)).collect();
+    public static List<TaskResult> run(JavaRDD<InternalRow> captured, Target target,
+            WorkPlacement.Counters counters) {
+        return captured.mapPartitions(new Stage(target, counters)).collect();
     }
 
-    /** The captured rows with their {@code lsn} column. */
-    static Dataset<Row> sequence(SparkSession spark, Dataset<Row> captured, Map<TableId, Long> bases) {
-        List<Row> baseRows = new ArrayList<>();
-        bases.forEach((table, base) -> baseRows.add(RowFactory.create(table.schema(), table.name(), base)));
-        Dataset<Row> baseTable = spark.createDataFrame(baseRows, new StructType()
-                .add("base_schema", DataTypes.StringType, false)
-                .add("base_name", DataTypes.StringType, false)
-                .add(BASE, DataTypes.LongType, false));
-        Column sameTable = captured.col(CapturedRows.TABLE_SCHEMA).equalTo(baseTable.col("base_schema"))
-                .and(captured.col(CapturedRows.TABLE_NAME).equalTo(baseTable.col("base_name")));
-        WindowSpec upToHere = Window.partitionBy(col(CapturedRows.TABLE_SCHEMA), col(CapturedRows.TABLE_NAME))
-                .orderBy(col(CapturedRows.ORD)).rowsBetween(Window.unboundedPreceding(), Window.currentRow());
-        Column changesSoFar = sum(when(col(CapturedRows.KIND).equalTo(CapturedRows.CHANGE), lit(1L))
-                .otherwise(lit(0L))).over(upToHere);
-        List<Column> columns = new ArrayList<>();
-        for (String name : CapturedRows.SCHEMA.fieldNames()) {
-            columns.add(captured.col(name));
-        }
-        columns.add(coalesce(baseTable.col(BASE), lit(0L)).plus(changesSoFar).as(LSN));
-        // As many write tasks as tables, up to twice the cluster's cores: each table is numbered by one task anyway,
-        // and a streaming query's batches run without adaptive execution, which would otherwise leave the default
-        // 200 shuffle partitions, mostly empty.
-        int partitions = Math.max(1, Math.min(bases.size() + 1, 2 * spark.sparkContext().defaultParallelism()));
-        return captured.repartition(partitions, col(CapturedRows.TABLE_SCHEMA), col(CapturedRows.TABLE_NAME))
-                .join(broadcast(baseTable), sameTable, "left").select(columns.toArray(Column[]::new));
-    }
-
-    /** A task's write: COPY its change rows into the stage, commit, report. */
+    /** A task's write: number and COPY its change rows into the stage, commit, report. */
     private record Stage(Target target, WorkPlacement.Counters counters)
-            implements FlatMapFunction<Iterator<Row>, TaskResult> {
+            implements FlatMapFunction<Iterator<InternalRow>, TaskResult> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public Iterator<TaskResult> call(Iterator<Row> rows) throws Exception {
-            long attempt = TaskContext.get().taskAttemptId();
-            LinkedHashMap<TableId, Long> staged = new LinkedHashMap<>();
+        public Iterator<TaskResult> call(Iterator<InternalRow> rows) throws Exception {
+            TaskContext task = TaskContext.get();
+            long attempt = task.taskAttemptId();
+            Sequencing.Local numbers = new Sequencing.Local();
             ArrayList<SequencedEvent> events = new ArrayList<>();
+            Tables tables = new Tables();
             Summary summary = null;
             Connection connection = null;
             CopyIn copy = null;
-            Buffer buffer = new Buffer();
+            Buffer buffer = new Buffer(target, attempt);
             try {
                 while (rows.hasNext()) {
-                    Row row = rows.next();
-                    String kind = row.getString(0);
-                    if (CapturedRows.SUMMARY.equals(kind)) {
-                        summary = new Summary(row.getLong(6), row.getLong(3), row.getLong(7), row.getLong(8));
+                    InternalRow row = rows.next();
+                    UTF8String kind = row.getUTF8String(CapturedRows.KIND_AT);
+                    if (CapturedRows.SUMMARY_KIND.equals(kind)) {
+                        summary = new Summary(row.getLong(CapturedRows.SOURCE_LSN_AT), row.getLong(CapturedRows.ORD_AT),
+                                row.getLong(CapturedRows.TX_ID_AT), row.getLong(CapturedRows.COMMIT_MICROS_AT));
                         continue;
                     }
-                    TableId table = new TableId(row.getString(1), row.getString(2));
-                    long lsn = row.getLong(9);
-                    if (CapturedRows.EVENT.equals(kind)) {
-                        events.add(new SequencedEvent(table, row.getString(5), lsn, row.getLong(3)));
+                    Tables.Known table = tables.of(row.getUTF8String(CapturedRows.TABLE_SCHEMA_AT),
+                            row.getUTF8String(CapturedRows.TABLE_NAME_AT));
+                    if (CapturedRows.EVENT_KIND.equals(kind)) {
+                        events.add(new SequencedEvent(table.id(), row.getUTF8String(CapturedRows.FULL_ROW_AT)
+                                .toString(), numbers.current(table.id()), row.getLong(CapturedRows.ORD_AT)));
                         continue;
                     }
                     if (copy == null) {
@@ -158,8 +126,7 @@ public final class StagedWrite {
                                 + " commit_ts) FROM STDIN (FORMAT binary)");
                         buffer.write(HEADER);
                     }
-                    buffer.tuple(target, attempt, table, lsn, row);
-                    staged.merge(table, 1L, Long::sum);
+                    buffer.tuple(table.bronzeTable(), numbers.next(table.id()), row);
                     if (buffer.size() >= FLUSH_BYTES) {
                         buffer.flushTo(copy);
                     }
@@ -179,9 +146,33 @@ public final class StagedWrite {
                     connection.close();
                 }
             }
+            LinkedHashMap<TableId, Long> staged = numbers.counts();
             long total = staged.values().stream().mapToLong(Long::longValue).sum();
             counters.staged().add(total);
-            return List.of(new TaskResult(attempt, staged, events, summary)).iterator();
+            return List.of(new TaskResult(task.partitionId(), attempt, staged, events, summary)).iterator();
+        }
+    }
+
+    /** The tables a task met, by their schema and name as the rows carry them, with their stage name's bytes. */
+    private static final class Tables {
+        private final Map<UTF8String, Map<UTF8String, Known>> bySchema = new HashMap<>();
+
+        record Known(TableId id, byte[] bronzeTable) {
+        }
+
+        Known of(UTF8String schema, UTF8String name) {
+            Map<UTF8String, Known> names = bySchema.get(schema);
+            if (names == null) {
+                names = new HashMap<>();
+                bySchema.put(schema.copy(), names);
+            }
+            Known known = names.get(name);
+            if (known == null) {
+                TableId id = new TableId(schema.toString(), name.toString());
+                known = new Known(id, BronzeSchema.logTableName(id).getBytes(StandardCharsets.UTF_8));
+                names.put(name.copy(), known);
+            }
+            return known;
         }
     }
 
@@ -189,6 +180,15 @@ public final class StagedWrite {
     private static final class Buffer {
         private final Bytes bytes = new Bytes();
         private final DataOutputStream out = new DataOutputStream(bytes);
+        private final byte[] slot;
+        private final byte[] runId;
+        private final long attempt;
+
+        Buffer(Target target, long attempt) {
+            this.slot = target.slot().getBytes(StandardCharsets.UTF_8);
+            this.runId = target.runId().getBytes(StandardCharsets.UTF_8);
+            this.attempt = attempt;
+        }
 
         void write(byte[] data) throws IOException {
             out.write(data);
@@ -198,35 +198,39 @@ public final class StagedWrite {
             return bytes.size();
         }
 
-        void tuple(Target target, long attempt, TableId table, long lsn, Row row) throws IOException {
+        void tuple(byte[] bronzeTable, long lsn, InternalRow row) throws IOException {
             out.writeShort(10);
-            text(target.slot());
-            text(target.runId());
+            text(slot);
+            text(runId);
             int8(attempt);
-            text(BronzeSchema.logTableName(table));
+            text(bronzeTable);
             int8(lsn);
-            text(row.getString(4));
-            byte[] json = row.getString(5).getBytes(StandardCharsets.UTF_8);
-            out.writeInt(json.length + 1);
+            text(row.getUTF8String(CapturedRows.OP_AT));
+            UTF8String json = row.getUTF8String(CapturedRows.FULL_ROW_AT);
+            out.writeInt(json.numBytes() + 1);
             out.writeByte(1); // jsonb's binary format: version 1, then the text
-            out.write(json);
-            int8(row.getLong(6));
-            if (row.isNullAt(7)) {
+            json.writeTo(out);
+            int8(row.getLong(CapturedRows.SOURCE_LSN_AT));
+            if (row.isNullAt(CapturedRows.TX_ID_AT)) {
                 out.writeInt(-1);
             } else {
-                int8(row.getLong(7));
+                int8(row.getLong(CapturedRows.TX_ID_AT));
             }
-            if (row.isNullAt(8)) {
+            if (row.isNullAt(CapturedRows.COMMIT_MICROS_AT)) {
                 out.writeInt(-1);
             } else {
-                int8(row.getLong(8) - POSTGRES_EPOCH_MICROS);
+                int8(row.getLong(CapturedRows.COMMIT_MICROS_AT) - POSTGRES_EPOCH_MICROS);
             }
         }
 
-        private void text(String value) throws IOException {
-            byte[] data = value.getBytes(StandardCharsets.UTF_8);
+        private void text(byte[] data) throws IOException {
             out.writeInt(data.length);
             out.write(data);
+        }
+
+        private void text(UTF8String value) throws IOException {
+            out.writeInt(value.numBytes());
+            value.writeTo(out);
         }
 
         private void int8(long value) throws IOException {

@@ -24,16 +24,17 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * The slot's stream as one Spark task: pgoutput is a single ordered stream (relations are announced once per
  * decoding session, a change belongs to the open transaction), so one task on an executor peeks the slot up to the
  * run's bound ({@code pg_logical_slot_peek_binary_changes}, which leaves the slot where it is), decodes it with the
  * shared decoder, encodes {@code full_row} and hands the rows on as it reads them, never holding the peek in memory.
- * Sequencing and writing, which follow, run in parallel per table.
+ * The same task numbers and stages them as they come ({@link StagedWrite}): the stream is one ordered partition, so
+ * numbering it needs no shuffle and no sort, and the COPY into the stage runs in the bronze server while the task
+ * decodes on.
  *
  * <p>Reading again gives the same rows: the slot moves only after the bronze commit, and the bound is fixed by the
  * driver, so a task that fails and runs again (or an executor lost after it) yields the same stream and the same
@@ -64,38 +65,37 @@ public final class StreamTask {
     }
 
     /** The stream's rows ({@link CapturedRows}), then one {@value CapturedRows#SUMMARY} row, in one partition. */
-    public static Dataset<Row> rows(SparkSession spark, Spec spec, WorkPlacement.Counters counters) {
-        JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(0), 1)
+    public static JavaRDD<InternalRow> rows(SparkSession spark, Spec spec, WorkPlacement.Counters counters) {
+        return JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(0), 1)
                 .mapPartitions(new Read(spec, counters));
-        return spark.createDataFrame(rows, CapturedRows.SCHEMA);
     }
 
     /**
      * Opens the stream on this executor: the rows as the caller pulls them. The connections close when the last
      * row was read, or when the running Spark task ends.
      */
-    public static Iterator<Row> open(Spec spec, WorkPlacement.Counters counters) throws SQLException {
+    public static Iterator<InternalRow> open(Spec spec, WorkPlacement.Counters counters) throws SQLException {
         return new Rows(spec, counters);
     }
 
-    private record Read(Spec spec, WorkPlacement.Counters counters) implements FlatMapFunction<Iterator<Integer>, Row> {
+    private record Read(Spec spec, WorkPlacement.Counters counters) implements FlatMapFunction<Iterator<Integer>, InternalRow> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public Iterator<Row> call(Iterator<Integer> ignored) throws Exception {
+        public Iterator<InternalRow> call(Iterator<Integer> ignored) throws Exception {
             return new Rows(spec, counters);
         }
     }
 
     /** Reads, decodes and encodes lazily, as the next operator pulls rows. */
-    private static final class Rows implements Iterator<Row> {
+    private static final class Rows implements Iterator<InternalRow> {
         private final Spec spec;
         private final WorkPlacement.Counters counters;
         private final Connection catalog;
         private final Connection peek;
         private final SlotPeek.Cursor cursor;
         private final StreamDecoder decoder;
-        private final Deque<Row> pending = new ArrayDeque<>();
+        private final Deque<InternalRow> pending = new ArrayDeque<>();
         private long ord;
         private long messages;
         private boolean done;
@@ -131,7 +131,7 @@ public final class StreamTask {
         }
 
         @Override
-        public Row next() {
+        public InternalRow next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }

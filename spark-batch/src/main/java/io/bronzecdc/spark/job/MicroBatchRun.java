@@ -49,6 +49,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import io.bronzecdc.spark.stream.SlotSource;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -56,6 +57,7 @@ import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -249,7 +251,9 @@ public final class MicroBatchRun {
                             "batch " + batchId + " already in bronze", batchId);
                 }
                 Map<TableId, Long> bases = new BronzeJdbcWriter(schema).lastLsn(bronze, tables);
-                Staged staged = stage(bronze, "batch " + batchId, bases, (spark, counters) -> rows);
+                // The source's rows as Spark's internal rows: the write tasks read them as the source task made them.
+                Staged staged = stage(bronze, "batch " + batchId, bases,
+                        (spark, counters) -> rows.queryExecution().toRdd().toJavaRDD());
                 StagedWrite.Summary read = staged.summary();
                 PgLsn covered = PgLsn.of(read.reached());
                 BatchProgress.update(bronze, schema, slot, covered, queryId, batchId);
@@ -444,15 +448,15 @@ public final class MicroBatchRun {
         }
     }
 
-    /** Builds a run's captured rows as Spark work. */
+    /** Builds a run's captured rows as Spark work ({@link io.bronzecdc.spark.exec.CapturedRows}). */
     @FunctionalInterface
     private interface Capture {
-        Dataset<Row> rows(SparkSession spark, WorkPlacement.Counters counters);
+        JavaRDD<InternalRow> rows(SparkSession spark, WorkPlacement.Counters counters);
     }
 
     /**
-     * Runs the Spark job that reads (by {@code capture}), sequences from {@code bases} and stages the rows, then
-     * publishes them into the caller's open bronze transaction.
+     * Runs the Spark job that reads (by {@code capture}), numbers and stages the rows in the same tasks, then
+     * publishes them from {@code bases} into the caller's open bronze transaction.
      */
     private Staged stage(Connection bronze, String what, Map<TableId, Long> bases, Capture capture)
             throws SQLException {
@@ -464,16 +468,18 @@ public final class MicroBatchRun {
         try {
             options.hooks().at(RunPoint.CHUNK_DECODED);
             spark.sparkContext().setJobDescription("bronze-cdc " + slot + ": " + what + ", sequence and stage");
-            results = StagedWrite.run(spark, capture.rows(spark, placement.counters()), bases,
-                    new StagedWrite.Target(Endpoint.bronze(config), schema.name(), slot, runId),
-                    placement.counters());
+            results = StagedWrite.run(capture.rows(spark, placement.counters()),
+                    new StagedWrite.Target(Endpoint.bronze(config), schema.name(), slot, runId), placement.counters());
         } finally {
             spark.sparkContext().setJobDescription(null);
             placement.close();
         }
+        long staged = System.nanoTime();
         options.hooks().at(RunPoint.CHUNK_WRITTEN);
         Map<TableId, Long> published = new StagePublisher(schema, slot, runId).publish(bronze, results, bases);
-        LOG.info("Pipeline {}: {}", slot, placement.describe());
+        LOG.info("Pipeline {}: {}; read and staged by {} tasks in {} ms, published in {} ms", slot,
+                placement.describe(), results.size(), (staged - started) / 1_000_000,
+                (System.nanoTime() - staged) / 1_000_000);
         return new Staged(published, results, Duration.ofNanos(System.nanoTime() - started), placement.describe());
     }
 

@@ -5,13 +5,10 @@ import io.bronzecdc.spark.exec.StreamTask;
 import io.bronzecdc.spark.exec.WorkPlacement;
 import java.io.IOException;
 import java.util.Iterator;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
-import org.apache.spark.unsafe.types.UTF8String;
 
 /** A batch's single partition: the slot's stream between two offsets, read by one task. */
 record SlotPartition(StreamTask.Spec spec) implements InputPartition {
@@ -23,7 +20,7 @@ record SlotPartition(StreamTask.Spec spec) implements InputPartition {
 
         @Override
         public PartitionReader<InternalRow> createReader(InputPartition partition) {
-            Iterator<Row> rows;
+            Iterator<InternalRow> rows;
             try {
                 rows = StreamTask.open(((SlotPartition) partition).spec(), counters);
             } catch (java.sql.SQLException e) {
@@ -38,7 +35,7 @@ record SlotPartition(StreamTask.Spec spec) implements InputPartition {
                     if (!rows.hasNext()) {
                         return false;
                     }
-                    current = internal(rows.next());
+                    current = rows.next();
                     return true;
                 }
 
@@ -53,15 +50,5 @@ record SlotPartition(StreamTask.Spec spec) implements InputPartition {
                 }
             };
         }
-    }
-
-    /** A {@link CapturedRows} row as Spark's internal row. */
-    static InternalRow internal(Row row) {
-        Object[] values = new Object[row.length()];
-        for (int i = 0; i < values.length; i++) {
-            Object value = row.isNullAt(i) ? null : row.get(i);
-            values[i] = value instanceof String text ? UTF8String.fromString(text) : value;
-        }
-        return new GenericInternalRow(values);
     }
 }

@@ -47,9 +47,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Spark tasks of the micro-batch fail and Spark runs them again ({@code local[2,3]}: up to three attempts per task),
- * at {@link TaskFault}'s points: {@code READ} (a snapshot or stream task has read and encoded its rows) and
- * {@code STAGED} (a write task has committed its COPY into the stage table and dies before reporting it, so its rows
+ * Spark tasks of the micro-batch fail and Spark runs them again ({@code local[2,5]}: up to five attempts per task,
+ * as one task both reads and stages, so it may meet two faults of each point), at {@link TaskFault}'s points:
+ * {@code READ} (a snapshot or stream task has read and encoded its rows) and {@code STAGED} (a task has committed
+ * its COPY into the stage table and dies before reporting it, so its rows
  * sit in the stage under an attempt the driver never hears of). The session arms every point from the start; the
  * test creates the arming files at seeded moments (before the run, or from the driver's hook just before the run's
  * Spark job), one or two per point, for the snapshot run and for stream runs after seeded I/U/D workloads. Each
@@ -87,11 +88,12 @@ class TaskFailureIT {
         String faults = Stream.of(TaskFault.Point.values())
                 .flatMap(point -> files(point, FILES_PER_POINT).stream().map(f -> point + ":throw:" + f))
                 .collect(Collectors.joining(","));
-        // local[N,F]: without F, Spark's local mode fails the job at a task's first failure.
-        spark = SparkSession.builder().master("local[2,3]").appName("TaskFailureIT")
+        // local[N,F]: without F, Spark's local mode fails the job at a task's first failure. A task reads and stages,
+        // so the stream's single task may fail at both points, twice each, and still succeed at its fifth attempt.
+        spark = SparkSession.builder().master("local[2,5]").appName("TaskFailureIT")
                 .config("spark.ui.enabled", "false").config(TaskFault.CONF, faults).getOrCreate();
         assertThat(spark.sparkContext().master()).as("a session of this test, not one left by another")
-                .isEqualTo("local[2,3]");
+                .isEqualTo("local[2,5]");
         assertThat(spark.sparkContext().getConf().get(TaskFault.CONF, "")).isEqualTo(faults);
         spark.sparkContext().addSparkListener(FAILED);
         try (var c = POSTGRES.connect()) {
