@@ -117,6 +117,10 @@ public final class BenchMain implements Callable<Integer> {
             + " spark-executor-kill (on a standalone cluster with two Workers).")
     private List<String> faults;
 
+    @Option(names = "--phase", paramLabel = "PHASE", description = "With --reliability: every fault in this phase,"
+            + " snapshot or stream (default: the plan's; --full draws one per run from the seed).")
+    private String phase;
+
     @Option(names = "--flink-runs", paramLabel = "N", description = "With --reliability --full: Flink runs (default"
             + " ${DEFAULT-VALUE}).")
     private int flinkRuns = 20;
@@ -230,6 +234,13 @@ public final class BenchMain implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--faults: " + e.getMessage());
             }
+        }
+        if (phase != null) {
+            if (!phase.equals("snapshot") && !phase.equals("stream")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--phase: '" + phase + "' is neither"
+                        + " snapshot nor stream");
+            }
+            plan = plan.inPhase(phase);
         }
         Path dir = out != null ? out : Path.of("bench-reports", "reliability-" + plan.mode() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

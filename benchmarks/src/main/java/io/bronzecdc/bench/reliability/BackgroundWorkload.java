@@ -64,13 +64,14 @@ final class BackgroundWorkload implements AutoCloseable {
                     c = reconnect();
                 }
                 try {
-                    ledger.add(workload.runTransaction(c));
+                    CommittedTransaction transaction = workload.runTransaction(c);
+                    ledger.add(transaction, walPosition(c));
                 } catch (CommitInDoubtException e) {
                     inDoubt.incrementAndGet();
                     close(c);
                     c = reconnect();
                     if (committed(c, e.transaction())) {
-                        ledger.add(e.transaction());
+                        ledger.add(e.transaction(), -1);
                     }
                 } catch (SQLException e) {
                     // Failed before COMMIT (the server went away mid-transaction): nothing of it was committed.
@@ -113,6 +114,20 @@ final class BackgroundWorkload implements AutoCloseable {
             throw new SQLException("the workload was stopped while it waited for the server");
         }
         throw new SQLException("the source server did not accept connections again within " + RECONNECT_TIMEOUT, last);
+    }
+
+    /**
+     * The server's WAL insert position now, right after a commit returned: the commit record ends at or before it.
+     * -1 when the server went away meanwhile (the next transaction notices).
+     */
+    private static long walPosition(Connection c) {
+        try (var s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT (pg_current_wal_insert_lsn()"
+                + " - '0/0'::pg_lsn)::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            return -1;
+        }
     }
 
     /** Whether the server committed the transaction whose commit was in doubt. */

@@ -15,10 +15,13 @@ import java.util.Map;
  */
 final class Ledger {
     private final List<CommittedTransaction> transactions = new ArrayList<>();
+    /** Per transaction, the server's WAL insert position read right after its commit returned; -1 when unknown. */
+    private final List<Long> walAfterCommit = new ArrayList<>();
     private final Map<TableId, Long> changes = new LinkedHashMap<>();
 
-    synchronized void add(CommittedTransaction transaction) {
+    synchronized void add(CommittedTransaction transaction, long walAfter) {
         transactions.add(transaction);
+        walAfterCommit.add(walAfter);
         for (AppliedChange change : transaction.changes()) {
             changes.merge(change.table(), 1L, Long::sum);
         }
@@ -37,10 +40,34 @@ final class Ledger {
         return changes.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** The last committed transaction that changed each table: bronze holds everything once it holds these. */
+    synchronized Map<TableId, Long> lastTransactions() {
+        Map<TableId, Long> last = new LinkedHashMap<>();
+        for (CommittedTransaction transaction : transactions) {
+            transaction.changes().forEach(change -> last.put(change.table(), transaction.txId()));
+        }
+        return last;
+    }
+
+    /** The WAL positions read right after each commit, in commit order (-1 where unknown). */
+    synchronized List<Long> walAfterCommit() {
+        return List.copyOf(walAfterCommit);
+    }
+
+    /** The transaction ids in commit order. */
+    synchronized List<Long> txIds() {
+        return transactions.stream().map(CommittedTransaction::txId).toList();
+    }
+
     /** The changes to {@code table} in commit order, each as {@code op key tx}, the form {@link LedgerCheck} compares. */
     synchronized List<String> history(TableId table) {
+        return history(table, 0);
+    }
+
+    /** As {@link #history(TableId)}, from the {@code from}-th transaction on. */
+    synchronized List<String> history(TableId table, int from) {
         List<String> history = new ArrayList<>();
-        for (CommittedTransaction transaction : transactions) {
+        for (CommittedTransaction transaction : transactions.subList(from, transactions.size())) {
             for (AppliedChange change : transaction.changes()) {
                 if (change.table().equals(table)) {
                     history.add(LedgerCheck.line(String.valueOf(change.op().code()), change.key(), transaction.txId()));

@@ -76,6 +76,13 @@ public final class ReliabilitySuite {
                     Duration.ofMinutes(minutes));
         }
 
+        /** Every run with its fault in {@code phase} ({@code snapshot} or {@code stream}). */
+        public Plan inPhase(String phase) {
+            Phase chosen = Phase.valueOf(phase.toUpperCase(java.util.Locale.ROOT));
+            return new Plan(mode, seed, runs.stream().map(r -> new Planned(r.fault(), chosen, r.parallelism()))
+                    .toList(), rate, streamTime);
+        }
+
         /** Only the runs of these faults. */
         public Plan only(List<String> faults) {
             List<Fault> chosen = faults.stream().map(Fault::of).toList();
