@@ -526,15 +526,18 @@ final class FaultRun {
     }
 
     /**
-     * Whether bronze holds, for each table, the given transaction (by its id): the last one to change that table at
-     * some moment. Changes arrive in commit order, so holding it means the pipeline got that far; whether it holds
-     * every change before it exactly is the {@link LedgerCheck}'s business. Unlike row counts, this also holds when a
-     * restarted snapshot folded earlier changes into snapshot rows.
+     * Whether bronze got as far as the given transaction of each table (the last one to change it at some moment):
+     * it streamed that transaction or a later one (one connection commits them in order, so transaction ids grow in
+     * commit order), or its snapshot was taken after that commit (a snapshot taken again from a new slot folds the
+     * earlier changes into its rows; the WAL position read right after the commit is below the snapshot's point).
+     * Whether bronze holds every change exactly is the {@link LedgerCheck}'s business.
      */
     private boolean covers(Map<TableId, Long> lastTransactions) {
         for (Map.Entry<TableId, Long> e : lastTransactions.entrySet()) {
-            if (single(bronze, "SELECT count(*) FROM " + SCHEMA.tableOf(e.getKey()) + " WHERE tx_id = "
-                    + e.getValue()) <= 0) {
+            long walAfter = ledger.walAfterCommit(e.getValue());
+            if (single(bronze, "SELECT count(*) FROM " + SCHEMA.tableOf(e.getKey()) + " WHERE tx_id >= "
+                    + e.getValue() + (walAfter < 0 ? "" : " OR (tx_id IS NULL AND source_lsn >= " + walAfter + ")"))
+                    <= 0) {
                 return false;
             }
         }

@@ -54,6 +54,16 @@ final class Ledger {
         return List.copyOf(walAfterCommit);
     }
 
+    /** The WAL position read right after transaction {@code txId} committed; -1 when unknown. */
+    synchronized long walAfterCommit(long txId) {
+        for (int i = transactions.size() - 1; i >= 0; i--) {
+            if (transactions.get(i).txId() == txId) {
+                return walAfterCommit.get(i);
+            }
+        }
+        return -1;
+    }
+
     /** The transaction ids in commit order. */
     synchronized List<Long> txIds() {
         return transactions.stream().map(CommittedTransaction::txId).toList();
