@@ -51,17 +51,19 @@ class JmhBenchmarksTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"payment", "wide-24", "wide-96"})
-    void shouldGiveTheSameFullRowFromTheResultSetJavaValuesAndPgoutputText(String table) throws SQLException {
+    void shouldGiveTheSameFullRowFromTheResultSetJavaValuesAndPgoutputTextAndBytes(String table) throws SQLException {
         SampleTable sample = SampleTable.of(table);
         CanonicalEncodingBenchmark resultSet = encoding(table);
         CanonicalEncodingBenchmark javaValues = encoding(table);
         CanonicalEncodingBenchmark pgoutputText = encoding(table);
+        CanonicalEncodingBenchmark pgoutputBytes = encoding(table);
 
         for (int r = 0; r < SampleTable.ROWS; r++) {
             String expected = sample.canonical(sample.rows().get(r), false);
             assertThat(resultSet.snapshotResultSet()).as("row %d through the result set", r).isEqualTo(expected);
             assertThat(javaValues.javaValues()).as("row %d from Java values", r).isEqualTo(expected);
             assertThat(pgoutputText.pgoutputText()).as("row %d from pgoutput text", r).isEqualTo(expected);
+            assertThat(pgoutputBytes.pgoutputBytes()).as("row %d from pgoutput UTF-8", r).isEqualTo(expected);
         }
     }
 
@@ -185,6 +187,7 @@ class JmhBenchmarksTest {
         }
         for (String method : List.of("CanonicalEncodingBenchmark.snapshotResultSet",
                 "CanonicalEncodingBenchmark.javaValues", "CanonicalEncodingBenchmark.pgoutputText",
+                "CanonicalEncodingBenchmark.pgoutputBytes",
                 "PgOutputDecodingBenchmark.decode", "PgOutputDecodingBenchmark.parse",
                 "DebeziumDeserializingBenchmark.deserialize", "SequencingBenchmark.assign",
                 "CopyRowsBenchmark.encode")) {
