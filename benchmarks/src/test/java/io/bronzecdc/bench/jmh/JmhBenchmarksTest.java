@@ -99,12 +99,18 @@ class JmhBenchmarksTest {
             assertThat(benchmark.decode(BLACKHOLE)).isEqualTo(PgOutputDecodingBenchmark.CHANGES);
             assertThat(benchmark.decode(BLACKHOLE)).as("the same stream again")
                     .isEqualTo(PgOutputDecodingBenchmark.CHANGES);
+            assertThat(benchmark.decodeViaParser(BLACKHOLE)).isEqualTo(PgOutputDecodingBenchmark.CHANGES);
             assertThat(benchmark.parse(BLACKHOLE)).isEqualTo(PgOutputDecodingBenchmark.CHANGES + 2 * transactions);
 
             List<ChangeEvent> events = new ArrayList<>();
+            List<ChangeEvent> viaParser = new ArrayList<>();
             for (int i = 0; i < benchmark.messages.length; i++) {
                 events.addAll(benchmark.decoder.decode(benchmark.lsns[i], benchmark.messages[i].rewind()));
             }
+            for (int i = 0; i < benchmark.messages.length; i++) {
+                viaParser.addAll(benchmark.decoder.decode(benchmark.lsns[i], benchmark.readOnlyMessages[i].rewind()));
+            }
+            assertThat(viaParser).as("the parser's path gives the same events").isEqualTo(events);
             assertThat(events).hasSize(PgOutputDecodingBenchmark.CHANGES);
             assertThat(events.stream().map(e -> e.position().txId()).distinct()).hasSize(transactions);
             for (int k = 0; k < events.size(); k++) {
@@ -188,7 +194,8 @@ class JmhBenchmarksTest {
         for (String method : List.of("CanonicalEncodingBenchmark.snapshotResultSet",
                 "CanonicalEncodingBenchmark.javaValues", "CanonicalEncodingBenchmark.pgoutputText",
                 "CanonicalEncodingBenchmark.pgoutputBytes",
-                "PgOutputDecodingBenchmark.decode", "PgOutputDecodingBenchmark.parse",
+                "PgOutputDecodingBenchmark.decode", "PgOutputDecodingBenchmark.decodeViaParser",
+                "PgOutputDecodingBenchmark.parse",
                 "DebeziumDeserializingBenchmark.deserialize", "SequencingBenchmark.assign",
                 "CopyRowsBenchmark.encode")) {
             assertThat(list).contains("io.bronzecdc.bench.jmh.jmh_generated." + method.replace('.', '_') + "_jmhTest");
