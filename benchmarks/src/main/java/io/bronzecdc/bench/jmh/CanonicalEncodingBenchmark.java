@@ -2,8 +2,10 @@ package io.bronzecdc.bench.jmh;
 
 import io.bronzecdc.model.codec.CanonicalRowWriter;
 import io.bronzecdc.model.codec.JdbcRowEncoder;
+import io.bronzecdc.model.codec.PgTextRowWriter;
 import io.bronzecdc.model.codec.PgType;
 import io.bronzecdc.model.codec.ValueShape;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +31,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code javaValues}: {@link CanonicalRowWriter#value} from the Java values JDBC and Debezium hand over
  *       (BigDecimal, java.time, byte[], lists for arrays);</li>
  *   <li>{@code pgoutputText}: {@link CanonicalRowWriter#textValue(String, ValueShape, String)} from PostgreSQL's text
- *       output, the pgoutput decoder's per-column path.</li>
+ *       output as Strings, the pgoutput decoder's per-column path for what it does not read in place;</li>
+ *   <li>{@code pgoutputBytes}: {@link PgTextRowWriter} from the same text output as UTF-8 bytes, the pgoutput
+ *       decoder's per-column path for values read in place from the message.</li>
  * </ul>
- * All three give the same JSON for the same row ({@code JmhBenchmarksTest} checks it).
+ * All four give the same JSON for the same row ({@code JmhBenchmarksTest} checks it).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -50,6 +54,9 @@ public class CanonicalEncodingBenchmark {
     private ValueShape[] shapes;
     private Object[][] jdbcValues;
     private String[][] texts;
+    private byte[][][] utf8Texts;
+    private final PgTextRowWriter bytesWriter = new PgTextRowWriter();
+    private PgTextRowWriter.Column[] bytesColumns;
     private SampleResultSet resultSet;
     private JdbcRowEncoder encoder;
     private int next;
@@ -75,6 +82,17 @@ public class CanonicalEncodingBenchmark {
             }
         }
         texts = sample.texts();
+        utf8Texts = new byte[texts.length][][];
+        for (int r = 0; r < texts.length; r++) {
+            utf8Texts[r] = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                utf8Texts[r][i] = texts[r][i] == null ? null : texts[r][i].getBytes(StandardCharsets.UTF_8);
+            }
+        }
+        bytesColumns = new PgTextRowWriter.Column[n];
+        for (int i = 0; i < n; i++) {
+            bytesColumns[i] = PgTextRowWriter.column(names[i], shapes[i]);
+        }
         resultSet = new SampleResultSet(texts);
         encoder = JdbcRowEncoder.of(fields);
     }
@@ -103,6 +121,20 @@ public class CanonicalEncodingBenchmark {
             writer.textValue(names[i], shapes[i], row[i]);
         }
         return writer.end();
+    }
+
+    @Benchmark
+    public String pgoutputBytes() {
+        byte[][] row = utf8Texts[nextRow()];
+        bytesWriter.begin();
+        for (int i = 0; i < row.length; i++) {
+            if (row[i] == null) {
+                bytesWriter.nullValue(bytesColumns[i]);
+            } else {
+                bytesWriter.text(bytesColumns[i], row[i], 0, row[i].length);
+            }
+        }
+        return bytesWriter.end();
     }
 
     private int nextRow() {

@@ -29,7 +29,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * changes/s.
  * <ul>
  *   <li>{@code decode}: {@link PgOutputDecoder} into change events with their canonical {@code full_row}, what the
- *       Spark engine and the Flink engine's pgoutput source run per message;</li>
+ *       Spark engine and the Flink engine's pgoutput source run per message (changes read in place);</li>
+ *   <li>{@code decodeViaParser}: the same messages as read-only buffers, which the decoder reads through
+ *       {@link PgOutputParser} and a String per value (its path for what it does not read in place, and its only
+ *       path before it read changes in place), to compare the two in one run;</li>
  *   <li>{@code parse}: {@link PgOutputParser} alone (messages to records, no JSON), to tell the protocol's share
  *       from the encoding's.</li>
  * </ul>
@@ -55,6 +58,7 @@ public class PgOutputDecodingBenchmark {
     int rowsPerTransaction;
 
     ByteBuffer[] messages;
+    ByteBuffer[] readOnlyMessages;
     PgLsn[] lsns;
     PgOutputDecoder decoder;
 
@@ -83,6 +87,7 @@ public class PgOutputDecodingBenchmark {
             lsn = commitLsn + 0x30L;
         }
         messages = stream.stream().map(ByteBuffer::wrap).toArray(ByteBuffer[]::new);
+        readOnlyMessages = stream.stream().map(m -> ByteBuffer.wrap(m).asReadOnlyBuffer()).toArray(ByteBuffer[]::new);
         lsns = positions.stream().map(PgLsn::of).toArray(PgLsn[]::new);
 
         String key = sample.columns().get(0);
@@ -111,6 +116,19 @@ public class PgOutputDecodingBenchmark {
         int events = 0;
         for (int i = 0; i < messages.length; i++) {
             List<ChangeEvent> decoded = decoder.decode(lsns[i], messages[i].rewind());
+            events += decoded.size();
+            blackhole.consume(decoded);
+        }
+        return events;
+    }
+
+    /** @return the number of change events, {@value #CHANGES} */
+    @Benchmark
+    @OperationsPerInvocation(CHANGES)
+    public int decodeViaParser(Blackhole blackhole) {
+        int events = 0;
+        for (int i = 0; i < readOnlyMessages.length; i++) {
+            List<ChangeEvent> decoded = decoder.decode(lsns[i], readOnlyMessages[i].rewind());
             events += decoded.size();
             blackhole.consume(decoded);
         }

@@ -51,17 +51,19 @@ class JmhBenchmarksTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"payment", "wide-24", "wide-96"})
-    void shouldGiveTheSameFullRowFromTheResultSetJavaValuesAndPgoutputText(String table) throws SQLException {
+    void shouldGiveTheSameFullRowFromTheResultSetJavaValuesAndPgoutputTextAndBytes(String table) throws SQLException {
         SampleTable sample = SampleTable.of(table);
         CanonicalEncodingBenchmark resultSet = encoding(table);
         CanonicalEncodingBenchmark javaValues = encoding(table);
         CanonicalEncodingBenchmark pgoutputText = encoding(table);
+        CanonicalEncodingBenchmark pgoutputBytes = encoding(table);
 
         for (int r = 0; r < SampleTable.ROWS; r++) {
             String expected = sample.canonical(sample.rows().get(r), false);
             assertThat(resultSet.snapshotResultSet()).as("row %d through the result set", r).isEqualTo(expected);
             assertThat(javaValues.javaValues()).as("row %d from Java values", r).isEqualTo(expected);
             assertThat(pgoutputText.pgoutputText()).as("row %d from pgoutput text", r).isEqualTo(expected);
+            assertThat(pgoutputBytes.pgoutputBytes()).as("row %d from pgoutput UTF-8", r).isEqualTo(expected);
         }
     }
 
@@ -97,12 +99,18 @@ class JmhBenchmarksTest {
             assertThat(benchmark.decode(BLACKHOLE)).isEqualTo(PgOutputDecodingBenchmark.CHANGES);
             assertThat(benchmark.decode(BLACKHOLE)).as("the same stream again")
                     .isEqualTo(PgOutputDecodingBenchmark.CHANGES);
+            assertThat(benchmark.decodeViaParser(BLACKHOLE)).isEqualTo(PgOutputDecodingBenchmark.CHANGES);
             assertThat(benchmark.parse(BLACKHOLE)).isEqualTo(PgOutputDecodingBenchmark.CHANGES + 2 * transactions);
 
             List<ChangeEvent> events = new ArrayList<>();
+            List<ChangeEvent> viaParser = new ArrayList<>();
             for (int i = 0; i < benchmark.messages.length; i++) {
                 events.addAll(benchmark.decoder.decode(benchmark.lsns[i], benchmark.messages[i].rewind()));
             }
+            for (int i = 0; i < benchmark.messages.length; i++) {
+                viaParser.addAll(benchmark.decoder.decode(benchmark.lsns[i], benchmark.readOnlyMessages[i].rewind()));
+            }
+            assertThat(viaParser).as("the parser's path gives the same events").isEqualTo(events);
             assertThat(events).hasSize(PgOutputDecodingBenchmark.CHANGES);
             assertThat(events.stream().map(e -> e.position().txId()).distinct()).hasSize(transactions);
             for (int k = 0; k < events.size(); k++) {
@@ -185,7 +193,9 @@ class JmhBenchmarksTest {
         }
         for (String method : List.of("CanonicalEncodingBenchmark.snapshotResultSet",
                 "CanonicalEncodingBenchmark.javaValues", "CanonicalEncodingBenchmark.pgoutputText",
-                "PgOutputDecodingBenchmark.decode", "PgOutputDecodingBenchmark.parse",
+                "CanonicalEncodingBenchmark.pgoutputBytes",
+                "PgOutputDecodingBenchmark.decode", "PgOutputDecodingBenchmark.decodeViaParser",
+                "PgOutputDecodingBenchmark.parse",
                 "DebeziumDeserializingBenchmark.deserialize", "SequencingBenchmark.assign",
                 "CopyRowsBenchmark.encode")) {
             assertThat(list).contains("io.bronzecdc.bench.jmh.jmh_generated." + method.replace('.', '_') + "_jmhTest");

@@ -1,5 +1,6 @@
 package io.bronzecdc.model.pgoutput;
 
+import io.bronzecdc.model.codec.PgTextRowWriter;
 import io.bronzecdc.model.codec.ValueShape;
 import io.bronzecdc.model.event.TableId;
 import io.bronzecdc.model.event.UpdateRule;
@@ -59,11 +60,17 @@ record DecodedRelation(
      *
      * @param name the column name, the JSON key
      * @param shape how {@code to_jsonb} renders the column's type
+     * @param writerColumn the column as {@link PgTextRowWriter} writes it (its key encoded once)
      */
-    record Column(String name, ValueShape shape) {
+    record Column(String name, ValueShape shape, PgTextRowWriter.Column writerColumn) {
         Column {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(shape, "shape");
+            Objects.requireNonNull(writerColumn, "writerColumn");
+        }
+
+        Column(String name, ValueShape shape) {
+            this(name, shape, PgTextRowWriter.column(name, shape));
         }
     }
 }

@@ -2,6 +2,7 @@ package io.bronzecdc.model.pgoutput;
 
 import io.bronzecdc.model.ContractViolationException;
 import io.bronzecdc.model.codec.CanonicalRowWriter;
+import io.bronzecdc.model.codec.PgTextRowWriter;
 import io.bronzecdc.model.codec.TypeShapes;
 import io.bronzecdc.model.event.ChangeEvent;
 import io.bronzecdc.model.event.Op;
@@ -40,11 +41,19 @@ import java.util.function.Predicate;
  * kept table and each schema-change message of the source's trigger for a kept table, instead of refusing the
  * TRUNCATE.
  *
- * <p>Not thread-safe: one decoder per stream. Reuses one {@link CanonicalRowWriter}.
+ * <p>Changes are read in place from the message bytes and their rows written as UTF-8 by one reused
+ * {@link PgTextRowWriter}, with no String per value; a change that path does not take (binary values, a key-only old
+ * row, an unfillable unchanged-TOAST value, a malformed value or message) goes through {@link PgOutputParser} and one
+ * reused {@link CanonicalRowWriter}, which give the same rows and word every error.
+ *
+ * <p>Not thread-safe: one decoder per stream.
  */
 public final class PgOutputDecoder {
     private final RelationCatalog catalog;
     private final CanonicalRowWriter writer = new CanonicalRowWriter();
+    private final PgTextRowWriter rowWriter = new PgTextRowWriter();
+    private final RawTuple newTuple = new RawTuple();
+    private final RawTuple oldTuple = new RawTuple();
     private final Predicate<TableId> keep;
     private final Consumer<TableEvent> events;
     private final SkipRule skip;
@@ -122,6 +131,11 @@ public final class PgOutputDecoder {
                 long index = nextIndex++;
                 if (!relation.kept() || skipped(relation.table())) {
                     return List.of();
+                }
+                List<ChangeEvent> changes = data.hasArray() ? inPlace(lsn, relation, index, data) : null;
+                if (changes != null) {
+                    data.position(data.limit());
+                    return changes;
                 }
                 return change(lsn, relation, index, PgOutputParser.parse(data));
             }
@@ -220,6 +234,115 @@ public final class PgOutputDecoder {
             return List.of(new ChangeEvent(relation.table(), Op.DELETE, row, position));
         }
         throw new IllegalStateException("not a change message: " + message.getClass().getName());
+    }
+
+    /**
+     * The change read in place from the message bytes ({@link RawTuple}) and written by {@link PgTextRowWriter}; null,
+     * with nothing changed, when the message is one this path leaves to {@link PgOutputParser} and
+     * {@link #change(PgLsn, DecodedRelation, long, PgOutputMessage)}: anything unusual, and every error, so that
+     * path gives each error its words. The buffer's position is left alone.
+     */
+    private List<ChangeEvent> inPlace(PgLsn lsn, DecodedRelation relation, long index, ByteBuffer data) {
+        byte[] bytes = data.array();
+        int limit = data.arrayOffset() + data.limit();
+        int p = data.arrayOffset() + data.position();
+        char kind = (char) bytes[p];
+        p += 5; // kind and relation OID
+        if (p >= limit) {
+            return null;
+        }
+        char marker = (char) bytes[p++];
+        try {
+            switch (kind) {
+                case 'I' -> {
+                    if (marker != 'N' || newTuple.read(bytes, p, limit) != limit) {
+                        return null;
+                    }
+                    String row = rowInPlace(relation, newTuple, null);
+                    return row == null ? null
+                            : List.of(new ChangeEvent(relation.table(), Op.INSERT, row, position(lsn, 2 * index)));
+                }
+                case 'D' -> {
+                    if (marker != 'O' || oldTuple.read(bytes, p, limit) != limit) {
+                        return null;
+                    }
+                    String row = rowInPlace(relation, oldTuple, null);
+                    return row == null ? null
+                            : List.of(new ChangeEvent(relation.table(), Op.DELETE, row, position(lsn, 2 * index)));
+                }
+                default -> {
+                    return updateInPlace(lsn, relation, index, bytes, p, limit, marker);
+                }
+            }
+        } catch (ContractViolationException e) {
+            return null;
+        }
+    }
+
+    private List<ChangeEvent> updateInPlace(
+            PgLsn lsn, DecodedRelation relation, long index, byte[] bytes, int p, int limit, char marker) {
+        RawTuple old = null;
+        if (marker == 'O') {
+            p = oldTuple.read(bytes, p, limit);
+            if (p < 0 || p >= limit) {
+                return null;
+            }
+            old = oldTuple;
+            marker = (char) bytes[p++];
+        }
+        UpdateRule rule = relation.updateRule();
+        if (marker != 'N' || newTuple.read(bytes, p, limit) != limit || (old == null && rule.isKeyless())) {
+            return null;
+        }
+        RawTuple before = old;
+        boolean split = rule.splits(before == null ? null : column -> rawValue(relation, before, null, column),
+                column -> rawValue(relation, newTuple, before, column));
+        String afterRow = rowInPlace(relation, newTuple, old);
+        String beforeRow = split ? rowInPlace(relation, old, null) : null;
+        if (afterRow == null || (split && beforeRow == null)) {
+            return null;
+        }
+        return UpdateRule.changes(relation.table(), split, beforeRow, afterRow, position(lsn, 2 * index),
+                split ? position(lsn, 2 * index + 1) : null);
+    }
+
+    /** {@link #valueOf} over raw tuples. */
+    private static RawTuple.Value rawValue(DecodedRelation relation, RawTuple tuple, RawTuple old, String column) {
+        int i = relation.indexOf(column);
+        if (i < 0 || i >= tuple.count) {
+            return null;
+        }
+        return tuple.kinds[i] == 'u' && old != null && i < old.count ? old.value(i) : tuple.value(i);
+    }
+
+    /**
+     * {@link #rowImage} over a raw tuple, an unchanged-TOAST value filled from {@code old} (an update's after-image);
+     * null when the row is one to leave to it.
+     */
+    private String rowInPlace(DecodedRelation relation, RawTuple tuple, RawTuple old) {
+        List<DecodedRelation.Column> columns = relation.columns();
+        if (tuple.count != columns.size()) {
+            return null;
+        }
+        rowWriter.begin();
+        for (int i = 0; i < tuple.count; i++) {
+            RawTuple values = tuple;
+            byte kind = tuple.kinds[i];
+            if (kind == 'u') {
+                if (old == null || i >= old.count || old.kinds[i] == 'u') {
+                    return null;
+                }
+                values = old;
+                kind = old.kinds[i];
+            }
+            PgTextRowWriter.Column column = columns.get(i).writerColumn();
+            if (kind == 'n') {
+                rowWriter.nullValue(column);
+            } else if (!rowWriter.text(column, values.bytes, values.starts[i], values.lengths[i])) {
+                return null;
+            }
+        }
+        return rowWriter.end();
     }
 
     /** One U, or D(old row) then I(new row) as the table's {@link UpdateRule} says. */
