@@ -32,6 +32,8 @@ final class BackgroundWorkload implements AutoCloseable {
     private final AtomicLong inDoubt = new AtomicLong();
     private final Thread thread;
     private volatile Throwable failure;
+    /** Whether the workload had a connection before: every later one is a reconnection after a fault. */
+    private boolean connected;
 
     /** Opens a connection to the source database. */
     interface Connector {
@@ -96,17 +98,16 @@ final class BackgroundWorkload implements AutoCloseable {
     private Connection reconnect() throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + RECONNECT_TIMEOUT.toNanos();
         SQLException last = null;
-        boolean first = true;
         while (System.nanoTime() < deadline && running.get()) {
             try {
                 Connection c = connector.connect();
-                if (!first) {
+                if (connected) {
                     reconnects.incrementAndGet();
                 }
+                connected = true;
                 return c;
             } catch (SQLException e) {
                 last = e;
-                first = false;
                 Thread.sleep(200);
             }
         }
@@ -151,7 +152,7 @@ final class BackgroundWorkload implements AutoCloseable {
         }
     }
 
-    /** Reconnections after the server went away. */
+    /** Connections opened again after one broke (the server went away). */
     long reconnects() {
         return reconnects.get();
     }

@@ -86,8 +86,10 @@ public record ReliabilitySummary(String mode, long seed, int runs, int passed, M
                 .reduce((a, b) -> a + ", " + b).orElse("none")).append('\n');
         text.append(String.format(Locale.ROOT, "changes checked %,d: lost %d, duplicated %d, unexpected %d, out of"
                 + " order %d%n", changesChecked, lost, duplicated, unexpected, outOfOrder));
-        text.append(String.format(Locale.ROOT, "recovery (fault to bronze holding every change committed up to just"
-                + " after it): p50 %.1f s, max %.1f s%n", recoveryP50Seconds, recoveryMaxSeconds));
+        boolean recovered = runRows.stream().anyMatch(row -> row.get("recoverySeconds") != null);
+        text.append(recovered ? String.format(Locale.ROOT, "recovery (fault to bronze holding every change committed"
+                + " up to just after it): p50 %.1f s, max %.1f s%n", recoveryP50Seconds, recoveryMaxSeconds)
+                : "recovery: none measured (no run recovered from a fault)\n");
         if (!soak.isEmpty()) {
             text.append(soakText());
         }
