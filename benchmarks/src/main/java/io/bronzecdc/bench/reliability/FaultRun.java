@@ -206,7 +206,8 @@ final class FaultRun {
         SoakSampler sampler = new SoakSampler(job.pid(), () -> {
             long streamed = 0;
             for (TableId table : TABLES) {
-                streamed += single(bronze, "SELECT count(*) FROM " + SCHEMA.tableOf(table) + " WHERE tx_id IS NOT NULL");
+                streamed += single(bronze, "SELECT count(*) FROM " + SCHEMA.tableOf(table)
+                        + " WHERE tx_id IS NOT NULL");
             }
             return ledger.totalChanges() - streamed;
         }, () -> single("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots"
