@@ -46,8 +46,8 @@ final class FaultRun {
     }
 
     /** What a run found. */
-    record Result(int index, Fault fault, Phase phase, int parallelism, long seed, Duration recovery, long reconnects, long inDoubt,
-            int engineStarts, LedgerCheck.Verdict verdict, String failure, List<SoakSampler.Sample> samples) {
+    record Result(int index, Fault fault, Phase phase, int parallelism, long seed, Duration recovery, long reconnects,
+            long inDoubt, int engineStarts, LedgerCheck.Verdict verdict, String failure, List<SoakSampler.Sample> samples) {
         boolean passed() {
             return failure == null && verdict != null && verdict.passed();
         }
@@ -80,8 +80,8 @@ final class FaultRun {
     private Duration recovery;
 
     FaultRun(int index, Fault fault, Phase phase, int parallelism, long seed, EmbeddedPostgresServer server,
-            EmbeddedPostgresServer bronze, PipelineLauncher launcher, ProjectLayout layout, String database, Path dir, Path passwordFile, Map<TableId, Long> snapshot, int rate, Duration streamTime,
-            PrintStream log) {
+            EmbeddedPostgresServer bronze, PipelineLauncher launcher, ProjectLayout layout, String database, Path dir,
+            Path passwordFile, Map<TableId, Long> snapshot, int rate, Duration streamTime, PrintStream log) {
         this.index = index;
         this.fault = fault;
         this.phase = phase;
@@ -432,8 +432,8 @@ final class FaultRun {
         }
         step("start on the invalidated slot: exit %d, %s", code, violations.isEmpty() ? "refused with the way out"
                 : String.join("; ", violations));
-        return new Result(index, fault, phase, parallelism, seed, null, 0, 0, processes.size(), new LedgerCheck.Verdict(0, 0, 0,
-                0, 0, 0, 0, violations), null, List.of());
+        return new Result(index, fault, phase, parallelism, seed, null, 0, 0, processes.size(),
+                new LedgerCheck.Verdict(0, 0, 0, 0, 0, 0, 0, violations), null, List.of());
     }
 
     private String walStatus(Statement s) throws SQLException {
@@ -486,7 +486,10 @@ final class FaultRun {
         return new BackgroundWorkload(() -> server.connect(database), seed, ledger, rate, 1_000_000L);
     }
 
-    /** Waits until the pipeline's slot exists and is consistent: every later commit is streamed, none in the snapshot. */
+    /**
+     * Waits until the pipeline's slot exists and is consistent: every later commit is streamed, none is in the
+     * snapshot.
+     */
     private void awaitSlot(EngineProcess process) {
         await("the pipeline's slot", SLOT_TIMEOUT, () -> {
             require(process.isAlive() || process.exitCode() == 0, "the engine exited " + process.exitCode()

@@ -95,8 +95,8 @@ public record ReliabilitySummary(String mode, long seed, int runs, int passed, M
         }
         for (Map<String, Object> row : runRows) {
             if (!Boolean.TRUE.equals(row.get("passed"))) {
-                text.append("FAILED run ").append(row.get("run")).append(" (").append(row.get("fault")).append(", seed ")
-                        .append(row.get("seed")).append("): ").append(row.get("found")).append('\n');
+                text.append("FAILED run ").append(row.get("run")).append(" (").append(row.get("fault"))
+                        .append(", seed ").append(row.get("seed")).append("): ").append(row.get("found")).append('\n');
             }
         }
         return text.toString();
@@ -110,10 +110,10 @@ public record ReliabilitySummary(String mode, long seed, int runs, int passed, M
                 + " ---: |\n");
         for (Map<String, Object> row : runRows) {
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-                    row.get("run"), row.get("fault"), row.get("phase"), row.get("parallelism"), row.get("seed"), Boolean.TRUE.equals(row.get("passed"))
-                            ? "passed" : "FAILED", row.get("recoverySeconds") == null ? "–" : row.get(
-                                    "recoverySeconds"), row.get("workloadReconnects"), row.get("commitsInDoubt"),
-                    row.get("engineStarts")));
+                    row.get("run"), row.get("fault"), row.get("phase"), row.get("parallelism"), row.get("seed"),
+                    Boolean.TRUE.equals(row.get("passed")) ? "passed" : "FAILED",
+                    row.get("recoverySeconds") == null ? "–" : row.get("recoverySeconds"),
+                    row.get("workloadReconnects"), row.get("commitsInDoubt"), row.get("engineStarts")));
         }
         if (!soak.isEmpty()) {
             md.append("\n![Soak: heap, RSS, retained WAL and changes not yet in bronze over time](soak.png)\n");
