@@ -47,7 +47,8 @@ final class FaultRun {
 
     /** What a run found. */
     record Result(int index, Fault fault, Phase phase, int parallelism, long seed, Duration recovery, long reconnects,
-            long inDoubt, int engineStarts, LedgerCheck.Verdict verdict, String failure, List<SoakSampler.Sample> samples) {
+            long inDoubt, int engineStarts, LedgerCheck.Verdict verdict, String failure,
+            List<SoakSampler.Sample> samples) {
         boolean passed() {
             return failure == null && verdict != null && verdict.passed();
         }

@@ -69,7 +69,7 @@ final class Ledger {
         return transactions.stream().map(CommittedTransaction::txId).toList();
     }
 
-    /** The changes to {@code table} in commit order, each as {@code op key tx}: the form {@link LedgerCheck} compares. */
+    /** The changes to {@code table} in commit order as {@code op key tx} lines, which {@link LedgerCheck} compares. */
     synchronized List<String> history(TableId table) {
         return history(table, 0);
     }

@@ -186,7 +186,7 @@ final class LedgerCheck {
         return point;
     }
 
-    /** The commit-order index of the first ledger transaction bronze streamed (any table); the ledger's size if none. */
+    /** The commit-order index of the first ledger transaction bronze streamed; the ledger's size if none. */
     private static int firstStreamed(Connection bronze, BronzeSchema schema, List<TableId> tables, Ledger ledger)
             throws SQLException {
         java.util.Set<Long> streamed = new java.util.HashSet<>();
