@@ -21,6 +21,8 @@ import java.util.concurrent.locks.LockSupport;
 final class BackgroundWorkload implements AutoCloseable {
     /** How long the workload waits for the server to come back before it gives up and fails the run. */
     static final Duration RECONNECT_TIMEOUT = Duration.ofSeconds(120);
+    /** How long a transaction whose COMMIT got no answer may stay {@code in progress} on the server. */
+    private static final Duration IN_PROGRESS_TIMEOUT = Duration.ofSeconds(60);
 
     private final Connector connector;
     private final ChangeWorkload workload;
@@ -131,13 +133,30 @@ final class BackgroundWorkload implements AutoCloseable {
         }
     }
 
-    /** Whether the server committed the transaction whose commit was in doubt. */
-    private static boolean committed(Connection c, CommittedTransaction transaction) throws SQLException {
+    /**
+     * Whether the server committed the transaction whose commit was in doubt. A transaction whose connection broke
+     * may still be {@code in progress} for a moment: its backend has not yet noticed the client is gone, or is still
+     * committing. It ends either way, so this asks again until the server says {@code committed} or {@code aborted}.
+     */
+    static boolean committed(Connection c, CommittedTransaction transaction) throws SQLException,
+            InterruptedException {
+        long deadline = System.nanoTime() + IN_PROGRESS_TIMEOUT.toNanos();
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_xact_status(?::text::xid8)")) {
             ps.setLong(1, transaction.txId());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return "committed".equals(rs.getString(1));
+            while (true) {
+                String status;
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    status = rs.getString(1);
+                }
+                if (!"in progress".equals(status)) {
+                    return "committed".equals(status);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new SQLException("transaction " + transaction.txId() + ", whose COMMIT got no answer, was"
+                            + " still in progress " + IN_PROGRESS_TIMEOUT.toSeconds() + " s later");
+                }
+                Thread.sleep(20);
             }
         }
     }
