@@ -431,7 +431,7 @@ public final class PgOutputDecoder {
         throw new ContractViolationException(where(relation, op, lsn) + ", column " + column.name() + ": the"
                 + " server sent only an unchanged-TOAST marker for the value and " + found + " (replica identity "
                 + relation.replicaIdentityName() + "). full_row needs the complete row, so the table must log whole"
-                + " old rows. Fix: " + alterTable(relation));
+                + " old rows. Fix: " + alterTable(relation) + lostToTheSlot());
     }
 
     private void requireFullOldRow(DecodedRelation relation, Op op, PgLsn lsn, PgOutputMessage.OldTuple old) {
@@ -439,7 +439,7 @@ public final class PgOutputDecoder {
             throw new ContractViolationException(where(relation, op, lsn) + ": expected the whole old row (tuple"
                     + " kind 'O', REPLICA IDENTITY FULL) but found only the key columns (kind 'K', replica identity "
                     + relation.replicaIdentityName() + "), so the " + (op == Op.DELETE ? "before-image" : "row")
-                    + " would be incomplete. Fix: " + alterTable(relation));
+                    + " would be incomplete. Fix: " + alterTable(relation) + lostToTheSlot());
         }
     }
 
@@ -490,6 +490,16 @@ public final class PgOutputDecoder {
     private String where(DecodedRelation relation, Op op, PgLsn lsn) {
         return relation.displayName() + ": " + op + " at " + lsn + " (tx " + transaction.xid() + ", commit "
                 + transaction.finalLsn() + ")";
+    }
+
+    /**
+     * The second half of the fix for a change already in the WAL without its whole row: the slot will hand out the
+     * same incomplete change again, so only a new snapshot brings the table's rows back whole.
+     */
+    private static String lostToTheSlot() {
+        return ". The WAL already holds this change without the complete row, so it cannot be captured whole from"
+                + " this slot: after the ALTER, rebuild the pipeline from a new snapshot (bronze-cdc drop --config"
+                + " <file> --yes, drop its bronze tables or point bronze.schema at an empty schema, and start again)";
     }
 
     private static String alterTable(DecodedRelation relation) {

@@ -107,7 +107,9 @@ class PgOutputDecoderTest {
                 .hasMessageContaining("unchanged-TOAST marker")
                 .hasMessageContaining("no old row to fill it from (replica identity DEFAULT)")
                 .hasMessageContaining("Fix: ALTER TABLE public.pgo_default REPLICA IDENTITY FULL")
-                .hasMessageContaining("each partition");
+                .hasMessageContaining("each partition")
+                .hasMessageContaining("cannot be captured whole from this slot")
+                .hasMessageContaining("rebuild the pipeline from a new snapshot (bronze-cdc drop --config");
     }
 
     @Test
@@ -119,7 +121,8 @@ class PgOutputDecoderTest {
                 .hasMessageContaining("public.pgo_default: DELETE at 0/")
                 .hasMessageContaining("found only the key columns (kind 'K', replica identity DEFAULT)")
                 .hasMessageContaining("before-image would be incomplete")
-                .hasMessageContaining("Fix: ALTER TABLE public.pgo_default REPLICA IDENTITY FULL");
+                .hasMessageContaining("Fix: ALTER TABLE public.pgo_default REPLICA IDENTITY FULL")
+                .hasMessageContaining("rebuild the pipeline from a new snapshot");
     }
 
     @Test
