@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** What a report records of where it was measured: versions, hardware, the server's settings. */
-final class Environment {
+public final class Environment {
     /** The server settings that matter for replication and COPY. */
     static final List<String> SETTINGS = List.of("wal_level", "synchronous_commit", "fsync", "shared_buffers",
             "max_wal_size", "checkpoint_timeout", "wal_sender_timeout", "max_wal_senders", "logical_decoding_work_mem",
@@ -52,9 +53,10 @@ final class Environment {
         Map<String, String> versions = new TreeMap<>(versionProperties(layout.root().resolve("pom.xml")));
         versions.keySet().retainAll(VERSIONS);
         versions.put("pgjdbc", org.postgresql.util.DriverInfo.DRIVER_VERSION);
-        return new BenchReport.Environment(layout.version(), gitCommit(), System.getProperty("java.vm.name") + " "
-                + System.getProperty("java.version"), System.getProperty("os.name") + " "
-                + System.getProperty("os.version") + " " + System.getProperty("os.arch"), cpuModel(),
+        return new BenchReport.Environment(layout.version(), gitCommit(layout.root()),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"), cpuModel(),
                 Runtime.getRuntime().availableProcessors(), memoryBytes(), version, settings, versions, server);
     }
 
@@ -72,17 +74,32 @@ final class Environment {
         return versions;
     }
 
-    private String gitCommit() {
-        try {
-            Process git = new ProcessBuilder("git", "-C", layout.root().toString(), "rev-parse", "--short=12", "HEAD")
-                    .redirectErrorStream(true).start();
-            String output = new String(git.getInputStream().readAllBytes()).strip();
-            return git.waitFor(10, TimeUnit.SECONDS) && git.exitValue() == 0 ? output : "unknown";
-        } catch (IOException e) {
+    /**
+     * The commit checked out in {@code root}, with {@code +uncommitted} when tracked files differ from it (the run
+     * then measured code no commit holds: {@code bin/bronze-cdc} rebuilds whenever a source is newer than its build);
+     * {@code unknown} without git.
+     */
+    public static String gitCommit(Path root) {
+        String head = git(root, "rev-parse", "--short=12", "HEAD");
+        if (head == null) {
             return "unknown";
+        }
+        String changes = git(root, "status", "--porcelain", "--untracked-files=no");
+        return changes == null || changes.isEmpty() ? head : head + "+uncommitted";
+    }
+
+    private static String git(Path root, String... arguments) {
+        List<String> command = new ArrayList<>(List.of("git", "-C", root.toString()));
+        command.addAll(List.of(arguments));
+        try {
+            Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(git.getInputStream().readAllBytes()).strip();
+            return git.waitFor(10, TimeUnit.SECONDS) && git.exitValue() == 0 ? output : null;
+        } catch (IOException e) {
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "unknown";
+            return null;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.bronzecdc.bench.reliability;
 
+import io.bronzecdc.bench.harness.Environment;
 import io.bronzecdc.bench.harness.PipelineLauncher;
 import io.bronzecdc.bench.reliability.FaultRun.Phase;
 import io.bronzecdc.bench.reliability.FaultRun.Result;
@@ -176,8 +177,8 @@ public final class ReliabilitySuite {
                 closeable.close();
             }
         }
-        ReliabilitySummary summary = ReliabilitySummary.of(plan, results, Duration.ofNanos(System.nanoTime()
-                - started));
+        ReliabilitySummary summary = ReliabilitySummary.of(plan, Environment.gitCommit(layout.root()), results,
+                Duration.ofNanos(System.nanoTime() - started));
         summary.write(out);
         log.println();
         log.println(summary.text());

@@ -17,16 +17,17 @@ import java.util.Map;
  * What the suite prints and the README quotes: runs, faults injected by kind, changes checked, lost, duplicated, out
  * of order, recovery time p50 and max; written as {@code reliability.json} and {@code reliability.md}.
  *
+ * @param commit the commit the suite ran from ({@code +uncommitted} when the tree differed from it)
  * @param runRows one line per run: index, fault, phase, seed, outcome, recovery seconds, reconnects, in-doubt
  *     commits, engine starts, what the check found
  * @param soak the soak run's samples (empty without one)
  */
-public record ReliabilitySummary(String mode, long seed, int runs, int passed, Map<String, Integer> faults,
-        long changesChecked, long lost, long duplicated, long unexpected, long outOfOrder, double recoveryP50Seconds,
-        double recoveryMaxSeconds, double seconds, List<Map<String, Object>> runRows,
+public record ReliabilitySummary(String mode, long seed, String commit, int runs, int passed,
+        Map<String, Integer> faults, long changesChecked, long lost, long duplicated, long unexpected, long outOfOrder,
+        double recoveryP50Seconds, double recoveryMaxSeconds, double seconds, List<Map<String, Object>> runRows,
         List<SoakSampler.Sample> soak) {
 
-    static ReliabilitySummary of(ReliabilitySuite.Plan plan, List<Result> results, Duration took) {
+    static ReliabilitySummary of(ReliabilitySuite.Plan plan, String commit, List<Result> results, Duration took) {
         Map<String, Integer> faults = new LinkedHashMap<>();
         List<Double> recoveries = new ArrayList<>();
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -68,7 +69,7 @@ public record ReliabilitySummary(String mode, long seed, int runs, int passed, M
         recoveries.sort(Double::compare);
         double p50 = recoveries.isEmpty() ? 0 : recoveries.get((recoveries.size() - 1) / 2);
         double max = recoveries.isEmpty() ? 0 : recoveries.get(recoveries.size() - 1);
-        return new ReliabilitySummary(plan.mode(), plan.seed(), results.size(), passed, faults, checked, lost,
+        return new ReliabilitySummary(plan.mode(), plan.seed(), commit, results.size(), passed, faults, checked, lost,
                 duplicated, unexpected, outOfOrder, p50, max, took.toMillis() / 1000.0, rows, soak);
     }
 
@@ -80,8 +81,8 @@ public record ReliabilitySummary(String mode, long seed, int runs, int passed, M
     /** The summary as the suite prints it. */
     public String text() {
         StringBuilder text = new StringBuilder();
-        text.append(String.format(Locale.ROOT, "reliability (%s, seed %d): %d of %d runs passed in %.0f s%n", mode,
-                seed, passed, runs, seconds));
+        text.append(String.format(Locale.ROOT, "reliability (%s, seed %d, commit %s): %d of %d runs passed in %.0f"
+                + " s%n", mode, seed, commit, passed, runs, seconds));
         text.append("faults injected: ").append(faults.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                 .reduce((a, b) -> a + ", " + b).orElse("none")).append('\n');
         text.append(String.format(Locale.ROOT, "changes checked %,d: lost %d, duplicated %d, unexpected %d, out of"

@@ -356,7 +356,8 @@ public final class PgOutputDecoder {
         if (old == null && rule.isKeyless()) {
             throw new ContractViolationException(where(relation, Op.UPDATE, lsn) + ": the table has no primary key,"
                     + " so bronze logs its update as a D of the old row and an I of the new one, but the server sent no"
-                    + " old row (replica identity " + relation.replicaIdentityName() + "). Fix: " + alterTable(relation));
+                    + " old row (replica identity " + relation.replicaIdentityName() + "). Fix: " + alterTable(relation)
+                    + lostToTheSlot());
         }
         TupleData after = update.newTuple();
         TupleData before = old;
