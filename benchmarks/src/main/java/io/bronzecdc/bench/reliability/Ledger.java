@@ -64,6 +64,11 @@ final class Ledger {
         return -1;
     }
 
+    /** The {@code index}-th committed transaction, in commit order. */
+    synchronized CommittedTransaction transaction(int index) {
+        return transactions.get(index);
+    }
+
     /** The transaction ids in commit order. */
     synchronized List<Long> txIds() {
         return transactions.stream().map(CommittedTransaction::txId).toList();

@@ -14,8 +14,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The verdict on one run: bronze against the {@link Ledger}, change by change, and the shared validators. Per table,
@@ -31,10 +33,11 @@ final class LedgerCheck {
 
     /** What a run's check found. */
     record Verdict(long checked, long lost, long duplicated, long unexpected, long outOfOrder, long snapshotMismatch,
-            long lsnGaps, List<String> violations, String note) {
+            long lsnGaps, int validatorViolations, List<String> violations, String note) {
         Verdict(long checked, long lost, long duplicated, long unexpected, long outOfOrder, long snapshotMismatch,
                 long lsnGaps, List<String> violations) {
-            this(checked, lost, duplicated, unexpected, outOfOrder, snapshotMismatch, lsnGaps, violations, null);
+            this(checked, lost, duplicated, unexpected, outOfOrder, snapshotMismatch, lsnGaps,
+                    (int) violations.stream().filter(v -> v.startsWith("validator: ")).count(), violations, null);
         }
 
         boolean passed() {
@@ -45,7 +48,7 @@ final class LedgerCheck {
         String describe() {
             return String.format("%,d changes checked: %d lost, %d duplicated, %d unexpected, %d out of order,"
                     + " %d snapshot rows off, %d lsn gaps, %d validator violations%s", checked, lost, duplicated,
-                    unexpected, outOfOrder, snapshotMismatch, lsnGaps, violations.size(),
+                    unexpected, outOfOrder, snapshotMismatch, lsnGaps, validatorViolations,
                     (note == null ? "" : " (" + note + ")") + (violations.isEmpty() ? "" : ":\n  "
                             + String.join("\n  ", violations)));
         }
@@ -58,30 +61,6 @@ final class LedgerCheck {
     /** Checks bronze in {@code bronze} against {@code ledger} and the source in {@code source}. */
     static Verdict check(Connection bronze, Connection source, BronzeSchema schema, List<TableId> tables,
             Map<TableId, Long> snapshot, Ledger ledger, String slot, long consistentPoint) throws SQLException {
-        // A snapshot cut short before bronze held any of it is taken again from a new slot (the engines drop a slot
-        // bronze holds nothing of): then the workload's first transactions are in the new snapshot as rows, not as
-        // changes. They are checked as state (replay equals source); the changes after the new point one by one.
-        long snapshotPoint = snapshotPoint(bronze, schema, tables);
-        boolean retaken = snapshotPoint > 0 && consistentPoint > 0 && snapshotPoint != consistentPoint;
-        int from = retaken ? firstStreamed(bronze, schema, tables, ledger) : 0;
-        String note = retaken ? "snapshot taken again at " + lsn(snapshotPoint) + " after the slot of "
-                + lsn(consistentPoint) + " was dropped; the first " + from + " transactions are in its rows" : null;
-        List<String> excusedLate = new ArrayList<>();
-        if (retaken) {
-            // Commits on one connection are sequential: transaction i commits, then its WAL position is read, then
-            // transaction i+1 commits. A position read at or after the new point means transaction i+1 committed
-            // after it and must have been streamed; if bronze streamed none of it (it counts among the first
-            // `from`), it is lost.
-            List<Long> walAfter = ledger.walAfterCommit();
-            List<Long> txIds = ledger.txIds();
-            for (int i = 0; i + 1 < from; i++) {
-                if (walAfter.get(i) >= snapshotPoint) {
-                    excusedLate.add("transaction " + txIds.get(i + 1) + " committed after the new snapshot's point "
-                            + lsn(snapshotPoint) + " (WAL was at " + lsn(walAfter.get(i)) + " before it) but bronze"
-                            + " streamed none of it");
-                }
-            }
-        }
         long checked = 0;
         long lost = 0;
         long duplicated = 0;
@@ -89,9 +68,35 @@ final class LedgerCheck {
         long outOfOrder = 0;
         long snapshotMismatch = 0;
         long gaps = 0;
-        List<String> violations = new ArrayList<>(excusedLate);
-        lost += excusedLate.size();
+        List<String> violations = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        List<Long> walAfter = ledger.walAfterCommit();
+        List<Long> txIds = ledger.txIds();
         for (TableId table : tables) {
+            // A table whose snapshot rows carry another point than the slot's first consistent point was snapshotted
+            // again after a fault cut the first snapshot short: from a new slot (the engines drop a slot bronze
+            // holds nothing of), or on its own while the stream resumed for the tables bronze already held (the
+            // Flink job brings those in like tables created later). Either way the workload's first changes to it
+            // are in that snapshot as rows, not as changes: they are checked as state (replay equals source), and
+            // its changes from the first one bronze streamed on, one by one.
+            long point = snapshotPoint(bronze, schema, table);
+            boolean retaken = point > 0 && consistentPoint > 0 && point != consistentPoint;
+            int from = retaken ? firstStreamed(bronze, schema, table, ledger) : 0;
+            if (retaken) {
+                notes.add(table + " snapshotted again at " + lsn(point) + ", the first " + from
+                        + " transactions in its rows");
+                // Commits on one connection are sequential: transaction i commits, then its WAL position is read,
+                // then transaction i+1 commits. The snapshot's point is read after its snapshot was taken, so a
+                // transaction that committed after the WAL passed it cannot be in it and must have been streamed.
+                for (int i = 0; i + 1 < from; i++) {
+                    if (walAfter.get(i) >= point && touches(ledger, i + 1, table)) {
+                        lost++;
+                        addExample(violations, table + ": transaction " + txIds.get(i + 1) + " committed after the"
+                                + " table's new snapshot point " + lsn(point) + " (WAL was at "
+                                + lsn(walAfter.get(i)) + " before it) but bronze streamed none of it");
+                    }
+                }
+            }
             List<String> expected = ledger.history(table, from);
             Comparison comparison = compare(table.toString(), expected, streamed(bronze, source, schema, table),
                     violations);
@@ -121,7 +126,12 @@ final class LedgerCheck {
         ValidationReport report = BronzeValidator.validate(bronze, source, schema, tables, ValidationOptions.defaults()
                 .withCompareWithSource(true).withCommitTimeTolerance(Duration.ZERO).withSlot(slot));
         report.violations().forEach(v -> violations.add("validator: " + v));
-        return new Verdict(checked, lost, duplicated, unexpected, outOfOrder, snapshotMismatch, gaps, violations, note);
+        return new Verdict(checked, lost, duplicated, unexpected, outOfOrder, snapshotMismatch, gaps,
+                report.violations().size(), violations, notes.isEmpty() ? null : String.join("; ", notes));
+    }
+
+    private static boolean touches(Ledger ledger, int transaction, TableId table) {
+        return ledger.transaction(transaction).changes().stream().anyMatch(change -> change.table().equals(table));
     }
 
     /** What {@link #compare} found in one table's log. */
@@ -171,31 +181,25 @@ final class LedgerCheck {
         return new Comparison(lost, duplicated, unexpected, outOfOrder);
     }
 
-    /** The snapshot rows' source_lsn: the consistent point of the slot that took the snapshot; -1 without rows. */
-    private static long snapshotPoint(Connection bronze, BronzeSchema schema, List<TableId> tables)
-            throws SQLException {
-        long point = -1;
-        for (TableId table : tables) {
-            try (Statement s = bronze.createStatement(); ResultSet rs = s.executeQuery("SELECT max(source_lsn) FROM "
-                    + schema.tableOf(table) + " WHERE tx_id IS NULL")) {
-                if (rs.next() && rs.getObject(1) != null) {
-                    point = Math.max(point, rs.getLong(1));
-                }
-            }
+    /** The snapshot rows' source_lsn in {@code table}: the point its snapshot was taken at; -1 without rows. */
+    private static long snapshotPoint(Connection bronze, BronzeSchema schema, TableId table) throws SQLException {
+        try (Statement s = bronze.createStatement(); ResultSet rs = s.executeQuery("SELECT max(source_lsn) FROM "
+                + schema.tableOf(table) + " WHERE tx_id IS NULL")) {
+            return rs.next() && rs.getObject(1) != null ? rs.getLong(1) : -1;
         }
-        return point;
     }
 
-    /** The commit-order index of the first ledger transaction bronze streamed; the ledger's size if none. */
-    private static int firstStreamed(Connection bronze, BronzeSchema schema, List<TableId> tables, Ledger ledger)
+    /**
+     * The commit-order index of the first ledger transaction bronze streamed into {@code table}; the ledger's size if
+     * none.
+     */
+    private static int firstStreamed(Connection bronze, BronzeSchema schema, TableId table, Ledger ledger)
             throws SQLException {
-        java.util.Set<Long> streamed = new java.util.HashSet<>();
-        for (TableId table : tables) {
-            try (Statement s = bronze.createStatement(); ResultSet rs = s.executeQuery("SELECT DISTINCT tx_id FROM "
-                    + schema.tableOf(table) + " WHERE tx_id IS NOT NULL")) {
-                while (rs.next()) {
-                    streamed.add(rs.getLong(1));
-                }
+        Set<Long> streamed = new HashSet<>();
+        try (Statement s = bronze.createStatement(); ResultSet rs = s.executeQuery("SELECT DISTINCT tx_id FROM "
+                + schema.tableOf(table) + " WHERE tx_id IS NOT NULL")) {
+            while (rs.next()) {
+                streamed.add(rs.getLong(1));
             }
         }
         List<Long> txIds = ledger.txIds();
