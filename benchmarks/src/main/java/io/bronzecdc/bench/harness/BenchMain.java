@@ -105,8 +105,10 @@ public final class BenchMain implements Callable<Integer> {
             + " engines (Flink JVM killed, on a session cluster the TaskManager or JobManager killed or a"
             + " savepoint taken, Spark run killed, PostgreSQL fast and immediate restarts, a slot invalidated while"
             + " the pipeline was down) under a seeded workload, every change checked; short by default (five"
-            + " runs, a few minutes), --full 20 Flink and 10 Spark runs and one slot loss each. Writes"
-            + " reliability.json and reliability.md.")
+            + " runs, a few minutes); --full: 20 Flink process faults (TaskManager, JobManager, savepoint, JVM),"
+            + " 10 Spark process faults (driver, executor), 2 of each restart (PostgreSQL fast and immediate,"
+            + " bronze's server) under each engine, and one slot loss each (44 runs, about an hour; run it in"
+            + " parts with --faults). Writes reliability.json and reliability.md.")
     private boolean reliability;
 
     @Option(names = "--faults", split = ",", paramLabel = "FAULT", description = "With --reliability: only runs of"
@@ -121,13 +123,17 @@ public final class BenchMain implements Callable<Integer> {
             + " snapshot or stream (default: the plan's; --full draws one per run from the seed).")
     private String phase;
 
-    @Option(names = "--flink-runs", paramLabel = "N", description = "With --reliability --full: Flink runs (default"
-            + " ${DEFAULT-VALUE}).")
+    @Option(names = "--flink-runs", paramLabel = "N", description = "With --reliability --full: Flink process"
+            + " faults (default ${DEFAULT-VALUE}).")
     private int flinkRuns = 20;
 
-    @Option(names = "--spark-runs", paramLabel = "N", description = "With --reliability --full: Spark runs (default"
-            + " ${DEFAULT-VALUE}).")
+    @Option(names = "--spark-runs", paramLabel = "N", description = "With --reliability --full: Spark process"
+            + " faults (default ${DEFAULT-VALUE}).")
     private int sparkRuns = 10;
+
+    @Option(names = "--restart-runs", paramLabel = "N", description = "With --reliability --full: runs of each"
+            + " restart under each engine (default ${DEFAULT-VALUE}).")
+    private int restartRuns = 2;
 
     @Option(names = "--soak-minutes", paramLabel = "N", description = "With --reliability: instead of faults, one"
             + " Flink run streaming the workload for N minutes (the issue's soak: 30) while bronze's lag, the JVM's heap"
@@ -225,8 +231,12 @@ public final class BenchMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--soak-minutes and --soak-rate must be"
                     + " positive (for example --soak-minutes 30 --soak-rate 200)");
         }
+        if (flinkRuns < 0 || sparkRuns < 0 || restartRuns < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--flink-runs, --spark-runs and"
+                    + " --restart-runs must be 0 or more (0 leaves that part out)");
+        }
         ReliabilitySuite.Plan plan = soakMinutes != null ? ReliabilitySuite.Plan.soak(seed, soakMinutes, soakRate)
-                : full ? ReliabilitySuite.Plan.fullPlan(seed, flinkRuns, sparkRuns)
+                : full ? ReliabilitySuite.Plan.fullPlan(seed, flinkRuns, sparkRuns, restartRuns)
                 : ReliabilitySuite.Plan.shortPlan(seed);
         if (faults != null) {
             try {

@@ -48,27 +48,39 @@ public final class ReliabilitySuite {
                     new Planned(Fault.SPARK_POSTGRES_FAST, Phase.STREAM)), 50, Duration.ofSeconds(3));
         }
 
-        /** {@code flinkRuns} Flink and {@code sparkRuns} Spark runs, kinds and phases drawn from the seed. */
-        public static Plan fullPlan(long seed, int flinkRuns, int sparkRuns) {
+        /**
+         * The issue's full campaign, phases (and the session cluster's parallelism) drawn from the seed:
+         * {@code flinkRuns} Flink process faults (TaskManager killed, JobManager killed and the job resumed, stop with
+         * savepoint and resume, the {@code bronze-cdc stream} JVM killed, in turn); {@code sparkRuns} Spark process
+         * faults (a run's driver JVM killed, an executor killed, in turn); {@code restartRuns} of each restart under
+         * each engine (PostgreSQL fast, PostgreSQL immediate, bronze's separate server); one slot loss per engine.
+         */
+        public static Plan fullPlan(long seed, int flinkRuns, int sparkRuns, int restartRuns) {
             SplittableRandom random = new SplittableRandom(seed);
-            List<Fault> spark = List.of(Fault.SPARK_KILL, Fault.SPARK_EXECUTOR_KILL, Fault.SPARK_POSTGRES_FAST,
-                    Fault.SPARK_TARGET_RESTART, Fault.SPARK_POSTGRES_IMMEDIATE);
             List<Planned> runs = new ArrayList<>();
-            List<Fault> flink = List.of(Fault.FLINK_KILL, Fault.FLINK_TASKMANAGER_KILL, Fault.FLINK_POSTGRES_FAST,
-                    Fault.FLINK_JOBMANAGER_KILL, Fault.FLINK_POSTGRES_IMMEDIATE, Fault.FLINK_SAVEPOINT,
-                    Fault.FLINK_TARGET_RESTART);
+            List<Fault> flink = List.of(Fault.FLINK_TASKMANAGER_KILL, Fault.FLINK_JOBMANAGER_KILL,
+                    Fault.FLINK_SAVEPOINT, Fault.FLINK_KILL);
             for (int i = 0; i < flinkRuns; i++) {
-                Fault fault = flink.get(i % flink.size());
-                runs.add(new Planned(fault, random.nextBoolean() ? Phase.SNAPSHOT : Phase.STREAM,
-                        fault.onSessionCluster() ? 1 + random.nextInt(2) : 1));
+                runs.add(drawn(flink.get(i % flink.size()), random));
             }
+            List<Fault> spark = List.of(Fault.SPARK_KILL, Fault.SPARK_EXECUTOR_KILL);
             for (int i = 0; i < sparkRuns; i++) {
-                runs.add(new Planned(spark.get(i % spark.size()), random.nextBoolean() ? Phase.SNAPSHOT
-                        : Phase.STREAM));
+                runs.add(drawn(spark.get(i % spark.size()), random));
+            }
+            List<Fault> restarts = List.of(Fault.FLINK_POSTGRES_FAST, Fault.FLINK_POSTGRES_IMMEDIATE,
+                    Fault.FLINK_TARGET_RESTART, Fault.SPARK_POSTGRES_FAST, Fault.SPARK_POSTGRES_IMMEDIATE,
+                    Fault.SPARK_TARGET_RESTART);
+            for (int i = 0; i < restartRuns * restarts.size(); i++) {
+                runs.add(drawn(restarts.get(i % restarts.size()), random));
             }
             runs.add(new Planned(Fault.FLINK_SLOT_LOST, Phase.STREAM));
             runs.add(new Planned(Fault.SPARK_SLOT_LOST, Phase.STREAM));
             return new Plan("full", seed, runs, 100, Duration.ofSeconds(10));
+        }
+
+        private static Planned drawn(Fault fault, SplittableRandom random) {
+            Phase phase = random.nextBoolean() ? Phase.SNAPSHOT : Phase.STREAM;
+            return new Planned(fault, phase, fault.onSessionCluster() ? 1 + random.nextInt(2) : 1);
         }
 
         /** One Flink run at a steady {@code rate} (transactions/s) for {@code minutes}, no fault, sampled. */
