@@ -40,6 +40,14 @@ final class FlinkSession implements AutoCloseable {
     private final int restPort;
     private final int metricsPort;
     private int scripts;
+    /** Stops the cluster's JVMs when the suite's JVM ends before {@link #close} (Ctrl-C): they would outlive it. */
+    private final Thread stopOnExit = new Thread(() -> {
+        try {
+            stopJvms();
+        } catch (Exception e) {
+            // the JVM is ending: nothing more can be done
+        }
+    }, "flink-session-stop");
 
     private FlinkSession(ProjectLayout layout, Path dir) throws IOException {
         this.layout = layout;
@@ -53,6 +61,7 @@ final class FlinkSession implements AutoCloseable {
         FlinkSession session = new FlinkSession(layout, dir);
         Files.createDirectories(dir);
         session.script("stop");
+        Runtime.getRuntime().addShutdownHook(session.stopOnExit);
         session.startJvms();
         return session;
     }
@@ -219,6 +228,11 @@ final class FlinkSession implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs, or ran, already
+        }
         stopJvms();
     }
 

@@ -28,6 +28,14 @@ final class SparkStandalone implements AutoCloseable {
     private final Path dir;
     private final int masterPort;
     private int scripts;
+    /** Stops the cluster when the suite's JVM ends before {@link #close} (Ctrl-C): its JVMs would outlive it. */
+    private final Thread stopOnExit = new Thread(() -> {
+        try {
+            script(List.of("stop"));
+        } catch (Exception e) {
+            // the JVM is ending: nothing more can be done
+        }
+    }, "spark-standalone-stop");
 
     private SparkStandalone(ProjectLayout layout, Path dir, int masterPort) {
         this.layout = layout;
@@ -40,6 +48,7 @@ final class SparkStandalone implements AutoCloseable {
         Files.createDirectories(dir);
         SparkStandalone cluster = new SparkStandalone(layout, dir, freePort());
         cluster.script(List.of("stop"));
+        Runtime.getRuntime().addShutdownHook(cluster.stopOnExit);
         cluster.script(List.of("start", "--port", Integer.toString(cluster.masterPort), "--webui-port",
                 Integer.toString(freePort()), "--workers", "2"));
         return cluster;
@@ -100,6 +109,11 @@ final class SparkStandalone implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs, or ran, already
+        }
         script(List.of("stop"));
     }
 
