@@ -132,6 +132,9 @@ public final class ReliabilitySuite {
         // The embedded server trusts loopback connections: the file is read but its content opens nothing.
         Files.writeString(password, "trusted-loopback\n");
         long started = System.nanoTime();
+        // Read now: bin/bronze-cdc built what runs from this tree just before, and a commit made while the suite runs
+        // is not in it.
+        String commit = Environment.gitCommit(layout.root());
         List<Result> results = new ArrayList<>();
         log.printf("bronze-cdc bench --reliability (%s): seed %d, %d runs, output in %s%n", plan.mode(), plan.seed(),
                 plan.runs().size(), out.toAbsolutePath());
@@ -189,7 +192,7 @@ public final class ReliabilitySuite {
                 closeable.close();
             }
         }
-        ReliabilitySummary summary = ReliabilitySummary.of(plan, Environment.gitCommit(layout.root()), results,
+        ReliabilitySummary summary = ReliabilitySummary.of(plan, commit, results,
                 Duration.ofNanos(System.nanoTime() - started));
         summary.write(out);
         log.println();
