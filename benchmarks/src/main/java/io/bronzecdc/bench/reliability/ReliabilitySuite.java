@@ -33,7 +33,14 @@ public final class ReliabilitySuite {
     /** The plans: which faults, in which phases, how long each run streams. */
     public record Plan(String mode, long seed, List<Planned> runs, int rate, Duration streamTime) {
         public Plan {
-            runs = List.copyOf(runs);
+            // A run keeps its number in the whole plan through only() and inPhase(): its seed derives from it, so
+            // the parts of one seed, run one by one, are the runs of the whole plan.
+            List<Planned> numbered = new ArrayList<>(runs.size());
+            for (int i = 0; i < runs.size(); i++) {
+                Planned r = runs.get(i);
+                numbered.add(r.number() > 0 ? r : new Planned(r.fault(), r.phase(), r.parallelism(), i + 1));
+            }
+            runs = List.copyOf(numbered);
         }
 
         /**
@@ -92,8 +99,8 @@ public final class ReliabilitySuite {
         /** Every run with its fault in {@code phase} ({@code snapshot} or {@code stream}). */
         public Plan inPhase(String phase) {
             Phase chosen = Phase.valueOf(phase.toUpperCase(java.util.Locale.ROOT));
-            return new Plan(mode, seed, runs.stream().map(r -> new Planned(r.fault(), chosen, r.parallelism()))
-                    .toList(), rate, streamTime);
+            return new Plan(mode, seed, runs.stream().map(r -> new Planned(r.fault(), chosen, r.parallelism(),
+                    r.number())).toList(), rate, streamTime);
         }
 
         /** Only the runs of these faults. */
@@ -105,9 +112,18 @@ public final class ReliabilitySuite {
     }
 
     /** A planned run. */
-    public record Planned(Fault fault, Phase phase, int parallelism) {
+    /**
+     * One run of a plan.
+     *
+     * @param number the run's number in the whole plan (1-based; 0 until the plan numbers it)
+     */
+    public record Planned(Fault fault, Phase phase, int parallelism, int number) {
         public Planned(Fault fault, Phase phase) {
             this(fault, phase, 1);
+        }
+
+        public Planned(Fault fault, Phase phase, int parallelism) {
+            this(fault, phase, parallelism, 0);
         }
     }
 
@@ -153,7 +169,8 @@ public final class ReliabilitySuite {
                 Planned planned = plan.runs().get(i);
                 PipelineLauncher launcher = launchers.computeIfAbsent(planned.fault().engine(),
                         engine -> PipelineLauncher.of(engine, layout));
-                String database = "reliability_run_" + (i + 1);
+                int number = planned.number();
+                String database = "reliability_run_" + number;
                 try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
                     s.execute("CREATE DATABASE " + database + " TEMPLATE " + TEMPLATE);
                 }
@@ -166,8 +183,8 @@ public final class ReliabilitySuite {
                         }
                     }
                 }
-                long seed = plan.seed() * 1_000 + i + 1;
-                log.printf("run %d of %d: %s in the %s phase%s, seed %d%n", i + 1, plan.runs().size(),
+                long seed = plan.seed() * 1_000 + number;
+                log.printf("run %d (%d of %d): %s in the %s phase%s, seed %d%n", number, i + 1, plan.runs().size(),
                         planned.fault().label(), planned.phase().name().toLowerCase(java.util.Locale.ROOT),
                         planned.fault().onSessionCluster() ? ", parallelism " + planned.parallelism() : "", seed);
                 log.flush();
@@ -175,12 +192,12 @@ public final class ReliabilitySuite {
                     bronzeServer = EmbeddedPostgresServer.start();
                     closeLast.add(bronzeServer);
                 }
-                Result result = new FaultRun(i + 1, planned.fault(), planned.phase(), planned.parallelism(), seed,
+                Result result = new FaultRun(number, planned.fault(), planned.phase(), planned.parallelism(), seed,
                         server, planned.fault().separateTarget() ? bronzeServer : server, launcher, layout, database,
                         out.resolve("runs").resolve(database), password, snapshot, plan.rate(), plan.streamTime(), log)
                         .run();
                 results.add(result);
-                log.printf("run %d: %s%n", i + 1, result.passed() ? "passed, " + result.verdict().describe()
+                log.printf("run %d: %s%n", number, result.passed() ? "passed, " + result.verdict().describe()
                         : "FAILED: " + (result.failure() != null ? result.failure() : result.verdict().describe()));
                 log.flush();
                 if (result.passed()) {
