@@ -138,7 +138,7 @@ final class BackgroundWorkload implements AutoCloseable {
      * may still be {@code in progress} for a moment: its backend has not yet noticed the client is gone, or is still
      * committing. It ends either way, so this asks again until the server says {@code committed} or {@code aborted}.
      */
-    static boolean committed(Connection c, CommittedTransaction transaction) throws SQLException,
+    private static boolean committed(Connection c, CommittedTransaction transaction) throws SQLException,
             InterruptedException {
         long deadline = System.nanoTime() + IN_PROGRESS_TIMEOUT.toNanos();
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_xact_status(?::text::xid8)")) {

@@ -160,53 +160,41 @@ class BackgroundWorkloadIT {
             }
 
             void start() {
-                Thread up = new Thread(this::clientToServer, "proxy-up");
-                Thread down = new Thread(this::serverToClient, "proxy-down");
+                Thread up = new Thread(() -> pump(client, server, this::cutOnTheWayUp), "proxy-up");
+                // The server answered a COMMIT marked for an "after" cut: it is durable (synchronous_commit=on), and
+                // the client never hears so.
+                Thread down = new Thread(() -> pump(server, client, (buffer, n) -> cutOnAnswer), "proxy-down");
                 up.setDaemon(true);
                 down.setDaemon(true);
                 up.start();
                 down.start();
             }
 
-            private void clientToServer() {
-                byte[] buffer = new byte[64 * 1024];
-                try (InputStream in = client.getInputStream(); OutputStream out = server.getOutputStream()) {
-                    for (int n; (n = in.read(buffer)) > 0; ) {
-                        if (contains(buffer, n, COMMIT)) {
-                            int dice;
-                            synchronized (random) {
-                                dice = random.nextInt(16);
-                            }
-                            if (dice == 0) {
-                                cutBefore.incrementAndGet();
-                                breakBoth();
-                                return;
-                            }
-                            if (dice == 1) {
-                                cutAfter.incrementAndGet();
-                                cutOnAnswer = true;
-                            }
-                        }
-                        out.write(buffer, 0, n);
-                        out.flush();
-                    }
-                } catch (IOException e) {
-                    // the connection was broken on purpose, or closed by an end
-                } finally {
-                    breakBoth();
+            /** At a COMMIT: true to break the connection before it reaches the server, or marks an "after" cut. */
+            private boolean cutOnTheWayUp(byte[] buffer, int n) {
+                if (!contains(buffer, n, COMMIT)) {
+                    return false;
                 }
+                int dice;
+                synchronized (random) {
+                    dice = random.nextInt(16);
+                }
+                if (dice == 0) {
+                    cutBefore.incrementAndGet();
+                    return true;
+                }
+                if (dice == 1) {
+                    cutAfter.incrementAndGet();
+                    cutOnAnswer = true;
+                }
+                return false;
             }
 
-            private void serverToClient() {
+            /** Copies {@code from} to {@code to}, chunk by chunk, until an end closes or {@code cut} says so. */
+            private void pump(Socket from, Socket to, Cut cut) {
                 byte[] buffer = new byte[64 * 1024];
-                try (InputStream in = server.getInputStream(); OutputStream out = client.getOutputStream()) {
-                    for (int n; (n = in.read(buffer)) > 0; ) {
-                        if (cutOnAnswer) {
-                            // The server answered the COMMIT: it is durable (synchronous_commit=on). The client never
-                            // hears so.
-                            breakBoth();
-                            return;
-                        }
+                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                    for (int n; (n = in.read(buffer)) > 0 && !cut.before(buffer, n); ) {
                         out.write(buffer, 0, n);
                         out.flush();
                     }
@@ -221,6 +209,11 @@ class BackgroundWorkloadIT {
                 closeQuietly(client);
                 closeQuietly(server);
             }
+        }
+
+        /** Whether to break the connection instead of passing a chunk on. */
+        private interface Cut {
+            boolean before(byte[] buffer, int length);
         }
 
         private static boolean contains(byte[] buffer, int length, byte[] needle) {
