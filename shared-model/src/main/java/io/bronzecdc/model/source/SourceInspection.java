@@ -16,13 +16,21 @@ import java.util.stream.Collectors;
  * @param fixes what the engine may fix itself ({@code --init}), each with the privileges the role lacks for it
  * @param optionalFixes what {@code --init} installs when the role may, and only warns about otherwise (the
  *     schema-change event trigger, which needs a superuser): the pipeline runs without them, less completely
+ * @param cautions what the pipeline captures less than whole and nobody can fix (generated columns), each with what
+ *     it means for bronze and what to do instead
  */
 public record SourceInspection(String user, List<String> problems, List<SourceFix> fixes,
-        List<SourceFix> optionalFixes) {
+        List<SourceFix> optionalFixes, List<String> cautions) {
     public SourceInspection {
         problems = List.copyOf(problems);
         fixes = List.copyOf(fixes);
         optionalFixes = List.copyOf(optionalFixes);
+        cautions = List.copyOf(cautions);
+    }
+
+    public SourceInspection(String user, List<String> problems, List<SourceFix> fixes,
+            List<SourceFix> optionalFixes) {
+        this(user, problems, fixes, optionalFixes, List.of());
     }
 
     public SourceInspection(String user, List<String> problems, List<SourceFix> fixes) {
@@ -30,14 +38,15 @@ public record SourceInspection(String user, List<String> problems, List<SourceFi
     }
 
     /**
-     * What the pipeline runs without, to log once as a warning: each optional fix not applied, with who may apply it.
+     * What the pipeline runs without, to log once as a warning: each caution, then each optional fix not applied,
+     * with who may apply it.
      *
      * @param init whether the engine applies the fixes it may now ({@code --init}): then only the optional fixes the
      *     role may not apply remain
      * @param fixHint how to apply a fix the role may apply, for example {@code "start once with --init"}
      */
     public List<String> warnings(boolean init, String fixHint) {
-        List<String> warnings = new ArrayList<>();
+        List<String> warnings = new ArrayList<>(cautions);
         for (SourceFix fix : optionalFixes) {
             if (!fix.permitted()) {
                 warnings.add(fix.problem() + ". Role " + user + " lacks " + privileges(fix) + ": "

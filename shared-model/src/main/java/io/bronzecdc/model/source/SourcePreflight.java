@@ -55,6 +55,12 @@ public final class SourcePreflight {
      */
     public SourceInspection inspect(Connection c) throws SQLException {
         List<String> problems = new ArrayList<>();
+        String tooOld = versionProblem(Integer.parseInt(single(c, "SELECT current_setting('server_version_num')")),
+                single(c, "SELECT current_setting('server_version')"));
+        if (tooOld != null) {
+            // The later checks read catalogs an older server may lack; this one problem is the whole answer.
+            return new SourceInspection(single(c, "SELECT current_user"), List.of(tooOld), List.of(), List.of());
+        }
         String user = single(c, "SELECT current_user");
         String database = config.source().database();
         String walLevel = single(c, "SELECT current_setting('wal_level')");
@@ -103,7 +109,55 @@ public final class SourcePreflight {
         if (trigger != null) {
             optional.add(trigger);
         }
-        return new SourceInspection(user, problems, fixes, optional);
+        return new SourceInspection(user, problems, fixes, optional, generatedColumnCautions(c, present));
+    }
+
+    /**
+     * Logical replication carries no generated column (PostgreSQL 14 to 17 never; 18 only stored ones, and only for a
+     * publication created with {@code publish_generated_columns = stored}). A captured table with one gets it in its
+     * snapshot rows, read with {@code SELECT}, and not in the changes streamed after: its bronze rows differ in shape
+     * and {@code validate} reports the table. Nothing is lost that the other columns do not give again.
+     */
+    private static List<String> generatedColumnCautions(Connection c, List<TableId> tables) throws SQLException {
+        List<String> cautions = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)"
+                + " FROM pg_attribute WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped"
+                + " AND attgenerated <> ''")) {
+            for (TableId table : tables) {
+                ps.setString(1, table.quoted());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getString(1) != null) {
+                        cautions.add("table " + table + " has generated columns (" + rs.getString(1) + "), which"
+                                + " logical replication does not carry: its bronze snapshot rows hold them, the"
+                                + " changes streamed after do not, and bronze-cdc validate reports schema_drift for"
+                                + " the table. Compute them from the other columns where bronze is read (a view or"
+                                + " the silver layer), or capture a table without them");
+                    }
+                }
+            }
+        }
+        return cautions;
+    }
+
+    /** The oldest PostgreSQL release bronze-cdc captures from, as {@code server_version_num}. */
+    public static final int OLDEST_SERVER_VERSION_NUM = 140000;
+
+    /**
+     * Why a source server of this version cannot be captured, or {@code null} when it can. Both engines ask pgoutput
+     * for logical decoding messages ({@code messages 'true'}), which it accepts from PostgreSQL 14 on: the Flink
+     * source and the Spark job mark their positions with them. An older server would refuse the stream with
+     * "unrecognized pgoutput option" long after the snapshot.
+     *
+     * @param serverVersionNum {@code server_version_num}, e.g. 130007
+     * @param serverVersion {@code server_version}, e.g. "13.7"
+     */
+    static String versionProblem(int serverVersionNum, String serverVersion) {
+        if (serverVersionNum >= OLDEST_SERVER_VERSION_NUM) {
+            return null;
+        }
+        return "the source server runs PostgreSQL " + serverVersion + ", and bronze-cdc needs PostgreSQL 14 or later"
+                + " (pgoutput's logical decoding messages, which both engines use, arrived in 14): upgrade the server"
+                + " (see \"PostgreSQL versions\" in the README for the versions tested)";
     }
 
     private void checkPublication(Connection c, String user, List<TableId> tables, List<String> problems,
