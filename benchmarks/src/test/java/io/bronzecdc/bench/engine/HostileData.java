@@ -3,6 +3,7 @@ package io.bronzecdc.bench.engine;
 import io.bronzecdc.model.event.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -101,7 +102,10 @@ final class HostileData {
             s.execute("ALTER TABLE h_toast ALTER COLUMN big_plain SET STORAGE EXTERNAL");
             s.execute("CREATE TABLE h_nulls (id bigint PRIMARY KEY, " + NULL_COLUMNS.stream()
                     .map(col -> col[0] + " " + col[1]).collect(Collectors.joining(", ")) + ")");
-            s.execute("CREATE TABLE h_edge (id bigint PRIMARY KEY, n numeric, n_neg numeric(6,-3), f4 float4,"
+            // A negative numeric scale (rounding to thousands) is PostgreSQL 15 and later; before, the same values
+            // in a plain precision.
+            s.execute("CREATE TABLE h_edge (id bigint PRIMARY KEY, n numeric, n_neg "
+                    + (serverVersionNum(s) >= 150000 ? "numeric(6,-3)" : "numeric(9,0)") + ", f4 float4,"
                     + " f8 float8, i2 int2, i4 int4, i8 int8, d date, ts timestamp, tstz timestamptz, tm time,"
                     + " ttz timetz, iv interval, f8a float8[], na numeric[])");
             s.execute("CREATE TABLE h_wide (id bigint PRIMARY KEY, " + IntStream.rangeClosed(1, sizes.wideColumns())
@@ -134,7 +138,7 @@ final class HostileData {
                     .collect(Collectors.joining(", ")) + ")");
             caseSeed("edge");
             for (int i = 0; i < EDGE_ROWS.size(); i++) {
-                s.execute("INSERT INTO h_edge VALUES (" + (i + 1) + ", " + EDGE_ROWS.get(i) + ")");
+                s.execute("INSERT INTO h_edge VALUES (" + (i + 1) + ", " + edgeRow(i, s) + ")");
             }
             Random wide = new Random(caseSeed("wide"));
             for (int i = 1; i <= sizes.wideRows(); i++) {
@@ -234,7 +238,7 @@ final class HostileData {
     private void streamEdge() throws SQLException {
         try (Statement s = c.createStatement()) {
             for (int i = 0; i < EDGE_ROWS.size(); i++) {
-                count(EDGE, s.executeUpdate("INSERT INTO h_edge VALUES (" + (100 + i) + ", " + EDGE_ROWS.get(i)
+                count(EDGE, s.executeUpdate("INSERT INTO h_edge VALUES (" + (100 + i) + ", " + edgeRow(i, s)
                         + ")"));
             }
             c.commit();
@@ -565,11 +569,26 @@ final class HostileData {
                         + " '1582-10-14 12:00:00+00', '00:00:00.000001', '00:00:00+00', '0.000001 seconds',"
                         + " '{2.2250738585072014e-308}', '{-1e-300}'",
                 "-1e-300, -500, '3.4028235e38', '-1.7976931348623157e308', 2, 2, 2, '1582-10-04', '1582-10-15 00:00:00',"
-                        + " '2024-03-31 02:30:00.5+14', '12:00:00', '12:00:00-15:59', 'infinity', NULL, NULL",
+                        + " '2024-03-31 02:30:00.5+14', '12:00:00', '12:00:00-15:59', IV_INFINITY, NULL, NULL",
                 "'9.999e1000', 0, '1.17549435e-38', '2.2250738585072014e-308', 3, 3, 3, '2000-02-29', '1999-12-31 23:59:60',"
-                        + " '1970-01-01 00:00:00+00', '00:00:00', '00:00:00-00:01', '-infinity', '{}', '{}'",
+                        + " '1970-01-01 00:00:00+00', '00:00:00', '00:00:00-00:01', -IV_INFINITY, '{}', '{}'",
                 "-0.000000000000000000000000000001, 1499, '-1.4e-45', '-2.2250738585072014e-308', 4, 4, 4,"
                         + " '0001-01-01', '0001-01-01 00:00:00', '0001-01-01 00:00:00+00', '23:59:59', '23:59:59+14:59',"
                         + " '-2147483647 days -2147483647 mons', '{NULL}', '{NULL}'");
+    }
+    /**
+     * Row {@code i} of {@link #EDGE_ROWS} as this server takes it: an infinite interval is PostgreSQL 17 and later;
+     * before, the largest finite one stands in.
+     */
+    private static String edgeRow(int i, Statement s) throws SQLException {
+        String infinity = serverVersionNum(s) >= 170000 ? "'infinity'::interval" : "'178000000 years'::interval";
+        return EDGE_ROWS.get(i).replace("IV_INFINITY", infinity);
+    }
+
+    private static int serverVersionNum(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int")) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 }

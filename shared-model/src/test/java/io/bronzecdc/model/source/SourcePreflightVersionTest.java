@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /**
- * The oldest source server bronze-cdc accepts. A PostgreSQL 13.7 server run through the engines (embedded binaries
- * 13.7.0) refused the stream with "unrecognized pgoutput option" only after the snapshot; the preflight now refuses it
- * before anything is written.
+ * The oldest source server bronze-cdc accepts. pgoutput before PostgreSQL 14 refuses the {@code messages} option both
+ * engines ask for ("unrecognized pgoutput option"), and only when the stream starts, after the snapshot; the preflight
+ * refuses such a server before anything is written (seen with the embedded binaries 13.7.0, both engines, exit 2).
  */
 class SourcePreflightVersionTest {
     @Test

@@ -40,6 +40,11 @@ public record ColumnType(String label, String sql, List<String> setup, String ex
         defaults = List.copyOf(defaults);
     }
 
+    /** The same type with other edge values. */
+    public ColumnType withSpecials(List<String> edgeValues) {
+        return new ColumnType(label, sql, setup, extension, edgeValues, random, defaults);
+    }
+
     /** Whether the type is an array type. */
     public boolean array() {
         return sql.endsWith("]");

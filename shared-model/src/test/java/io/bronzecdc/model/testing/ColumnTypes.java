@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
@@ -27,6 +28,9 @@ public final class ColumnTypes {
     private static final List<DefaultKind> NUMBER = List.of(DefaultKind.CONSTANT, DefaultKind.SEQUENCE);
     private static final List<DefaultKind> TEMPORAL = List.of(DefaultKind.CONSTANT, DefaultKind.NOW);
     private static final String S = TYPE_SCHEMA + ".";
+    /** Edge values older servers refuse, with the first {@code server_version_num} that accepts each. */
+    private static final Map<String, Integer> SPECIALS_SINCE = Map.of(
+            "'infinity'::interval", 170000, "'-infinity'::interval", 170000);
     private static final String ENUM = S + "mood";
     private static final List<String> USER_TYPES = List.of(
             "CREATE SCHEMA IF NOT EXISTS " + TYPE_SCHEMA,
@@ -55,24 +59,45 @@ public final class ColumnTypes {
 
     /** Every type of the catalog: the scalars, then 1-D and 2-D arrays of each. */
     public static List<ColumnType> all() {
-        List<ColumnType> all = new ArrayList<>(scalars());
-        for (ColumnType scalar : scalars()) {
+        return all(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Every type of the catalog with the edge values a server of this version accepts: the scalars, then 1-D and 2-D
+     * arrays of each.
+     *
+     * @param serverVersionNum the server's {@code server_version_num}
+     */
+    public static List<ColumnType> all(int serverVersionNum) {
+        List<ColumnType> scalars = scalars().stream().map(t -> t.withSpecials(t.specials().stream()
+                .filter(v -> SPECIALS_SINCE.getOrDefault(v, 0) <= serverVersionNum).toList())).toList();
+        List<ColumnType> all = new ArrayList<>(scalars);
+        for (ColumnType scalar : scalars) {
             all.add(scalar.arrayOf(1));
             all.add(scalar.arrayOf(2));
         }
         return all;
     }
 
-    /** The types of {@link #all()} whose contrib extension (if any) the server offers. */
+    /**
+     * The types of {@link #all(int)} whose contrib extension (if any) the server offers, with the edge values its
+     * version accepts.
+     */
     public static List<ColumnType> available(Connection connection) throws SQLException {
         Set<String> extensions = new HashSet<>();
-        try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT name FROM pg_available_extensions")) {
-            while (rs.next()) {
-                extensions.add(rs.getString(1));
+        int version;
+        try (Statement s = connection.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT name FROM pg_available_extensions")) {
+                while (rs.next()) {
+                    extensions.add(rs.getString(1));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int")) {
+                rs.next();
+                version = rs.getInt(1);
             }
         }
-        return all().stream().filter(t -> t.extension() == null || extensions.contains(t.extension())).toList();
+        return all(version).stream().filter(t -> t.extension() == null || extensions.contains(t.extension())).toList();
     }
 
     static List<ColumnType> builtIns() {
